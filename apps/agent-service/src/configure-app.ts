@@ -1,0 +1,21 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { Environment } from '@app/platform';
+import { setupOpenApi } from './openapi.js';
+
+/**
+ * HTTP-level setup shared by the entry point and the end-to-end tests, so tests exercise the
+ * same stack that production runs.
+ */
+export function configureApp(app: NestExpressApplication, env: Environment): void {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  // ETags would hash every /query answer for nothing: responses are not cacheable by clients.
+  app.set('etag', false);
+  app.use(helmet());
+  if (env.CORS_ORIGINS.length > 0) {
+    app.enableCors({ origin: env.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'X-Cache'] });
+  }
+  setupOpenApi(app, env);
+}

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import {
+  ConfigValidationError,
+  installGracefulShutdown,
+  loadEnvironment,
+  type Environment,
+} from '@app/platform';
+import { AppModule } from './app.module.js';
+import { configureApp } from './configure-app.js';
+
+function readEnvironment(): Environment {
+  try {
+    return loadEnvironment(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    // The logger is not configured yet (its level is part of what failed): one plain line on stderr.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const env = readEnvironment();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  configureApp(app, env);
+  const logger = app.get(Logger);
+  installGracefulShutdown(app, {
+    graceMs: env.SHUTDOWN_GRACE_MS,
+    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    logger,
+  });
+  await app.listen(env.PORT, env.HOST);
+  logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT})`, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Start a local Docker engine on a Debian 12 host (root, no systemd). Idempotent.
+#
+#   docker/engine.sh            install (if missing) and start dockerd, wait until it answers
+#   docker/engine.sh registry   same, then start a plain-HTTP registry on 127.0.0.1:5000
+#
+# Uses Debian's docker.io (20.10): its /usr/bin/docker client drives the daemon's built-in BuildKit
+# (DOCKER_BUILDKIT=1); a newer client elsewhere on PATH may lack buildx and fail.
+# Environment: DOCKERD_TIMEOUT (s, default 60), DOCKERD_LOG (default /var/log/dockerd.log),
+# REGISTRY_ADDR (default 127.0.0.1:5000), REGISTRY_DIR (default /var/lib/docker-registry-local).
+set -euo pipefail
+
+DOCKER=/usr/bin/docker
+DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
+REGISTRY_ADDR=${REGISTRY_ADDR:-127.0.0.1:5000}
+REGISTRY_DIR=${REGISTRY_DIR:-/var/lib/docker-registry-local}
+REGISTRY_LOG=${REGISTRY_LOG:-/var/log/docker-registry.log}
+
+log() { printf '[engine] %s\n' "$*"; }
+die() { printf '[engine] error: %s\n' "$*" >&2; exit 1; }
+
+usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+install_packages() {
+  local missing=() pkg
+  for pkg in docker.io docker-compose docker-registry debootstrap curl; do
+    installed "$pkg" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "packages present: docker.io docker-compose docker-registry debootstrap"
+    return
+  fi
+  log "installing ${missing[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+docker_answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
+
+# Wait for a command to succeed, polling twice a second, for at most $1 seconds.
+wait_for() {
+  local timeout=$1 i
+  shift
+  for ((i = 0; i < timeout * 2; i++)); do
+    if "$@"; then return 0; fi
+    sleep 0.5
+  done
+  return 1
+}
+
+start_dockerd() {
+  if docker_answers; then
+    log "dockerd already answering ($("$DOCKER" version -f '{{.Server.Version}}'))"
+    return
+  fi
+  local pid=""
+  [[ -r /var/run/docker.pid ]] && pid=$(cat /var/run/docker.pid)
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+    log "dockerd (pid $pid) is running but not answering yet; waiting"
+  else
+    # A pid file left by a killed daemon makes dockerd refuse to start.
+    rm -f /var/run/docker.pid
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    # setsid: the daemon must outlive this script and the shell that ran it.
+    setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  fi
+  if ! wait_for "$DOCKERD_TIMEOUT" docker_answers; then
+    tail -n 20 "$DOCKERD_LOG" >&2 || true
+    die "dockerd did not answer within ${DOCKERD_TIMEOUT}s (see $DOCKERD_LOG)"
+  fi
+  log "dockerd answering ($("$DOCKER" version -f '{{.Server.Version}}'))"
+}
+
+registry_answers() { curl -fsS -o /dev/null --max-time 3 "http://$REGISTRY_ADDR/v2/"; }
+
+start_registry() {
+  if registry_answers; then
+    log "registry already answering on $REGISTRY_ADDR"
+    return
+  fi
+  local config=$REGISTRY_DIR/config.yml
+  mkdir -p "$REGISTRY_DIR/storage"
+  cat >"$config" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/storage
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  log "starting docker-registry on $REGISTRY_ADDR (config: $config, log: $REGISTRY_LOG)"
+  setsid docker-registry serve "$config" >>"$REGISTRY_LOG" 2>&1 </dev/null &
+  if ! wait_for 20 registry_answers; then
+    tail -n 20 "$REGISTRY_LOG" >&2 || true
+    die "registry did not answer on $REGISTRY_ADDR within 20s"
+  fi
+  log "registry answering: push/pull $REGISTRY_ADDR/NAME:TAG"
+}
+
+main() {
+  case "${1:-}" in
+    "" | engine) ;;
+    registry) ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  [[ $(id -u) == 0 ]] || die "must run as root (installs packages, starts dockerd)"
+  install_packages
+  start_dockerd
+  if [[ ${1:-} == registry ]]; then start_registry; fi
+  log "ready: export DOCKER_BUILDKIT=1; use $DOCKER (Debian client)"
+}
+
+main "$@"

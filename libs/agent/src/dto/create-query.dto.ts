@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, Matches } from 'class-validator';
+
+export const MIN_MAX_TOKENS = 10;
+export const MAX_MAX_TOKENS = 2000;
+export const DEFAULT_MAX_TOKENS = 100;
+const RANGE_MESSAGE = `max_tokens must be between ${MIN_MAX_TOKENS} and ${MAX_MAX_TOKENS}`;
+
+/** Body of `POST /query`. */
+export class CreateQueryDto {
+  @ApiProperty({
+    description: 'The question or instruction for the agent. Must contain a non-blank character.',
+    example: 'Summarise the benefits of container health checks.',
+  })
+  // class-validator runs decorators bottom-up: the type check comes first.
+  @Matches(/\S/, { message: 'Prompt cannot be empty' })
+  @IsNotEmpty({ message: 'Prompt cannot be empty' })
+  @IsString({ message: 'prompt must be a string' })
+  prompt!: string;
+
+  @ApiProperty({
+    description: 'Upper bound on generated tokens.',
+    minimum: MIN_MAX_TOKENS,
+    maximum: MAX_MAX_TOKENS,
+    default: DEFAULT_MAX_TOKENS,
+    required: false,
+    example: 100,
+  })
+  @Max(MAX_MAX_TOKENS, { message: RANGE_MESSAGE })
+  @Min(MIN_MAX_TOKENS, { message: RANGE_MESSAGE })
+  @IsInt({ message: 'max_tokens must be an integer' })
+  @IsOptional()
+  max_tokens?: number;
+}

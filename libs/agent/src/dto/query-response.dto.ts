@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Body of a successful `POST /query`. */
+export class QueryResponseDto {
+  @ApiProperty({ example: 'Processed: Summarise the benefits of container health checks.' })
+  response!: string;
+
+  @ApiProperty({ description: 'Prompt plus completion tokens (o200k_base).', example: 19 })
+  tokens_used!: number;
+
+  @ApiProperty({ description: 'Id of this query.', format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ description: 'Provider that answered.', example: 'builtin' })
+  provider!: string;
+
+  @ApiProperty({ description: 'Model that answered.', example: 'builtin-echo' })
+  model!: string;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { TokenCounter } from '../tokens/token-counter.js';
+import { BuiltinProvider, preview } from './builtin.provider.js';
+
+describe('preview', () => {
+  it('keeps prompts of up to 100 characters unchanged', () => {
+    expect(preview('hello')).toBe('hello');
+    expect(preview('a'.repeat(100))).toBe('a'.repeat(100));
+  });
+
+  it('cuts longer prompts to 100 characters and appends an ellipsis', () => {
+    expect(preview('a'.repeat(101))).toBe(`${'a'.repeat(100)}...`);
+  });
+
+  it('counts characters as code points, like the original service', () => {
+    const emoji = '😀'.repeat(100); // 200 UTF-16 units, 100 code points
+    expect(preview(emoji)).toBe(emoji);
+    expect(preview(`${emoji}x`)).toBe(`${emoji}...`);
+  });
+});
+
+describe('BuiltinProvider', () => {
+  const provider = new BuiltinProvider(new TokenCounter());
+
+  it('answers "Processed: " plus the prompt and counts real tokens', async () => {
+    const completion = await provider.complete({ prompt: 'Hello, world', maxTokens: 100 });
+    expect(completion.text).toBe('Processed: Hello, world');
+    expect(completion.model).toBe('builtin-echo');
+    // o200k_base: "Hello", ",", " world" / "Processed", ":", " Hello", ",", " world"
+    expect(completion.promptTokens).toBe(3);
+    expect(completion.completionTokens).toBe(5);
+  });
+
+  it('is deterministic', async () => {
+    const a = await provider.complete({ prompt: 'same prompt', maxTokens: 10 });
+    const b = await provider.complete({ prompt: 'same prompt', maxTokens: 10 });
+    expect(b).toEqual(a);
+  });
+
+  it('honours abort during simulated latency', async () => {
+    const slow = new BuiltinProvider(new TokenCounter(), 'builtin-echo', 10_000);
+    const controller = new AbortController();
+    const pending = slow.complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+  });
+});

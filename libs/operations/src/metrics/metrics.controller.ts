@@ -1,0 +1,54 @@
+import { Controller, Get, Headers, Header, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { Environment } from '@app/platform';
+import { MetricsService } from './metrics.service.js';
+
+class MetricsSummaryDto {
+  @ApiProperty({ example: 'AI Agent Service' }) app_name!: string;
+  @ApiProperty({ example: '1.0.0' }) version!: string;
+  @ApiProperty({ example: 'production' }) environment!: string;
+}
+
+interface HeaderSettable {
+  header(name: string, value: string): unknown;
+}
+
+/** Prometheus metrics by default; the original service's JSON summary for `Accept: application/json`. */
+@ApiTags('operations')
+@Controller('metrics')
+export class MetricsController {
+  private readonly summary: MetricsSummaryDto;
+
+  constructor(
+    private readonly metrics: MetricsService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.summary = {
+      app_name: 'AI Agent Service',
+      version: config.get('APP_VERSION', { infer: true }),
+      environment: config.get('ENVIRONMENT', { infer: true }),
+    };
+  }
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Metrics', description: 'Prometheus text format, or a JSON summary when the client accepts only application/json.' })
+  @ApiProduces('text/plain', 'application/json')
+  @ApiOkResponse({ type: MetricsSummaryDto, description: 'Prometheus exposition text, or this JSON summary.' })
+  async metricsText(
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: HeaderSettable,
+  ): Promise<string | MetricsSummaryDto> {
+    if (prefersJson(accept)) return this.summary;
+    res.header('Content-Type', this.metrics.contentType);
+    return this.metrics.render();
+  }
+}
+
+/** True when the client asks for JSON and not for text (Prometheus sends text/plain or openmetrics). */
+function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const lower = accept.toLowerCase();
+  return lower.includes('application/json') && !lower.includes('text/plain') && !lower.includes('openmetrics');
+}

@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export type DependencyState = 'up' | 'down' | 'not_configured';
+
+class ReadinessChecksDto {
+  @ApiProperty({ enum: ['up', 'down', 'not_configured'], example: 'not_configured' })
+  database!: DependencyState;
+  @ApiProperty({ enum: ['up', 'down', 'not_configured'], example: 'not_configured' })
+  cache!: DependencyState;
+  @ApiProperty({ enum: ['responsive', 'shutting_down'], example: 'responsive' })
+  api!: 'responsive' | 'shutting_down';
+}
+
+class DependencyDetailDto {
+  @ApiProperty({ enum: ['up', 'down', 'not_configured'] }) status!: DependencyState;
+  @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
+  @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
+  latencyMs?: number;
+  @ApiProperty({ required: false, example: 'timeout after 1000 ms' }) error?: string;
+}
+
+/** Body of `GET /ready` (200 when ready, 503 when not). */
+export class ReadinessDto {
+  @ApiProperty({ example: true }) ready!: boolean;
+  @ApiProperty({ enum: ['ok', 'degraded', 'unavailable', 'shutting_down'], example: 'ok' })
+  status!: 'ok' | 'degraded' | 'unavailable' | 'shutting_down';
+  @ApiProperty({ type: ReadinessChecksDto }) checks!: ReadinessChecksDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/DependencyDetailDto' },
+    description: 'Per-dependency status, requirement and latency.',
+  })
+  details!: Record<string, DependencyDetailDto>;
+}
+
+export { DependencyDetailDto };

@@ -1,0 +1,114 @@
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ShutdownState, type Environment } from '@app/platform';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
+import type { DependencyDetailDto, DependencyState, ReadinessDto } from './readiness.dto.js';
+
+const SEED_DEPENDENCIES = ['database', 'cache'] as const;
+
+/**
+ * Readiness through Terminus: each configured dependency is pinged with a timeout; a required
+ * one that is down makes the service unready, an optional one only degrades it.
+ */
+@Injectable()
+export class ReadinessService {
+  private readonly timeoutMs: number;
+  private lastStates = new Map<string, DependencyState>();
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly shutdown: ShutdownState,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Inject(ConfigService) config: ConfigService<Environment, true>,
+    @InjectPinoLogger('readiness') private readonly logger: PinoLogger,
+  ) {
+    this.timeoutMs = config.get('READINESS_TIMEOUT_MS', { infer: true });
+  }
+
+  /** Current readiness; the service is ready unless shutting down or a required dependency is down. */
+  async evaluate(): Promise<ReadinessDto> {
+    if (this.shutdown.isShuttingDown) return this.shuttingDown();
+
+    const result = await this.runChecks();
+    const details: Record<string, DependencyDetailDto> = {};
+    for (const name of SEED_DEPENDENCIES) {
+      details[name] = { status: 'not_configured', required: false };
+    }
+    for (const check of this.checks) {
+      const entry = result.details[check.name] as Record<string, unknown> | undefined;
+      const up = entry?.status === 'up';
+      details[check.name] = {
+        status: up ? 'up' : 'down',
+        required: check.required,
+        ...(typeof entry?.responseTime === 'number' ? { latencyMs: entry.responseTime } : {}),
+        ...(!up && typeof entry?.message === 'string' ? { error: entry.message } : {}),
+      };
+    }
+    this.logTransitions(details);
+
+    const requiredDown = this.checks.some((c) => c.required && details[c.name]?.status === 'down');
+    const optionalDown = this.checks.some((c) => !c.required && details[c.name]?.status === 'down');
+    return {
+      ready: !requiredDown,
+      status: requiredDown ? 'unavailable' : optionalDown ? 'degraded' : 'ok',
+      checks: {
+        database: details.database.status,
+        cache: details.cache.status,
+        api: 'responsive',
+      },
+      details,
+    };
+  }
+
+  private async runChecks(): Promise<HealthCheckResult> {
+    const indicators = this.checks.map(
+      (check) => (): PromiseLike<HealthIndicatorResult> =>
+        this.indicators
+          .check(check.name)
+          .attempt(({ signal }) => check.ping(signal))
+          .withTimeout(this.timeoutMs),
+    );
+    try {
+      return await this.health.check(indicators);
+    } catch (error) {
+      // Terminus throws 503 carrying the full result when any indicator is down.
+      if (error instanceof ServiceUnavailableException) {
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
+  }
+
+  private shuttingDown(): ReadinessDto {
+    const checks = Object.fromEntries(
+      SEED_DEPENDENCIES.map((name) => [name, this.lastStates.get(name) ?? 'not_configured']),
+    ) as Record<(typeof SEED_DEPENDENCIES)[number], DependencyState>;
+    return {
+      ready: false,
+      status: 'shutting_down',
+      checks: { ...checks, api: 'shutting_down' },
+      details: {},
+    };
+  }
+
+  // One log line per state change, not one per probe.
+  private logTransitions(details: Record<string, DependencyDetailDto>): void {
+    for (const [name, detail] of Object.entries(details)) {
+      const previous = this.lastStates.get(name);
+      if (previous === detail.status) continue;
+      this.lastStates.set(name, detail.status);
+      if (previous === undefined && detail.status !== 'down') continue;
+      const fields = { dependency: name, from: previous ?? 'unknown', to: detail.status, error: detail.error };
+      if (detail.status === 'down') this.logger.warn(fields, 'dependency down');
+      else this.logger.info(fields, 'dependency state changed');
+    }
+  }
+}

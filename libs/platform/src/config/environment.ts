@@ -1,0 +1,81 @@
+import { Transform } from 'class-transformer';
+import {
+    IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LLM_PROVIDERS = ['builtin', 'openai'] as const;
+export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+/**
+ * Every setting the service reads, with its default. The environment is the only source;
+ * `.env.example` and the README's table document the same list.
+ */
+export class Environment {
+  // --- HTTP server ---
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT = 8000;
+  @IsString() @MaxLength(255) HOST = '0.0.0.0';
+  /** Largest accepted request body, in bytes-package notation ("100kb", "1mb"). */
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 100kb, 1mb or 4096' })
+  BODY_LIMIT = '100kb';
+  /** Comma-separated allowed CORS origins; empty keeps CORS closed. */
+  @Transform(toList)
+  @IsUrl({ require_tld: false, require_protocol: true }, { each: true, message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com' })
+  CORS_ORIGINS: string[] = [];
+
+  // --- identity ---
+  @IsString() @MaxLength(64) APP_VERSION = '1.0.0';
+  @IsString() @MaxLength(64) ENVIRONMENT = 'development';
+
+  // --- logging ---
+  @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
+  @IsIn(['json', 'pretty']) LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  // --- shutdown ---
+  /** Longest time between SIGTERM and exit; in-flight requests get this long to finish. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 10_000;
+  /** Time to keep serving after SIGTERM (readiness already 503) so load balancers drain first. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000) SHUTDOWN_DRAIN_DELAY_MS = 0;
+
+  // --- LLM provider ---
+  @IsIn(LLM_PROVIDERS) LLM_PROVIDER: LlmProviderName = 'builtin';
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'LLM_BASE_URL must be an http(s) URL such as https://api.openai.com/v1' })
+  LLM_BASE_URL?: string = undefined;
+  @IsOptional() @IsString() LLM_API_KEY?: string = undefined;
+  /** Model name sent to the provider; each provider has its own default. */
+  @IsOptional() @IsString() @MaxLength(128) LLM_MODEL?: string = undefined;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) LLM_TIMEOUT_MS = 30_000;
+  @Transform(toInt) @IsInt() @Min(0) @Max(10) LLM_MAX_RETRIES = 2;
+  /** Simulated model latency of the built-in provider, for load and shutdown testing. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000) BUILTIN_LATENCY_MS = 0;
+
+  // --- optional dependencies ---
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string = undefined;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string = undefined;
+  /** Per-dependency timeout of a readiness check. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000) READINESS_TIMEOUT_MS = 1_000;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigValidationError, loadEnvironment } from './load-environment.js';
+
+describe('loadEnvironment', () => {
+  it('applies every default on an empty environment', () => {
+    const env = loadEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 8000,
+      HOST: '0.0.0.0',
+      APP_VERSION: '1.0.0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      BODY_LIMIT: '100kb',
+      CORS_ORIGINS: [],
+      LLM_PROVIDER: 'builtin',
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('converts numbers and lists', () => {
+    const env = loadEnvironment({ PORT: '9000', CORS_ORIGINS: 'https://a.example, http://localhost:3000' });
+    expect(env.PORT).toBe(9000);
+    expect(env.CORS_ORIGINS).toEqual(['https://a.example', 'http://localhost:3000']);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadEnvironment({ DATABASE_URL: '', PORT: '' }).PORT).toBe(8000);
+  });
+
+  it('names every invalid variable in one error, without echoing values', () => {
+    let caught: unknown;
+    try {
+      loadEnvironment({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://secret-password@x' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigValidationError);
+    const error = caught as ConfigValidationError;
+    expect(error.problems).toHaveLength(3);
+    expect(error.message).toMatch(/PORT/);
+    expect(error.message).toMatch(/LOG_LEVEL/);
+    expect(error.message).toMatch(/DATABASE_URL/);
+    expect(error.message).not.toMatch(/secret-password/);
+  });
+
+  it('rejects ports out of range', () => {
+    expect(() => loadEnvironment({ PORT: '70000' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,38 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { Environment } from './environment.js';
+
+/** Thrown when the environment does not satisfy {@link Environment}; lists every bad variable. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+const KNOWN_KEYS = Object.keys(new Environment());
+
+/**
+ * Validates raw variables (normally `process.env`) into a typed {@link Environment}.
+ * Unknown variables are ignored, empty strings count as unset, and values never appear in
+ * error messages because some of them are secrets.
+ */
+export function loadEnvironment(raw: Record<string, string | undefined> = process.env): Environment {
+  const picked: Record<string, string> = {};
+  for (const key of KNOWN_KEYS) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigValidationError(errors.map(describe));
+  return env;
+}
+
+function describe(error: ValidationError): string {
+  const messages = Object.values(error.constraints ?? {});
+  // One message per variable is enough; the first is the most specific.
+  return messages[0]?.startsWith(error.property)
+    ? messages[0]
+    : `${error.property}: ${messages[0] ?? 'invalid value'}`;
+}

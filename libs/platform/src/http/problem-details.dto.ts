@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+class FieldErrorDto {
+  @ApiProperty({ example: 'max_tokens' }) field!: string;
+  @ApiProperty({ example: 'max_tokens must be between 10 and 2000' }) message!: string;
+}
+
+/** OpenAPI schema of the RFC 9457 problem details every error is rendered as. */
+export class ProblemDetailsDto {
+  @ApiProperty({ example: 'about:blank' }) type!: string;
+  @ApiProperty({ example: 'Bad Request' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'max_tokens must be between 10 and 2000' }) detail!: string;
+  @ApiProperty({ example: '/query', required: false }) instance?: string;
+  @ApiProperty({ example: '3f1c0b5e-8a0e-4c52-9a53-8d1f0f6e2a10', required: false })
+  requestId?: string;
+  @ApiProperty({ type: [FieldErrorDto], required: false }) errors?: FieldErrorDto[];
+}

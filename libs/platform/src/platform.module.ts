@@ -1,0 +1,37 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import type { Environment } from './config/environment.js';
+import { JsonObjectBodyPipe } from './http/json-body.pipe.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { HttpModule } from './http/http.module.js';
+import { createValidationPipe } from './http/validation.js';
+import { ShutdownState } from './lifecycle/shutdown-state.js';
+import { LoggingModule } from './logging/logging.module.js';
+
+/**
+ * Cross-cutting wiring: validated configuration, logging, problem-details errors, strict
+ * input validation and the shutdown state. Global, so feature libs only inject what they use.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(env: Environment): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        // The environment was validated once at boot; ConfigService serves the typed result.
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: () => ({ ...env }) }),
+        LoggingModule.forRoot(env),
+        HttpModule.forRoot(env),
+      ],
+      providers: [
+        ShutdownState,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useClass: JsonObjectBodyPipe },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [ShutdownState, LoggingModule],
+    };
+  }
+}

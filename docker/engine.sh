@@ -75,7 +75,7 @@ start_dockerd() {
   log "dockerd answering ($("$DOCKER" version -f '{{.Server.Version}}'))"
 }
 
-registry_answers() { curl -fsS -o /dev/null --max-time 3 "http://$REGISTRY_ADDR/v2/"; }
+registry_answers() { curl -fs -o /dev/null --max-time 3 "http://$REGISTRY_ADDR/v2/"; }
 
 start_registry() {
   if registry_answers; then

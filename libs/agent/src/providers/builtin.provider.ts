@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TokenCounter } from '../tokens/token-counter.js';
+import { type TokenCounter } from '../tokens/token-counter.js';
 import type { Completion, CompletionRequest, LlmProvider } from './llm-provider.js';
 
 const PREVIEW_CHARS = 100;

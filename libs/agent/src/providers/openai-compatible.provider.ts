@@ -46,7 +46,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     }
   }
 
-  private async attempt(request: CompletionRequest): Promise<
+  private async attempt(
+    request: CompletionRequest,
+  ): Promise<
     | { completion: Completion }
     | { error: ProblemException; retryable: boolean; retryAfterMs?: number }
   > {
@@ -109,5 +111,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
 function retryAfter(header: string | null): number | undefined {
   const seconds = header === null ? NaN : Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_BACKOFF_MS) : undefined;
+  return Number.isFinite(seconds) && seconds >= 0
+    ? Math.min(seconds * 1000, MAX_BACKOFF_MS)
+    : undefined;
 }

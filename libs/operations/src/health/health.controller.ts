@@ -15,11 +15,17 @@ export class HealthController {
   private readonly body: HealthDto;
 
   constructor(@Inject(ConfigService) config: ConfigService<Environment, true>) {
-    this.body = Object.freeze({ status: 'healthy', version: config.get('APP_VERSION', { infer: true }) });
+    this.body = Object.freeze({
+      status: 'healthy',
+      version: config.get('APP_VERSION', { infer: true }),
+    });
   }
 
   @Get()
-  @ApiOperation({ summary: 'Liveness probe', description: 'Always 200 while the process can serve HTTP.' })
+  @ApiOperation({
+    summary: 'Liveness probe',
+    description: 'Always 200 while the process can serve HTTP.',
+  })
   @ApiOkResponse({ type: HealthDto })
   health(): HealthDto {
     return this.body;

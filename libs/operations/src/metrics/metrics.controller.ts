@@ -33,9 +33,16 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Metrics', description: 'Prometheus text format, or a JSON summary when the client accepts only application/json.' })
+  @ApiOperation({
+    summary: 'Metrics',
+    description:
+      'Prometheus text format, or a JSON summary when the client accepts only application/json.',
+  })
   @ApiProduces('text/plain', 'application/json')
-  @ApiOkResponse({ type: MetricsSummaryDto, description: 'Prometheus exposition text, or this JSON summary.' })
+  @ApiOkResponse({
+    type: MetricsSummaryDto,
+    description: 'Prometheus exposition text, or this JSON summary.',
+  })
   async metricsText(
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: HeaderSettable,
@@ -50,5 +57,9 @@ export class MetricsController {
 function prefersJson(accept: string | undefined): boolean {
   if (!accept) return false;
   const lower = accept.toLowerCase();
-  return lower.includes('application/json') && !lower.includes('text/plain') && !lower.includes('openmetrics');
+  return (
+    lower.includes('application/json') &&
+    !lower.includes('text/plain') &&
+    !lower.includes('openmetrics')
+  );
 }

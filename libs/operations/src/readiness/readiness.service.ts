@@ -106,7 +106,12 @@ export class ReadinessService {
       if (previous === detail.status) continue;
       this.lastStates.set(name, detail.status);
       if (previous === undefined && detail.status !== 'down') continue;
-      const fields = { dependency: name, from: previous ?? 'unknown', to: detail.status, error: detail.error };
+      const fields = {
+        dependency: name,
+        from: previous ?? 'unknown',
+        to: detail.status,
+        error: detail.error,
+      };
       if (detail.status === 'down') this.logger.warn(fields, 'dependency down');
       else this.logger.info(fields, 'dependency state changed');
     }

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
-    IsIn,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -35,11 +35,20 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT = 8000;
   @IsString() @MaxLength(255) HOST = '0.0.0.0';
   /** Largest accepted request body, in bytes-package notation ("100kb", "1mb"). */
-  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 100kb, 1mb or 4096' })
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, {
+    message: 'BODY_LIMIT must look like 100kb, 1mb or 4096',
+  })
   BODY_LIMIT = '100kb';
   /** Comma-separated allowed CORS origins; empty keeps CORS closed. */
   @Transform(toList)
-  @IsUrl({ require_tld: false, require_protocol: true }, { each: true, message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    {
+      each: true,
+      message:
+        'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com',
+    },
+  )
   CORS_ORIGINS: string[] = [];
 
   // --- identity ---
@@ -59,7 +68,10 @@ export class Environment {
   // --- LLM provider ---
   @IsIn(LLM_PROVIDERS) LLM_PROVIDER: LlmProviderName = 'builtin';
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'LLM_BASE_URL must be an http(s) URL such as https://api.openai.com/v1' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'LLM_BASE_URL must be an http(s) URL such as https://api.openai.com/v1' },
+  )
   LLM_BASE_URL?: string = undefined;
   @IsOptional() @IsString() LLM_API_KEY?: string = undefined;
   /** Model name sent to the provider; each provider has its own default. */
@@ -71,7 +83,9 @@ export class Environment {
 
   // --- optional dependencies ---
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL',
+  })
   DATABASE_URL?: string = undefined;
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })

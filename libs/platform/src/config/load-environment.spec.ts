@@ -18,7 +18,10 @@ describe('loadEnvironment', () => {
   });
 
   it('converts numbers and lists', () => {
-    const env = loadEnvironment({ PORT: '9000', CORS_ORIGINS: 'https://a.example, http://localhost:3000' });
+    const env = loadEnvironment({
+      PORT: '9000',
+      CORS_ORIGINS: 'https://a.example, http://localhost:3000',
+    });
     expect(env.PORT).toBe(9000);
     expect(env.CORS_ORIGINS).toEqual(['https://a.example', 'http://localhost:3000']);
   });
@@ -30,7 +33,11 @@ describe('loadEnvironment', () => {
   it('names every invalid variable in one error, without echoing values', () => {
     let caught: unknown;
     try {
-      loadEnvironment({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://secret-password@x' });
+      loadEnvironment({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://secret-password@x',
+      });
     } catch (error) {
       caught = error;
     }

@@ -17,7 +17,9 @@ const KNOWN_KEYS = Object.keys(new Environment());
  * Unknown variables are ignored, empty strings count as unset, and values never appear in
  * error messages because some of them are secrets.
  */
-export function loadEnvironment(raw: Record<string, string | undefined> = process.env): Environment {
+export function loadEnvironment(
+  raw: Record<string, string | undefined> = process.env,
+): Environment {
   const picked: Record<string, string> = {};
   for (const key of KNOWN_KEYS) {
     const value = raw[key];

@@ -1,4 +1,10 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
@@ -52,14 +58,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof ProblemException) {
-      return this.problem(exception.getStatus(), exception.detail, exception.type, exception.errors);
+      return this.problem(
+        exception.getStatus(),
+        exception.detail,
+        exception.type,
+        exception.errors,
+      );
     }
     if (exception instanceof HttpException) {
       // The adapter wraps body-parser errors; their own messages may quote the body.
       const detail = parserDetail(exception.cause) ?? this.detailOf(exception);
       return this.problem(exception.getStatus(), detail);
     }
-    const status = (exception as ParserError | null)?.status ?? (exception as ParserError | null)?.statusCode;
+    const status =
+      (exception as ParserError | null)?.status ?? (exception as ParserError | null)?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return this.problem(status, parserDetail(exception) ?? STATUS_CODES[status] ?? 'Bad request');
     }

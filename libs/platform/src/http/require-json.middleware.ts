@@ -7,7 +7,8 @@ import { ProblemException } from './problem.js';
 @Injectable()
 export class RequireJsonMiddleware implements NestMiddleware {
   use(req: IncomingMessage, _res: unknown, next: (error?: unknown) => void): void {
-    if (typeIs.hasBody(req) && !typeIs(req, ['application/json', 'application/*+json'])) {
+    const empty = req.headers['content-length'] === '0';
+    if (!empty && typeIs.hasBody(req) && !typeIs(req, ['application/json', 'application/*+json'])) {
       next(
         new ProblemException(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,

@@ -1,5 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShutdownState } from './shutdown-state.js';
 
@@ -16,16 +16,26 @@ export interface GracefulShutdownOptions {
  * requests finish before the app's shutdown hooks run. A second signal or the grace deadline
  * forces exit 1.
  */
-export function installGracefulShutdown(app: INestApplication, options: GracefulShutdownOptions): void {
+export function installGracefulShutdown(
+  app: INestApplication,
+  options: GracefulShutdownOptions,
+): void {
   const { graceMs, drainDelayMs, logger } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const state = app.get(ShutdownState);
   const server = app.getHttpServer() as Server;
 
-  // New requests while draining get `Connection: close`, so keep-alive clients move on.
-  server.prependListener('request', (_req, res) => {
-    if (state.isShuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
+  // Responses sent while draining carry `Connection: close`, so keep-alive clients move on
+  // and every socket ends cleanly after its last response (never reset mid-flight).
+  const inFlight = new Set<ServerResponse>();
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (state.isShuttingDown) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
   });
+  const closeAfterResponse = (): void => {
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (state.isShuttingDown) {
@@ -34,6 +44,7 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
       return;
     }
     state.begin();
+    closeAfterResponse();
     logger.log(`received ${signal}, draining (grace ${graceMs} ms)`, 'Shutdown');
     setTimeout(() => {
       logger.error('grace period exceeded, forcing exit', 'Shutdown');
@@ -54,22 +65,24 @@ export function installGracefulShutdown(app: INestApplication, options: Graceful
   process.on('SIGINT', onSignal);
 }
 
-async function shutDown(app: INestApplication, server: Server, drainDelayMs: number): Promise<void> {
+async function shutDown(
+  app: INestApplication,
+  server: Server,
+  drainDelayMs: number,
+): Promise<void> {
   if (drainDelayMs > 0) await sleep(drainDelayMs);
   await closeServer(server);
   // Module hooks (flushing buffers, closing pools) run only after the last request finished.
   await app.close();
 }
 
-/** Stops accepting connections and resolves once every in-flight request has completed. */
+/**
+ * Stops accepting connections and resolves once every in-flight request has completed.
+ * `close()` also drops idle keep-alive sockets; busy ones end after their response.
+ */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    const reaper = setInterval(() => server.closeIdleConnections(), 50);
-    server.close(() => {
-      clearInterval(reaper);
-      resolve();
-    });
-    server.closeIdleConnections();
+    server.close(() => resolve());
   });
 }

@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServiceProcess } from './support/service-process.js';
+
+/** The built service as Kubernetes runs it: configuration, logs and signals. */
+describe('service process', () => {
+  let service: ServiceProcess | undefined;
+  afterEach(async () => {
+    await service?.stop();
+    service = undefined;
+  });
+
+  it('refuses an invalid environment with exit code 1 and one message naming every bad variable', async () => {
+    service = await ServiceProcess.start({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://user:hunter2@db/app',
+    });
+    expect(await service.exited).toBe(1);
+    const message = service.stderr.join('\n');
+    expect(service.stderr).toHaveLength(1);
+    expect(message).toMatch(/^Invalid configuration: /);
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(message).toContain(name);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('logs one JSON line per request and never a prompt, a body, a secret header or a query string', async () => {
+    const canary = `canary-${Math.random().toString(36).slice(2)}`;
+    service = await ServiceProcess.start({ LOG_LEVEL: 'trace' });
+    await service.waitUntilLive();
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${service!.url}/query?api_key=${canary}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const ok = await post(JSON.stringify({ prompt: `tell me about ${canary}` }), {
+      authorization: `Bearer ${canary}`,
+      'x-api-key': canary,
+      cookie: `session=${canary}`,
+      'x-request-id': 'req-log-test-1',
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain(canary); // the client does get its answer
+    expect((await post(`{"prompt": "${canary}`)).status).toBe(400);
+    expect((await post(JSON.stringify({ prompt: canary, max_tokens: 1 }))).status).toBe(400);
+    expect((await post(JSON.stringify({ prompt: canary, [canary]: 1 }))).status).toBe(400);
+    await sleep(200);
+
+    const all = [...service.stdout, ...service.stderr].join('\n');
+    expect(all).not.toContain(canary);
+
+    const requestLine = service.logs().find((l) => l.requestId === 'req-log-test-1');
+    expect(requestLine).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      route: '/query',
+      req: { method: 'POST', path: '/query' },
+      res: { status: 200 },
+      durationMs: expect.any(Number),
+    });
+    const completed = service
+      .logs()
+      .filter(
+        (l) => l.msg === 'request completed' && (l.req as { path?: string }).path === '/query',
+      );
+    expect(completed).toHaveLength(4);
+  });
+
+  it('logs probes at debug, not info, and honours LOG_LEVEL', async () => {
+    service = await ServiceProcess.start({ LOG_LEVEL: 'info' });
+    await service.waitUntilLive();
+    for (const path of ['/health', '/ready', '/metrics'])
+      await (await fetch(`${service.url}${path}`)).text();
+    await (
+      await fetch(`${service.url}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"prompt":"x"}',
+      })
+    ).text();
+    await sleep(100);
+    const routes = service
+      .logs()
+      .filter((l) => l.msg === 'request completed')
+      .map((l) => l.route);
+    expect(routes).toEqual(['/query']);
+    await service.stop();
+
+    service = await ServiceProcess.start({ LOG_LEVEL: 'debug' });
+    await service.waitUntilLive();
+    await (await fetch(`${service.url}/ready`)).text();
+    await sleep(100);
+    const probeLine = service.logs().find((l) => l.route === '/ready');
+    expect(probeLine).toMatchObject({ level: 20, res: { status: 200 } });
+  });
+
+  it('on SIGTERM turns readiness 503 at once, finishes every in-flight request and exits 0', async () => {
+    service = await ServiceProcess.start({
+      BUILTIN_LATENCY_MS: '600',
+      SHUTDOWN_DRAIN_DELAY_MS: '300',
+      SHUTDOWN_GRACE_MS: '5000',
+    });
+    await service.waitUntilLive();
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      fetch(`${service!.url}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: `request ${i}` }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { response: string } })),
+    );
+    await sleep(150);
+    const signalledAt = Date.now();
+    service.proc.kill('SIGTERM');
+    await service.waitForLog('received SIGTERM');
+
+    const ready = await fetch(`${service.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      ready: false,
+      status: 'shutting_down',
+      checks: { api: 'shutting_down' },
+    });
+    expect((await fetch(`${service.url}/health`)).status).toBe(200); // liveness is unaffected
+
+    const results = await Promise.all(inFlight);
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    results.forEach((r, i) => expect(r.body.response).toBe(`Processed: request ${i}`));
+    expect(await service.exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+    expect(service.logs().map((l) => l.msg)).toContain('shutdown complete');
+  });
+
+  it('forces exit 1 when in-flight work outlives the grace period', async () => {
+    service = await ServiceProcess.start({ BUILTIN_LATENCY_MS: '10000', SHUTDOWN_GRACE_MS: '500' });
+    await service.waitUntilLive();
+    const pending = fetch(`${service.url}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":"slow"}',
+    }).catch(() => 'aborted');
+    await sleep(100);
+    const signalledAt = Date.now();
+    service.proc.kill('SIGTERM');
+    expect(await service.exited).toBe(1);
+    expect(Date.now() - signalledAt).toBeLessThan(2000);
+    await pending;
+  });
+
+  it('forces exit 1 on a second signal', async () => {
+    service = await ServiceProcess.start({
+      BUILTIN_LATENCY_MS: '10000',
+      SHUTDOWN_GRACE_MS: '30000',
+    });
+    await service.waitUntilLive();
+    const pending = fetch(`${service.url}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":"slow"}',
+    }).catch(() => 'aborted');
+    await sleep(100);
+    service.proc.kill('SIGTERM');
+    await sleep(200);
+    service.proc.kill('SIGINT');
+    expect(await service.exited).toBe(1);
+    await pending;
+  });
+});

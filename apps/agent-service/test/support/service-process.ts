@@ -1,0 +1,101 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(
+  new URL('../../../../dist/apps/agent-service/src/main.js', import.meta.url),
+);
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The built service running as a child process, with its output captured line by line. */
+export class ServiceProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  private constructor(
+    readonly proc: ChildProcessWithoutNullStreams,
+    readonly port: number,
+  ) {
+    collect(proc.stdout, this.stdout);
+    collect(proc.stderr, this.stderr);
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts `dist/.../main.js` (run `npm run build` first) with the given environment. */
+  static async start(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    if (!existsSync(MAIN))
+      throw new Error(`${MAIN} is missing: run "npm run build" before the e2e suites`);
+    const port = await freePort();
+    const proc = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    });
+    return new ServiceProcess(proc, port);
+  }
+
+  /** Resolves once GET /health answers 200, or rejects after `timeoutMs`. */
+  async waitUntilLive(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`service exited: ${this.stderr.join('\n')}`);
+      try {
+        if ((await fetch(`${this.url}/health`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('service did not become live in time');
+  }
+
+  /** Resolves once a stdout line contains `text`. */
+  async waitForLog(text: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stdout.some((line) => line.includes(text))) {
+      if (Date.now() > deadline) throw new Error(`no log line containing "${text}"`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Parsed JSON log lines from stdout. */
+  logs(): Record<string, unknown>[] {
+    return this.stdout.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+function collect(stream: NodeJS.ReadableStream, into: string[]): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    into.push(...lines.filter(Boolean));
+  });
+  stream.on('end', () => partial && into.push(partial));
+}

@@ -1,0 +1,187 @@
+// Markdown rendering of a bench run and its insertion into docs/benchmarks.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export const START = '<!-- bench:start -->';
+export const END = '<!-- bench:end -->';
+
+const dash = '–';
+const int = (v) => (v == null || Number.isNaN(v) ? dash : Math.round(v).toLocaleString('en-US'));
+const ms = (v) => {
+  if (v == null || Number.isNaN(v)) return dash;
+  if (v < 1) return v.toFixed(3);
+  if (v < 10) return v.toFixed(2);
+  return v.toFixed(1);
+};
+const mib = (v) => (v == null || Number.isNaN(v) ? dash : v.toFixed(1));
+const ratio = (v) => (v == null || Number.isNaN(v) ? dash : `${v.toFixed(2)}×`);
+const pct = (v) => (v == null || Number.isNaN(v) ? dash : `${Math.round(v * 100)}%`);
+const mark = (ok) => (ok == null ? '' : ok ? '✅' : '❌');
+const failures = (r) => {
+  const errors = (r.errors ?? 0) + (r.timeouts ?? 0);
+  const tally = r.tally ? ` (${Object.entries(r.tally).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '';
+  return `${errors} / ${r.non2xx ?? 0}${tally}`;
+};
+const row = (cells) => `| ${cells.join(' | ')} |`;
+
+/** Adds, to every load result, its ratio to the floor and to the estimated seed. */
+export function addRatios(results, requests) {
+  const byRole = (role) => results.servers.find((s) => s.role === role);
+  const floor = byRole('floor');
+  const reference = byRole('reference');
+  const rpsOf = (server, id) => server?.loads.find((l) => l.id === id)?.rps;
+  for (const server of results.servers) {
+    for (const load of server.loads) {
+      const floorRps = rpsOf(floor, load.id);
+      const referenceRps = rpsOf(reference, load.id);
+      const factor = requests[load.request]?.seedFactor;
+      const seedRps = referenceRps && factor ? referenceRps / factor : undefined;
+      load.ratios = {
+        floor: floorRps ? load.rps / floorRps : null,
+        seedEstimate: seedRps ? load.rps / seedRps : null,
+      };
+      load.seedRpsEstimate = seedRps ?? null;
+    }
+  }
+}
+
+function targetRows(results, targets) {
+  const rows = [];
+  for (const server of results.servers.filter((s) => s.role === 'service')) {
+    const label = results.servers.filter((s) => s.role === 'service').length > 1 ? ` (${server.name})` : '';
+    for (const load of server.loads.filter((l) => l.connections > 1)) {
+      const v = load.ratios?.seedEstimate;
+      rows.push([
+        `${load.label} req/s per core vs FastAPI seed (est.)${label}`,
+        `≥ ${targets.seedRatio.toFixed(1)}×`,
+        ratio(v),
+        mark(v == null ? null : v >= targets.seedRatio),
+      ]);
+    }
+    if (server.coldStart) {
+      const v = server.coldStart.medianMs;
+      rows.push([`cold start, median${label}`, `≤ ${targets.coldStartMs} ms`, `${int(v)} ms`, mark(v <= targets.coldStartMs)]);
+    }
+    const rss = server.idle?.rssMiB;
+    rows.push([`idle RSS${label}`, `≤ ${targets.idleRssMiB} MiB`, `${mib(rss)} MiB`, mark(rss == null ? null : rss <= targets.idleRssMiB)]);
+    const p99 = server.saturation?.probe.latencyMs.p99;
+    if (p99 != null) {
+      rows.push([
+        `/health p99 under /query saturation${label}`,
+        `≤ ${targets.healthP99UnderLoadMs} ms`,
+        `${ms(p99)} ms`,
+        mark(p99 <= targets.healthP99UnderLoadMs),
+      ]);
+    }
+  }
+  return rows;
+}
+
+/** The generated block (without markers). */
+export function renderMarkdown(results, targets) {
+  const { meta } = results;
+  const lines = [];
+  lines.push(
+    `_Run ${meta.date} · Node ${meta.node} · ${meta.cpu} (${meta.cores} cores) · ` +
+      `${meta.pinned ? 'server on core 0, autocannon on core 1' : 'NOT pinned (taskset or a 2nd core missing)'} · ` +
+      `${meta.durationS} s per measurement after ${meta.warmupS} s warm-up · ${meta.totalS} s in all._`,
+    '',
+    '_Absolute numbers move ±30–50 % between runs on these machines: compare the ratios, which come from one run._',
+    '',
+  );
+
+  const targetTable = targetRows(results, targets);
+  if (targetTable.length) {
+    lines.push('### Targets', '', row(['target', 'goal', 'measured', '']), row(['---', '---', '---:', ':-:']));
+    for (const r of targetTable) lines.push(row(r));
+    lines.push('');
+  }
+
+  lines.push(
+    '### Throughput and latency',
+    '',
+    row(['scenario', 'server', 'req/s', 'service ÷ floor', '÷ seed (est.)', 'p50 ms', 'p99 ms', 'CPU µs/req', 'server CPU', 'errors / non-2xx']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+  );
+  const loadIds = [...new Set(results.servers.flatMap((s) => s.loads.map((l) => l.id)))];
+  for (const id of loadIds) {
+    for (const server of results.servers) {
+      const l = server.loads.find((x) => x.id === id);
+      if (!l) continue;
+      lines.push(
+        row([
+          `${l.label} @${l.connections}`,
+          server.name,
+          int(l.rps),
+          ratio(l.ratios?.floor),
+          ratio(l.ratios?.seedEstimate),
+          ms(l.latencyMs.p50),
+          ms(l.latencyMs.p99),
+          int(l.cpu.usPerRequest),
+          pct(l.cpu.utilisation),
+          failures(l),
+        ]),
+      );
+    }
+  }
+  lines.push('');
+
+  lines.push(
+    '### Start-up and memory',
+    '',
+    row(['server', 'cold start median (min–max) ms', 'idle RSS MiB', 'RSS after load MiB', 'peak RSS MiB']),
+    row(['---', '---:', '---:', '---:', '---:']),
+  );
+  for (const s of results.servers) {
+    const cold = s.coldStart ? `${int(s.coldStart.medianMs)} (${int(s.coldStart.minMs)}–${int(s.coldStart.maxMs)})` : dash;
+    lines.push(row([s.name, cold, mib(s.idle?.rssMiB), mib(s.afterLoad?.rssMiB), mib(s.afterLoad?.hwmMiB)]));
+  }
+  lines.push('');
+
+  const saturated = results.servers.filter((s) => s.saturation);
+  if (saturated.length) {
+    lines.push(
+      '### Liveness under saturation',
+      '',
+      '64 connections on POST /query; a separate 1-connection GET /health loop measures over the same window.',
+      '',
+      row(['server', '/query req/s', '/health req/s', '/health p50 ms', '/health p99 ms', '/health max ms', 'errors / non-2xx']),
+      row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    );
+    for (const s of saturated) {
+      const { load, probe } = s.saturation;
+      lines.push(
+        row([
+          s.name,
+          int(load.rps),
+          int(probe.rps),
+          ms(probe.latencyMs.p50),
+          ms(probe.latencyMs.p99),
+          ms(probe.latencyMs.max),
+          `${failures(load)} · ${failures(probe)}`,
+        ]),
+      );
+    }
+    lines.push('');
+  }
+
+  const notes = results.servers.filter((s) => s.check && !s.check.ok);
+  for (const s of notes) lines.push(`⚠️ ${s.name}: /query sanity check differs from the floor: ${s.check.note}`, '');
+  return lines.join('\n').trimEnd();
+}
+
+const TEMPLATE = `# Benchmarks
+
+Run \`npm run bench\` (builds, then \`node bench/run.mjs\`). See bench/scenarios.mjs for what runs.
+
+${START}
+${END}
+`;
+
+/** Replaces the block between the markers (creating the doc or the markers if missing). */
+export function writeDoc(path, block) {
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
+  if (!doc.includes(START) || !doc.includes(END)) doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;
+  const before = doc.slice(0, doc.indexOf(START) + START.length);
+  const after = doc.slice(doc.indexOf(END));
+  writeFileSync(path, `${before}\n${block}\n${after}`);
+}

@@ -1,0 +1,317 @@
+// `npm run bench`: runs every server of bench/scenarios.mjs, one at a time, pinned to core 0,
+// under autocannon pinned to core 1; prints a markdown report, writes it into
+// docs/benchmarks.md and the raw numbers into bench/results/latest.json.
+//
+// Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_COLD_RUNS (default 5),
+// BENCH_SETTLE_MS (default 1000), BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids to
+// keep), BENCH_WRITE_DOC=0 (leave docs/benchmarks.md alone, e.g. for a smoke run).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import {
+  CAN_PIN,
+  CLK_TCK,
+  SERVER_CORE,
+  cpuTicks,
+  freePort,
+  http,
+  installCleanup,
+  killChild,
+  memory,
+  pinSelf,
+  runLoad,
+  spawnNode,
+  stopChild,
+  waitHealthy,
+} from './lib/processes.mjs';
+import { addRatios, renderMarkdown, writeDoc } from './lib/report.mjs';
+import { LOADS, REQUESTS, SATURATION, SERVERS, TARGETS } from './scenarios.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const number = (name, fallback) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  return value;
+};
+const list = (name) => process.env[name]?.split(',').map((s) => s.trim()).filter(Boolean);
+
+const DURATION = number('BENCH_DURATION', 10);
+const WARMUP = number('BENCH_WARMUP', Math.min(2, Math.max(1, DURATION / 3)));
+const COLD_RUNS = Math.max(1, Math.round(number('BENCH_COLD_RUNS', 5)));
+const SETTLE_MS = number('BENCH_SETTLE_MS', 1000);
+const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
+
+function plan() {
+  const keepServers = list('BENCH_SERVERS');
+  const keepLoads = list('BENCH_LOADS');
+  const loadsById = new Map(LOADS.map((l) => [l.id, l]));
+  const servers = SERVERS.filter((s) => !keepServers || keepServers.includes(s.name)).map((server) => {
+    const loads = (server.loads ?? LOADS.map((l) => l.id))
+      .filter((id) => !keepLoads || keepLoads.includes(id))
+      .map((id) => {
+        const load = loadsById.get(id);
+        if (!load) throw new Error(`server ${server.name}: unknown load id ${id}`);
+        if (!REQUESTS[load.request]) throw new Error(`load ${id}: unknown request ${load.request}`);
+        return load;
+      });
+    return { ...server, loads };
+  });
+  if (servers.length === 0) throw new Error('no server selected (BENCH_SERVERS)');
+  for (const s of servers) {
+    if (!existsSync(join(ROOT, s.script))) {
+      throw new Error(`${s.name}: ${s.script} does not exist — run \`npx nest build\` first (npm run bench does)`);
+    }
+  }
+  return servers;
+}
+
+function estimateSeconds(servers) {
+  return servers.reduce((total, s) => {
+    const cold = s.coldStart === false ? 0 : COLD_RUNS * 1.2;
+    const loads = s.loads.length * (WARMUP + DURATION + 0.7);
+    const saturation = s.saturation ? WARMUP + DURATION + 1.7 : 0;
+    return total + cold + 1.5 + SETTLE_MS / 1000 + loads + saturation;
+  }, 0);
+}
+
+function labelOf(load) {
+  if (load.label) return load.label;
+  const req = REQUESTS[load.request];
+  const same = Object.entries(REQUESTS).filter(([, r]) => r.method === req.method && r.path === req.path);
+  const suffix = same.length > 1 && same[0][0] !== load.request ? ` (${load.request})` : '';
+  return `${req.method} ${req.path}${suffix}`;
+}
+
+function envFor(server, port) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    BUILTIN_LATENCY_MS: '0',
+    ...server.env,
+  };
+}
+
+async function startServer(server) {
+  const port = await freePort();
+  const since = performance.now();
+  const child = spawnNode(SERVER_CORE, [...(server.nodeArgs ?? []), server.script], {
+    cwd: ROOT,
+    env: envFor(server, port),
+  });
+  const readyMs = await waitHealthy(child, port, { since });
+  return { child, port, readyMs };
+}
+
+async function coldStart(server) {
+  const runsMs = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const { child, readyMs } = await startServer(server);
+    runsMs.push(readyMs);
+    await killChild(child);
+  }
+  const sorted = [...runsMs].sort((a, b) => a - b);
+  return { runsMs: runsMs.map((v) => Math.round(v * 10) / 10), medianMs: sorted[Math.floor(sorted.length / 2)], minMs: sorted[0], maxMs: sorted.at(-1) };
+}
+
+async function sanityCheck(port) {
+  const health = await http(port, '/health');
+  const req = REQUESTS.query;
+  const res = await http(port, req.path, { method: req.method, headers: req.headers, body: req.body });
+  let body;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    body = undefined;
+  }
+  return {
+    health: { status: health.status, body: health.body },
+    query: {
+      status: res.status,
+      response: body?.response,
+      tokens_used: body?.tokens_used,
+      idIsUuid: /^[0-9a-f-]{36}$/.test(body?.id ?? ''),
+      provider: body?.provider,
+      model: body?.model,
+    },
+  };
+}
+
+function loadConfig(port, requestId, connections, { duration = DURATION, warmup = WARMUP } = {}) {
+  const { seedFactor: _s, ...request } = REQUESTS[requestId];
+  return { url: `http://127.0.0.1:${port}`, request, connections, duration, warmup };
+}
+
+/** One load run with the server's CPU time read at the load generator's measure-start/-end. */
+async function measure(server, running, load) {
+  const { child, port } = running;
+  let t0;
+  let w0;
+  let cpu;
+  const result = await runLoad(loadConfig(port, load.request, load.connections), {
+    cwd: ROOT,
+    onEvent: (event) => {
+      if (event === 'measure-start') {
+        t0 = cpuTicks(child.pid);
+        w0 = performance.now();
+      } else if (event === 'measure-end') {
+        const ticks = cpuTicks(child.pid) - t0;
+        const wallS = (performance.now() - w0) / 1000;
+        cpu = { ticks, seconds: ticks / CLK_TCK, wallS, utilisation: ticks / CLK_TCK / wallS };
+      }
+    },
+  });
+  if (child.exitInfo) throw new Error(`${server.name} died during ${load.id}: ${child.tail}`);
+  cpu.usPerRequest = result.requests > 0 ? (cpu.seconds * 1e6) / result.requests : null;
+  return { id: load.id, label: labelOf(load), request: load.request, ...result, cpu };
+}
+
+/** SATURATION.load at full tilt; SATURATION.probe in its own process over the same window. */
+async function saturation(server, running) {
+  const { child, port } = running;
+  let probe;
+  const loadRun = runLoad(
+    loadConfig(port, SATURATION.load.request, SATURATION.load.connections, { duration: DURATION + 1 }),
+    {
+      cwd: ROOT,
+      onEvent: (event) => {
+        if (event !== 'measure-start' || probe) return;
+        probe = runLoad(
+          loadConfig(port, SATURATION.probe.request, SATURATION.probe.connections, { warmup: 0 }),
+          { cwd: ROOT },
+        );
+      },
+    },
+  );
+  const [load, probeResult] = await Promise.all([loadRun, loadRun.then(() => probe)]);
+  if (child.exitInfo) throw new Error(`${server.name} died during the saturation run: ${child.tail}`);
+  return {
+    load: { request: SATURATION.load.request, ...load },
+    probe: { request: SATURATION.probe.request, ...probeResult },
+  };
+}
+
+async function benchServer(server, log) {
+  const out = { name: server.name, role: server.role, script: server.script, env: server.env ?? {} };
+  if (server.coldStart !== false) {
+    out.coldStart = await coldStart(server);
+    log(`  cold start median ${Math.round(out.coldStart.medianMs)} ms (${out.coldStart.runsMs.join(', ')})`);
+  }
+  const running = await startServer(server);
+  try {
+    await sleep(SETTLE_MS);
+    out.idle = memory(running.child.pid);
+    log(`  idle RSS ${out.idle.rssMiB.toFixed(1)} MiB`);
+    out.check = await sanityCheck(running.port);
+    out.loads = [];
+    for (const load of server.loads) {
+      const r = await measure(server, running, load);
+      out.loads.push(r);
+      log(
+        `  ${load.id.padEnd(10)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.latencyMs.p50} ms  ` +
+          `p99 ${r.latencyMs.p99} ms  ${Math.round(r.cpu.usPerRequest)} µs CPU/req  ` +
+          `cpu ${Math.round(r.cpu.utilisation * 100)}%  err ${r.errors + r.timeouts}/${r.non2xx}`,
+      );
+      await sleep(300);
+    }
+    out.afterLoad = memory(running.child.pid);
+    log(`  RSS after load ${out.afterLoad.rssMiB.toFixed(1)} MiB (peak ${out.afterLoad.hwmMiB.toFixed(1)})`);
+    if (server.saturation) {
+      out.saturation = await saturation(server, running);
+      const { load, probe } = out.saturation;
+      log(
+        `  saturation: /query ${Math.round(load.rps)} req/s; /health probe p50 ${probe.latencyMs.p50} ms ` +
+          `p99 ${probe.latencyMs.p99} ms max ${probe.latencyMs.max} ms`,
+      );
+    }
+  } finally {
+    await stopChild(running.child);
+  }
+  return out;
+}
+
+function compareChecks(results) {
+  const floor = results.servers.find((s) => s.role === 'floor')?.check;
+  for (const s of results.servers) {
+    const q = s.check?.query;
+    const problems = [];
+    if (s.check?.health.status !== 200) problems.push(`/health answered ${s.check?.health.status}`);
+    if (q?.status !== 200) problems.push(`/query answered ${q?.status}`);
+    if (!q?.idIsUuid) problems.push('no uuid id');
+    if (floor && s.role !== 'floor') {
+      if (q?.response !== floor.query.response) problems.push('response text differs');
+      if (q?.tokens_used !== floor.query.tokens_used) {
+        problems.push(`tokens_used ${q?.tokens_used} vs floor ${floor.query.tokens_used}`);
+      }
+    }
+    s.check.ok = problems.length === 0;
+    if (problems.length) s.check.note = problems.join('; ');
+  }
+}
+
+async function main() {
+  installCleanup();
+  const started = performance.now();
+  const servers = plan();
+  const estimate = estimateSeconds(servers);
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: over the ${Math.round(estimate * 2 + 60)} s limit, giving up\n`);
+    process.exit(1); // the exit hook kills every child
+  }, (estimate * 2 + 60) * 1000);
+  watchdog.unref();
+  const pinned = pinSelf();
+  const log = (line) => process.stderr.write(`${line}\n`);
+  log(
+    `bench: ${servers.map((s) => s.name).join(', ')} · ${DURATION} s per measurement + ${WARMUP} s warm-up · ` +
+      `about ${Math.round(estimate)} s${pinned ? '' : ' · WARNING: not pinned'}`,
+  );
+
+  const results = {
+    meta: {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      node: process.version,
+      cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+      cores: cpus().length,
+      pinned,
+      durationS: DURATION,
+      warmupS: WARMUP,
+      coldRuns: COLD_RUNS,
+      settleMs: SETTLE_MS,
+      clkTck: CLK_TCK,
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', BUILTIN_LATENCY_MS: '0' },
+    },
+    targets: TARGETS,
+    servers: [],
+  };
+  for (const server of servers) {
+    log(`${server.name} (${server.script}${Object.keys(server.env ?? {}).length ? ` + ${Object.keys(server.env).join(', ')}` : ''})`);
+    results.servers.push(await benchServer(server, log));
+  }
+  compareChecks(results);
+  addRatios(results, REQUESTS);
+  results.meta.totalS = Math.round((performance.now() - started) / 1000);
+
+  const markdown = renderMarkdown(results, TARGETS);
+  process.stdout.write(`${markdown}\n`);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, `${results.meta.date.replace(/[:]/g, '-')}.json`), json);
+  if (WRITE_DOC) writeDoc(join(ROOT, 'docs', 'benchmarks.md'), markdown);
+  log(`bench: done in ${results.meta.totalS} s · bench/results/latest.json${WRITE_DOC ? ' · docs/benchmarks.md' : ''}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+  process.exit(1);
+});
+

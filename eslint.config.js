@@ -15,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Reports values used only inside decorators as unused (false positives with Nest).
+      'no-useless-assignment': 'off',
     },
   },
   {

@@ -42,11 +42,14 @@ async function answer(res, raw) {
     return problem(res, 400, 'Request body must be a JSON object');
   }
   for (const key in body) {
-    if (key !== 'prompt' && key !== 'max_tokens') return problem(res, 400, `property ${key} should not exist`);
+    if (key !== 'prompt' && key !== 'max_tokens')
+      return problem(res, 400, `property ${key} should not exist`);
   }
   const { prompt, max_tokens: maxTokens = 100 } = body;
-  if (typeof prompt !== 'string' || !/\S/.test(prompt)) return problem(res, 400, 'Prompt cannot be empty');
-  if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000) return problem(res, 400, RANGE);
+  if (typeof prompt !== 'string' || !/\S/.test(prompt))
+    return problem(res, 400, 'Prompt cannot be empty');
+  if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000)
+    return problem(res, 400, RANGE);
   const count = countTokens ?? (await tokenizer);
   const response = `Processed: ${preview(prompt)}`;
   send(
@@ -84,9 +87,10 @@ function query(req, res) {
   });
   req.on('end', () => {
     if (tooLarge) return;
-    answer(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')).catch(
-      () => problem(res, 500, 'Internal error'),
-    );
+    answer(
+      res,
+      chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+    ).catch(() => problem(res, 500, 'Internal error'));
   });
 }
 
@@ -99,7 +103,9 @@ const server = createServer((req, res) => {
 });
 
 server.listen(PORT, HOST, () => {
-  tokenizer = import('gpt-tokenizer/encoding/o200k_base').then((m) => (countTokens = m.countTokens));
+  tokenizer = import('gpt-tokenizer/encoding/o200k_base').then(
+    (m) => (countTokens = m.countTokens),
+  );
 });
 
 // A normal exit, so that `node --cpu-prof` writes its profile.

@@ -44,7 +44,9 @@ function options(duration) {
 function run(duration, onLatency) {
   const { base, tally } = options(duration);
   return new Promise((resolve, reject) => {
-    const tracker = autocannon(base, (error, result) => (error ? reject(error) : resolve({ result, tally })));
+    const tracker = autocannon(base, (error, result) =>
+      error ? reject(error) : resolve({ result, tally }),
+    );
     if (onLatency) {
       tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
         if (statusCode >= 200 && statusCode < 300) onLatency(responseTime);
@@ -97,7 +99,9 @@ try {
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count]),
+    ),
     ...(tally ? { tally } : {}),
   });
 } catch (error) {

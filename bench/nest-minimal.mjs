@@ -31,8 +31,10 @@ class QueryController {
       throw new BadRequestException('Request body must be a JSON object');
     }
     const { prompt, max_tokens: maxTokens = 100 } = body;
-    if (typeof prompt !== 'string' || !/\S/.test(prompt)) throw new BadRequestException('Prompt cannot be empty');
-    if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000) throw new BadRequestException(RANGE);
+    if (typeof prompt !== 'string' || !/\S/.test(prompt))
+      throw new BadRequestException('Prompt cannot be empty');
+    if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000)
+      throw new BadRequestException(RANGE);
     const count = countTokens ?? (await tokenizer);
     const response = `Processed: ${preview(prompt)}`;
     return {
@@ -48,7 +50,12 @@ class QueryController {
 class AppModule {}
 
 const method = (cls, name, decorators) =>
-  Reflect.decorate(decorators, cls.prototype, name, Object.getOwnPropertyDescriptor(cls.prototype, name));
+  Reflect.decorate(
+    decorators,
+    cls.prototype,
+    name,
+    Object.getOwnPropertyDescriptor(cls.prototype, name),
+  );
 method(HealthController, 'health', [Get()]);
 method(QueryController, 'query', [Post(), HttpCode(200)]);
 Body()(QueryController.prototype, 'query', 0);

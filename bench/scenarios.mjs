@@ -30,6 +30,13 @@ export const REQUESTS = {
   // 'query-cached': { ...same as query..., tallyHeader: 'x-cache' },
 };
 
+/** The autocannon request for a REQUESTS id (without the bench-only fields). */
+export function requestFor(id) {
+  const request = { ...REQUESTS[id] };
+  delete request.seedFactor;
+  return request;
+}
+
 /** Load shapes, by id: which request, how many connections. Each runs warm-up + BENCH_DURATION. */
 export const LOADS = [
   { id: 'health@1', request: 'health', connections: 1 },
@@ -71,6 +78,20 @@ export const SERVERS = [
   //   loads: ['health@64', 'query@64', 'query-unique@64'],
   // },
 ];
+
+/** The environment of a server process: nothing inherited from the shell but PATH and HOME. */
+export function serverEnv(server, port) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    BUILTIN_LATENCY_MS: '0',
+    ...server.env,
+  };
+}
 
 /** Targets, shown next to the measurements. */
 export const TARGETS = {

@@ -54,9 +54,13 @@ export function pinSelf() {
  * Spawns `node ...args` pinned to `core`; the PID is node's own (taskset execs it). Output is
  * kept as a bounded tail for error messages.
  */
-export function spawnNode(core, args, { cwd, env, keepStdout = false } = {}) {
-  const command = CAN_PIN ? 'taskset' : process.execPath;
-  const argv = CAN_PIN ? ['-c', core, process.execPath, ...args] : args;
+export function spawnNode(
+  core,
+  args,
+  { cwd, env, keepStdout = false, node = process.execPath } = {},
+) {
+  const command = CAN_PIN ? 'taskset' : node;
+  const argv = CAN_PIN ? ['-c', core, node, ...args] : args;
   const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.tail = '';
@@ -127,6 +131,18 @@ export function cpuTicks(pid) {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** Busy and steal ticks per core from /proc/stat (busy = user+nice+system+irq+softirq+steal). */
+export function coreTicks() {
+  const out = {};
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    const [user, nice, system, , , irq, softirq, steal = 0] = m[2].trim().split(/\s+/).map(Number);
+    out[m[1]] = { busy: user + nice + system + irq + softirq + steal, steal };
+  }
+  return out;
+}
+
 /** VmRSS and VmHWM in MiB. */
 export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -143,7 +159,11 @@ export function http(port, path, { method = 'GET', headers = {}, body, timeoutMs
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         res.on('error', reject);
       },
@@ -162,7 +182,9 @@ export async function waitHealthy(child, port, { since, intervalMs = 5, timeoutM
   const start = since ?? performance.now();
   while (performance.now() - start < timeoutMs) {
     if (child.exitInfo) {
-      throw new Error(`server exited (${JSON.stringify(child.exitInfo)}) before /health answered:\n${child.tail}`);
+      throw new Error(
+        `server exited (${JSON.stringify(child.exitInfo)}) before /health answered:\n${child.tail}`,
+      );
     }
     try {
       const res = await http(port, '/health', { timeoutMs: 1000 });
@@ -177,7 +199,10 @@ export async function waitHealthy(child, port, { since, intervalMs = 5, timeoutM
 
 /** Runs bench/load.mjs pinned to the load core; calls `onEvent` for measure-start/-end. */
 export function runLoad(config, { cwd, onEvent = () => {} }) {
-  const child = spawnNode(LOAD_CORE, ['bench/load.mjs', JSON.stringify(config)], { cwd, keepStdout: true });
+  const child = spawnNode(LOAD_CORE, ['bench/load.mjs', JSON.stringify(config)], {
+    cwd,
+    keepStdout: true,
+  });
   const limitMs = (config.warmup + config.duration + 30) * 1000;
   return new Promise((resolve, reject) => {
     let buffered = '';

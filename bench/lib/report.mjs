@@ -18,9 +18,15 @@ const pct = (v) => (v == null || Number.isNaN(v) ? dash : `${Math.round(v * 100)
 const mark = (ok) => (ok == null ? '' : ok ? '✅' : '❌');
 const failures = (r) => {
   const errors = (r.errors ?? 0) + (r.timeouts ?? 0);
-  const tally = r.tally ? ` (${Object.entries(r.tally).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '';
+  const tally = r.tally
+    ? ` (${Object.entries(r.tally)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')})`
+    : '';
   return `${errors} / ${r.non2xx ?? 0}${tally}`;
 };
+const NOISE = 0.2;
+const noisy = (cpu) => (cpu?.serverCoreOther ?? 0) + (cpu?.serverCoreSteal ?? 0) > NOISE;
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
 /** Adds, to every load result, its ratio to the floor and to the estimated seed. */
@@ -47,7 +53,8 @@ export function addRatios(results, requests) {
 function targetRows(results, targets) {
   const rows = [];
   for (const server of results.servers.filter((s) => s.role === 'service')) {
-    const label = results.servers.filter((s) => s.role === 'service').length > 1 ? ` (${server.name})` : '';
+    const label =
+      results.servers.filter((s) => s.role === 'service').length > 1 ? ` (${server.name})` : '';
     for (const load of server.loads.filter((l) => l.connections > 1)) {
       const v = load.ratios?.seedEstimate;
       rows.push([
@@ -59,10 +66,20 @@ function targetRows(results, targets) {
     }
     if (server.coldStart) {
       const v = server.coldStart.medianMs;
-      rows.push([`cold start, median${label}`, `≤ ${targets.coldStartMs} ms`, `${int(v)} ms`, mark(v <= targets.coldStartMs)]);
+      rows.push([
+        `cold start, median${label}`,
+        `≤ ${targets.coldStartMs} ms`,
+        `${int(v)} ms`,
+        mark(v <= targets.coldStartMs),
+      ]);
     }
     const rss = server.idle?.rssMiB;
-    rows.push([`idle RSS${label}`, `≤ ${targets.idleRssMiB} MiB`, `${mib(rss)} MiB`, mark(rss == null ? null : rss <= targets.idleRssMiB)]);
+    rows.push([
+      `idle RSS${label}`,
+      `≤ ${targets.idleRssMiB} MiB`,
+      `${mib(rss)} MiB`,
+      mark(rss == null ? null : rss <= targets.idleRssMiB),
+    ]);
     const p99 = server.saturation?.probe.latencyMs.p99;
     if (p99 != null) {
       rows.push([
@@ -81,7 +98,7 @@ export function renderMarkdown(results, targets) {
   const { meta } = results;
   const lines = [];
   lines.push(
-    `_Run ${meta.date} · Node ${meta.node} · ${meta.cpu} (${meta.cores} cores) · ` +
+    `_Run ${meta.date} · Node ${meta.serverNode}${meta.serverNode !== meta.node ? ` (autocannon on ${meta.node})` : ''} · ${meta.cpu} (${meta.cores} cores) · ` +
       `${meta.pinned ? 'server on core 0, autocannon on core 1' : 'NOT pinned (taskset or a 2nd core missing)'} · ` +
       `${meta.durationS} s per measurement after ${meta.warmupS} s warm-up · ${meta.totalS} s in all._`,
     '',
@@ -91,7 +108,12 @@ export function renderMarkdown(results, targets) {
 
   const targetTable = targetRows(results, targets);
   if (targetTable.length) {
-    lines.push('### Targets', '', row(['target', 'goal', 'measured', '']), row(['---', '---', '---:', ':-:']));
+    lines.push(
+      '### Targets',
+      '',
+      row(['target', 'goal', 'measured', '']),
+      row(['---', '---', '---:', ':-:']),
+    );
     for (const r of targetTable) lines.push(row(r));
     lines.push('');
   }
@@ -99,8 +121,20 @@ export function renderMarkdown(results, targets) {
   lines.push(
     '### Throughput and latency',
     '',
-    row(['scenario', 'server', 'req/s', 'service ÷ floor', '÷ seed (est.)', 'p50 ms', 'p99 ms', 'CPU µs/req', 'server CPU', 'errors / non-2xx']),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row([
+      'scenario',
+      'server',
+      'req/s',
+      'service ÷ floor',
+      '÷ seed (est.)',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'server CPU',
+      'load-gen CPU',
+      'errors / non-2xx',
+    ]),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   );
   const loadIds = [...new Set(results.servers.flatMap((s) => s.loads.map((l) => l.id)))];
   for (const id of loadIds) {
@@ -117,23 +151,40 @@ export function renderMarkdown(results, targets) {
           ms(l.latencyMs.p50),
           ms(l.latencyMs.p99),
           int(l.cpu.usPerRequest),
-          pct(l.cpu.utilisation),
+          `${pct(l.cpu.utilisation)}${noisy(l.cpu) ? ' †' : ''}`,
+          pct(l.cpu.loadCoreBusy),
           failures(l),
         ]),
       );
     }
   }
-  lines.push('');
+  lines.push(
+    '',
+    '_server CPU ≈ 100 %: the row measures the server; load-gen CPU ≈ 100 % with server CPU well below: ' +
+      'autocannon (one core) is the limit and the row understates the server. ' +
+      `† more than ${NOISE * 100} % of core 0 went to something else (other processes, steal): distrusted row._`,
+    '',
+  );
 
   lines.push(
     '### Start-up and memory',
     '',
-    row(['server', 'cold start median (min–max) ms', 'idle RSS MiB', 'RSS after load MiB', 'peak RSS MiB']),
+    row([
+      'server',
+      'cold start median (min–max) ms',
+      'idle RSS MiB',
+      'RSS after load MiB',
+      'peak RSS MiB',
+    ]),
     row(['---', '---:', '---:', '---:', '---:']),
   );
   for (const s of results.servers) {
-    const cold = s.coldStart ? `${int(s.coldStart.medianMs)} (${int(s.coldStart.minMs)}–${int(s.coldStart.maxMs)})` : dash;
-    lines.push(row([s.name, cold, mib(s.idle?.rssMiB), mib(s.afterLoad?.rssMiB), mib(s.afterLoad?.hwmMiB)]));
+    const cold = s.coldStart
+      ? `${int(s.coldStart.medianMs)} (${int(s.coldStart.minMs)}–${int(s.coldStart.maxMs)})`
+      : dash;
+    lines.push(
+      row([s.name, cold, mib(s.idle?.rssMiB), mib(s.afterLoad?.rssMiB), mib(s.afterLoad?.hwmMiB)]),
+    );
   }
   lines.push('');
 
@@ -144,7 +195,15 @@ export function renderMarkdown(results, targets) {
       '',
       '64 connections on POST /query; a separate 1-connection GET /health loop measures over the same window.',
       '',
-      row(['server', '/query req/s', '/health req/s', '/health p50 ms', '/health p99 ms', '/health max ms', 'errors / non-2xx']),
+      row([
+        'server',
+        '/query req/s',
+        '/health req/s',
+        '/health p50 ms',
+        '/health p99 ms',
+        '/health max ms',
+        'errors / non-2xx',
+      ]),
       row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
     );
     for (const s of saturated) {
@@ -165,7 +224,8 @@ export function renderMarkdown(results, targets) {
   }
 
   const notes = results.servers.filter((s) => s.check && !s.check.ok);
-  for (const s of notes) lines.push(`⚠️ ${s.name}: /query sanity check differs from the floor: ${s.check.note}`, '');
+  for (const s of notes)
+    lines.push(`⚠️ ${s.name}: /query sanity check differs from the floor: ${s.check.note}`, '');
   return lines.join('\n').trimEnd();
 }
 
@@ -177,11 +237,22 @@ ${START}
 ${END}
 `;
 
-/** Replaces the block between the markers (creating the doc or the markers if missing). */
-export function writeDoc(path, block) {
+/**
+ * Replaces the block between the markers (creating the doc or the markers if missing), then
+ * formats the doc with the project's Prettier config so that `npm run lint` stays green.
+ */
+export async function writeDoc(path, block) {
   let doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   if (!doc.includes(START) || !doc.includes(END)) doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;
   const before = doc.slice(0, doc.indexOf(START) + START.length);
   const after = doc.slice(doc.indexOf(END));
-  writeFileSync(path, `${before}\n${block}\n${after}`);
+  let text = `${before}\n\n${block}\n\n${after}`;
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    text = await prettier.format(text, { ...options, filepath: path });
+  } catch (error) {
+    process.stderr.write(`bench: ${path} left unformatted (${error.message})\n`);
+  }
+  writeFileSync(path, text);
 }

@@ -1,15 +1,40 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { AgentModule } from '@app/agent';
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { AgentModule, HISTORY_SCHEMA } from '@app/agent';
 import { OperationsModule } from '@app/operations';
-import { PlatformModule, type Environment } from '@app/platform';
+import {
+  DATABASE_READINESS,
+  DatabaseModule,
+  PlatformModule,
+  REDIS_READINESS,
+  RedisModule,
+  type Environment,
+} from '@app/platform';
 
-/** Composes the service from its libs; optional dependencies are decided here, once, at boot. */
+/**
+ * Composes the service from its libs. Optional dependencies are decided here, once, at boot:
+ * without DATABASE_URL / REDIS_URL no database or Redis code is even registered.
+ */
 @Module({})
 export class AppModule {
   static forRoot(env: Environment): DynamicModule {
+    const readinessChecks: InjectionToken[] = [];
+    const optional: DynamicModule[] = [];
+    if (env.DATABASE_URL) {
+      optional.push(DatabaseModule.forRoot(env, HISTORY_SCHEMA));
+      readinessChecks.push(DATABASE_READINESS);
+    }
+    if (env.REDIS_URL) {
+      optional.push(RedisModule.forRoot(env));
+      readinessChecks.push(REDIS_READINESS);
+    }
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(env), OperationsModule.forRoot(), AgentModule.forRoot(env)],
+      imports: [
+        PlatformModule.forRoot(env),
+        ...optional,
+        OperationsModule.forRoot({ readinessChecks }),
+        AgentModule.forRoot(env),
+      ],
     };
   }
 }

@@ -93,10 +93,18 @@ describe('seed-compatible API contract', () => {
   it('serves the OpenAPI document titled "AI Agent Service" with every route', async () => {
     const res = await request(t.server).get('/openapi.json').expect(200);
     expect(res.body.info).toMatchObject({ title: 'AI Agent Service', version: '2.3.4' });
-    expect(Object.keys(res.body.paths).sort()).toEqual(['/health', '/metrics', '/query', '/ready']);
+    expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/health',
+      '/metrics',
+      '/queries',
+      '/queries/{id}',
+      '/query',
+      '/ready',
+    ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);
-    expect(Object.keys(query.responses).sort()).toEqual(['200', '400', '413', '415']);
+    expect(Object.keys(query.responses).sort()).toEqual(['200', '400', '413', '415', '502', '504']);
+    expect(query.responses['200'].headers['X-Cache']).toBeDefined();
     expect(res.body.components.schemas.CreateQueryDto.properties.max_tokens).toMatchObject({
       minimum: 10,
       maximum: 2000,

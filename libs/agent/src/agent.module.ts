@@ -1,20 +1,50 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import type { Environment } from '@app/platform';
+import type { Redis } from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import {
+  DatabaseConnector,
+  DependencyMonitor,
+  MetricsRegistry,
+  REDIS_CLIENT,
+  type Environment,
+} from '@app/platform';
+import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
+import { RedisResponseCache } from './cache/redis-response-cache.js';
+import { RESPONSE_CACHE } from './cache/response-cache.js';
+import { InMemoryQueryHistory } from './history/in-memory-query-history.js';
+import { PostgresQueryHistory } from './history/postgres/postgres-query-history.js';
+import { QUERY_HISTORY } from './history/query-history.js';
 import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider.js';
+import { QueriesController } from './queries.controller.js';
 import { QueryController } from './query.controller.js';
-import { QueryService } from './query.service.js';
+import { QUERY_POLICY, QueryService, type QueryPolicy } from './query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
 
-/** The agent: `POST /query` and the provider chosen from the environment. */
+/**
+ * The agent: `POST /query`, the history endpoints, and the provider, cache and history store
+ * chosen once from the environment (PostgreSQL/Redis when configured, in-memory otherwise).
+ */
 @Module({})
 export class AgentModule {
   static forRoot(env: Environment): DynamicModule {
+    const policy: QueryPolicy = {
+      cacheEnabled: env.CACHE_TTL_SECONDS > 0,
+      storeText: env.HISTORY_STORE_TEXT,
+    };
     return {
       module: AgentModule,
-      controllers: [QueryController],
-      providers: [TokenCounter, QueryService, llmProvider(env)],
+      controllers: [QueryController, QueriesController],
+      providers: [
+        TokenCounter,
+        QueryService,
+        { provide: QUERY_POLICY, useValue: policy },
+        llmProvider(env),
+        responseCache(env),
+        queryHistory(env),
+      ],
       exports: [QueryService],
     };
   }
@@ -34,5 +64,50 @@ function llmProvider(env: Environment): Provider {
             maxRetries: env.LLM_MAX_RETRIES,
           })
         : new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
+  };
+}
+
+function responseCache(env: Environment): Provider {
+  if (!env.REDIS_URL) {
+    return {
+      provide: RESPONSE_CACHE,
+      useFactory: () => new InMemoryResponseCache(env.CACHE_MAX_ENTRIES, env.CACHE_TTL_SECONDS),
+    };
+  }
+  return {
+    provide: RESPONSE_CACHE,
+    inject: [REDIS_CLIENT, DependencyMonitor, MetricsRegistry],
+    useFactory: (client: Redis, monitor: DependencyMonitor, registry: MetricsRegistry) =>
+      new RedisResponseCache(client, env.CACHE_TTL_SECONDS, monitor, registry),
+  };
+}
+
+function queryHistory(env: Environment): Provider {
+  if (!env.DATABASE_URL) {
+    return {
+      provide: QUERY_HISTORY,
+      useFactory: () => new InMemoryQueryHistory(env.HISTORY_MEMORY_LIMIT),
+    };
+  }
+  return {
+    provide: QUERY_HISTORY,
+    inject: [DataSource, DatabaseConnector, DependencyMonitor, MetricsRegistry, PinoLogger],
+    useFactory: (
+      dataSource: DataSource,
+      connector: DatabaseConnector,
+      monitor: DependencyMonitor,
+      registry: MetricsRegistry,
+      logger: PinoLogger,
+    ) => {
+      logger.setContext('history');
+      return new PostgresQueryHistory(
+        dataSource,
+        connector,
+        monitor,
+        registry,
+        logger,
+        env.HISTORY_BUFFER_SIZE,
+      );
+    },
   };
 }

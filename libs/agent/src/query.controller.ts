@@ -1,16 +1,22 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ProblemDetailsDto } from '@app/platform';
+import { ProblemDetailsDto, RequestId } from '@app/platform';
 import { CreateQueryDto } from './dto/create-query.dto.js';
 import { QueryResponseDto } from './dto/query-response.dto.js';
 import { QueryService } from './query.service.js';
+
+interface HeaderSettable {
+  header(name: string, value: string): unknown;
+}
 
 @ApiTags('agent')
 @Controller('query')
@@ -23,7 +29,34 @@ export class QueryController {
     summary: 'Ask the agent',
     description: 'Sends the prompt to the configured LLM provider.',
   })
-  @ApiOkResponse({ type: QueryResponseDto })
+  @ApiHeader({
+    name: 'Cache-Control',
+    required: false,
+    description: '`no-cache` skips the cached answer (the fresh one is cached).',
+  })
+  @ApiOkResponse({
+    type: QueryResponseDto,
+    headers: {
+      'X-Cache': {
+        description: 'HIT, MISS or BYPASS',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+      'X-Request-Id': {
+        description: 'Request id (echoed or generated)',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiResponse({
+    status: 502,
+    type: ProblemDetailsDto,
+    description: 'The configured LLM provider failed.',
+  })
+  @ApiResponse({
+    status: 504,
+    type: ProblemDetailsDto,
+    description: 'The configured LLM provider timed out.',
+  })
   @ApiBadRequestResponse({
     type: ProblemDetailsDto,
     description:
@@ -37,7 +70,19 @@ export class QueryController {
     type: ProblemDetailsDto,
     description: 'Body not sent as application/json.',
   })
-  query(@Body() body: CreateQueryDto): Promise<QueryResponseDto> {
-    return this.queries.query({ prompt: body.prompt, maxTokens: body.max_tokens });
+  async query(
+    @Body() body: CreateQueryDto,
+    @Headers('cache-control') cacheControl: string | undefined,
+    @RequestId() requestId: string | null,
+    @Res({ passthrough: true }) res: HeaderSettable,
+  ): Promise<QueryResponseDto> {
+    const { cache, ...result } = await this.queries.query({
+      prompt: body.prompt,
+      maxTokens: body.max_tokens ?? undefined,
+      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+      requestId,
+    });
+    res.header('X-Cache', cache);
+    return result;
   }
 }

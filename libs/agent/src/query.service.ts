@@ -1,11 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
+import { MetricsRegistry } from '@app/platform';
+import {
+  cacheKey,
+  RESPONSE_CACHE,
+  type CachedCompletion,
+  type ResponseCache,
+} from './cache/response-cache.js';
 import { DEFAULT_MAX_TOKENS } from './dto/create-query.dto.js';
+import { QUERY_HISTORY, type QueryHistory } from './history/query-history.js';
+import type { CacheStatus, QueryRecord } from './history/query-record.js';
 import { LLM_PROVIDER, type LlmProvider } from './providers/llm-provider.js';
 
 export interface QueryInput {
   prompt: string;
   maxTokens?: number;
+  /** Skip the cache read (the fresh answer is still cached). */
+  bypassCache?: boolean;
+  requestId?: string | null;
   signal?: AbortSignal;
 }
 
@@ -15,25 +29,106 @@ export interface QueryResult {
   tokens_used: number;
   provider: string;
   model: string;
+  cache: CacheStatus;
 }
 
-/** The query use-case: ask the configured provider and account for the tokens. */
+/** Agent settings the use-case needs. */
+export interface QueryPolicy {
+  cacheEnabled: boolean;
+  storeText: boolean;
+}
+export const QUERY_POLICY = Symbol('QUERY_POLICY');
+
+/** The query use-case: answer from the cache or the provider, then record it in the history. */
 @Injectable()
 export class QueryService {
-  constructor(@Inject(LLM_PROVIDER) private readonly provider: LlmProvider) {}
+  private readonly cacheRequests: Counter<'result'>;
+
+  constructor(
+    @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+    @Inject(RESPONSE_CACHE) private readonly cache: ResponseCache,
+    @Inject(QUERY_HISTORY) private readonly history: QueryHistory,
+    @Inject(QUERY_POLICY) private readonly policy: QueryPolicy,
+    registry: MetricsRegistry,
+  ) {
+    this.cacheRequests = new Counter({
+      name: 'cache_requests_total',
+      help: 'Response cache lookups by result (hit, miss, bypass).',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+  }
 
   async query(input: QueryInput): Promise<QueryResult> {
-    const completion = await this.provider.complete({
-      prompt: input.prompt,
-      maxTokens: input.maxTokens ?? DEFAULT_MAX_TOKENS,
-      signal: input.signal,
-    });
+    const started = performance.now();
+    const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
+    const { completion, cache } = await this.answer(input, maxTokens);
+    const record = this.toRecord(input, maxTokens, completion, cache, performance.now() - started);
+    this.history.record(record);
     return {
-      id: randomUUID(),
+      id: record.id,
       response: completion.text,
-      tokens_used: completion.promptTokens + completion.completionTokens,
+      tokens_used: record.tokensUsed,
       provider: this.provider.name,
       model: completion.model,
+      cache,
+    };
+  }
+
+  private async answer(
+    input: QueryInput,
+    maxTokens: number,
+  ): Promise<{ completion: CachedCompletion; cache: CacheStatus }> {
+    const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
+    const key = cacheKey(this.provider.name, this.provider.model, maxTokens, input.prompt);
+    if (!bypass) {
+      const hit = await this.cache.get(key);
+      if (hit) {
+        this.cacheRequests.inc({ result: 'hit' });
+        return { completion: hit, cache: 'HIT' };
+      }
+    }
+    this.cacheRequests.inc({ result: bypass ? 'bypass' : 'miss' });
+    const fresh = await this.provider.complete({
+      prompt: input.prompt,
+      maxTokens,
+      signal: input.signal,
+    });
+    const completion: CachedCompletion = {
+      text: fresh.text,
+      model: fresh.model,
+      promptTokens: fresh.promptTokens,
+      completionTokens: fresh.completionTokens,
+    };
+    if (this.policy.cacheEnabled) await this.cache.set(key, completion);
+    return { completion, cache: bypass ? 'BYPASS' : 'MISS' };
+  }
+
+  private toRecord(
+    input: QueryInput,
+    maxTokens: number,
+    completion: CachedCompletion,
+    cacheStatus: CacheStatus,
+    latencyMs: number,
+  ): QueryRecord {
+    const { storeText } = this.policy;
+    return {
+      id: randomUUID(),
+      createdAt: new Date(),
+      requestId: input.requestId ?? null,
+      provider: this.provider.name,
+      model: completion.model,
+      prompt: storeText ? input.prompt : null,
+      response: storeText ? completion.text : null,
+      promptChars: input.prompt.length,
+      responseChars: completion.text.length,
+      promptSha256: createHash('sha256').update(input.prompt).digest('hex'),
+      maxTokens,
+      promptTokens: completion.promptTokens,
+      completionTokens: completion.completionTokens,
+      tokensUsed: completion.promptTokens + completion.completionTokens,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+      cacheStatus,
     };
   }
 }

@@ -10,7 +10,7 @@ import { HealthController } from './health/health.controller.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { READINESS_CHECKS } from './readiness/readiness-check.js';
+import { READINESS_CHECKS } from '@app/platform';
 import { ReadinessController } from './readiness/readiness.controller.js';
 import { ReadinessService } from './readiness/readiness.service.js';
 

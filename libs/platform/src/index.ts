@@ -9,3 +9,15 @@ export { ProblemException, validationProblem, PROBLEM_CONTENT_TYPE } from './htt
 export type { FieldError, ProblemDetails } from './http/problem.js';
 export { PROBE_PATHS, routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';
+export { MetricsRegistry } from './telemetry/metrics-registry.js';
+export { DependencyMonitor } from './health/dependency-monitor.js';
+export { READINESS_CHECKS } from './health/readiness-check.js';
+export type { ReadinessCheck } from './health/readiness-check.js';
+export { DatabaseModule } from './database/database.module.js';
+export { DatabaseConnector } from './database/database-connector.js';
+export { DATABASE_READINESS } from './database/database.tokens.js';
+export { postgresOptions } from './database/postgres-options.js';
+export type { DatabaseSchema } from './database/postgres-options.js';
+export { RedisModule } from './redis/redis.module.js';
+export { REDIS_CLIENT, REDIS_READINESS } from './redis/redis.tokens.js';
+export { RequestId } from './http/request-id.decorator.js';

@@ -6,7 +6,9 @@ import { JsonObjectBodyPipe } from './http/json-body.pipe.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { HttpModule } from './http/http.module.js';
 import { createValidationPipe } from './http/validation.js';
+import { DependencyMonitor } from './health/dependency-monitor.js';
 import { ShutdownState } from './lifecycle/shutdown-state.js';
+import { MetricsRegistry } from './telemetry/metrics-registry.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 /**
@@ -27,11 +29,13 @@ export class PlatformModule {
       ],
       providers: [
         ShutdownState,
+        MetricsRegistry,
+        DependencyMonitor,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: JsonObjectBodyPipe },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [ShutdownState, LoggingModule],
+      exports: [ShutdownState, MetricsRegistry, DependencyMonitor, LoggingModule],
     };
   }
 }

@@ -5,10 +5,16 @@ export class QueryResponseDto {
   @ApiProperty({ example: 'Processed: Summarise the benefits of container health checks.' })
   response!: string;
 
-  @ApiProperty({ description: 'Prompt plus completion tokens (o200k_base).', example: 19 })
+  @ApiProperty({
+    description: 'Prompt plus completion tokens (cl100k_base BPE, or as counted by the provider).',
+    example: 19,
+  })
   tokens_used!: number;
 
-  @ApiProperty({ description: 'Id of this query.', format: 'uuid' })
+  @ApiProperty({
+    description: 'Id of this query in the history (GET /queries/{id}).',
+    format: 'uuid',
+  })
   id!: string;
 
   @ApiProperty({ description: 'Provider that answered.', example: 'builtin' })

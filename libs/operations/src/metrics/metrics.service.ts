@@ -1,25 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Environment } from '@app/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsRegistry, type Environment } from '@app/platform';
 
 /**
- * The service's Prometheus registry. Labels are bounded: route templates (never raw paths),
- * a fixed set of methods and the status code.
+ * HTTP and identity metrics, and the exposition of the shared registry. Labels are bounded:
+ * route templates (never raw paths), a fixed set of methods and the status code.
  */
 @Injectable()
 export class MetricsService {
-  readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(@Inject(ConfigService) config: ConfigService<Environment, true>) {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(
+    private readonly registry: MetricsRegistry,
+    @Inject(ConfigService) config: ConfigService<Environment, true>,
+  ) {
     const info = new Gauge({
       name: 'app_info',
       help: 'Version and environment of the running service (always 1).',
       labelNames: ['version', 'environment'],
-      registers: [this.registry],
+      registers: [registry],
     });
     info.set(
       {
@@ -32,14 +33,14 @@ export class MetricsService {
       name: 'http_requests_total',
       help: 'HTTP requests served, by method, route template and status code.',
       labelNames: ['method', 'route', 'status'],
-      registers: [this.registry],
+      registers: [registry],
     });
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency, by method, route template and status code.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
+      registers: [registry],
     });
   }
 

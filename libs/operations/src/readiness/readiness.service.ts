@@ -7,8 +7,12 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ShutdownState, type Environment } from '@app/platform';
-import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check.js';
+import {
+  READINESS_CHECKS,
+  ShutdownState,
+  type Environment,
+  type ReadinessCheck,
+} from '@app/platform';
 import type { DependencyDetailDto, DependencyState, ReadinessDto } from './readiness.dto.js';
 
 const SEED_DEPENDENCIES = ['database', 'cache'] as const;

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -18,6 +19,13 @@ export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
     ? value
@@ -90,6 +98,35 @@ export class Environment {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string = undefined;
+  /** A required dependency that is down makes /ready answer 503; an optional one only degrades it. */
+  @Transform(toBool) @IsBoolean() DATABASE_REQUIRED = true;
+  @Transform(toBool) @IsBoolean() REDIS_REQUIRED = false;
   /** Per-dependency timeout of a readiness check. */
   @Transform(toInt) @IsInt() @Min(50) @Max(60_000) READINESS_TIMEOUT_MS = 1_000;
+
+  // --- PostgreSQL ---
+  /** Run pending migrations at boot, under an advisory lock so replicas do not race. */
+  @Transform(toBool) @IsBoolean() DATABASE_MIGRATE_ON_START = false;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000) DATABASE_CONNECT_TIMEOUT_MS = 3_000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_QUERY_TIMEOUT_MS = 5_000;
+
+  // --- Redis ---
+  @IsString() @MaxLength(64) REDIS_KEY_PREFIX = 'ai-agent:';
+  /** Longest a request waits on Redis before treating the cache as a miss. */
+  @Transform(toInt) @IsInt() @Min(5) @Max(10_000) REDIS_COMMAND_TIMEOUT_MS = 100;
+
+  // --- response cache ---
+  /** Lifetime of a cached answer; 0 turns the cache off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400) CACHE_TTL_SECONDS = 300;
+  /** Entries kept by the in-process cache (used without Redis). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) CACHE_MAX_ENTRIES = 1_000;
+
+  // --- query history ---
+  /** false keeps prompts and responses out of the history: only lengths and a SHA-256 are stored. */
+  @Transform(toBool) @IsBoolean() HISTORY_STORE_TEXT = true;
+  /** Records held in memory while PostgreSQL is unreachable; beyond it the oldest are dropped. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_BUFFER_SIZE = 10_000;
+  /** Records kept by the in-process history (used without PostgreSQL). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_MEMORY_LIMIT = 1_000;
 }

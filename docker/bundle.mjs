@@ -1,0 +1,254 @@
+// Bundles the compiled service (tsc output in dist/) into a few ESM files for the prod image,
+// so the image needs no node_modules tree: ~95 MB of production dependencies become ~10 MB.
+//
+//   node docker/bundle.mjs [--entry dist/apps/agent-service/src/main.js] [--out build/bundle]
+//
+// esbuild runs on tsc's output, not on the TypeScript sources: esbuild cannot emit decorator
+// metadata, which Nest's dependency injection needs. What a plain bundle would break, and how
+// this script keeps it working:
+// - CommonJS dependencies call require(), __dirname and __filename: a banner defines them from
+//   import.meta.url (they then point at the bundle's folder).
+// - pino transports (LOG_FORMAT=pretty) run pino-pretty in a worker thread loaded from a file:
+//   the workers are bundled as separate CommonJS files and announced to pino and thread-stream
+//   through globalThis.__bundlerPathsOverrides (their documented bundler hook).
+// - TypeORM loads its driver with require(variable): the PostgreSQL driver is rewritten into a
+//   literal require("pg") so it is bundled; the other drivers stay absent.
+// - Terminus loads optional peers with import(variable): literal imports are spliced in for the
+//   peers that are installed, so its TypeORM/HTTP indicators keep working if they are ever used.
+// - @nestjs/swagger serves swagger-ui-dist's files from disk, found by require.resolve: the
+//   package (assets only, no source maps) is copied next to the bundle as node_modules/.
+// - gpt-tokenizer's encoding is a literal dynamic import(): with code splitting it becomes its own
+//   chunk, loaded lazily after start-up as in the unbundled app.
+// - Optional packages Nest and others probe for but the service does not install stay external;
+//   they fail to resolve at run time exactly as they do without a bundler.
+import { build } from 'esbuild';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    entry: { type: 'string', default: 'dist/apps/agent-service/src/main.js' },
+    out: { type: 'string', default: 'build/bundle' },
+    metafile: { type: 'boolean', default: false },
+  },
+});
+const root = process.cwd();
+const out = resolve(root, args.out);
+const requireFromRoot = createRequire(join(root, 'package.json'));
+
+const installed = (name) => {
+  try {
+    requireFromRoot.resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    try {
+      requireFromRoot.resolve(name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+};
+
+// Probed for at run time, never installed by this service (or not needed in production).
+const OPTIONAL_EXTERNALS = [
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/websockets',
+  '@nestjs/websockets/*',
+  '@nestjs/platform-fastify',
+  '@nestjs/platform-socket.io',
+  '@nestjs/graphql',
+  '@fastify/static',
+  '@fastify/*',
+  'fastify-swagger',
+  '@mikro-orm/*',
+  '@nestjs/mongoose',
+  '@nestjs/sequelize',
+  '@nestjs/axios',
+  '@grpc/*',
+  'mongoose',
+  'sequelize',
+  'class-transformer/storage',
+  'pg-native',
+  'pg-cloudflare',
+  'cloudflare:sockets',
+  'typeorm-aurora-data-api-driver',
+  'better-sqlite3',
+  'mysql2',
+  'mssql',
+  'oracledb',
+  'sql.js',
+  'mongodb',
+  'redis',
+  'hdb-pool',
+  '@sap/hana-client',
+  '@sap/hana-client/*',
+  '@google-cloud/spanner',
+  'react-native-sqlite-storage',
+  'expo-sqlite',
+  'ioredis-mock',
+  // Worker-thread entry points are separate output files, see below.
+  'pino-pretty',
+].filter((name) => name.includes('*') || !installed(name) || name === 'pino-pretty');
+
+// Files the main bundle hands to pino / thread-stream by absolute path.
+const WORKERS = {
+  'thread-stream-worker': 'thread-stream/lib/worker.js',
+  'pino-worker': 'pino/lib/worker.js',
+  'pino/file': 'pino/file.js',
+  'pino-pretty': 'pino-pretty',
+};
+
+const banner = [
+  "import { createRequire as __bundleCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __bundleFileURLToPath } from 'node:url';",
+  "import { dirname as __bundleDirname, join as __bundleJoin } from 'node:path';",
+  'const require = __bundleCreateRequire(import.meta.url);',
+  'const __filename = __bundleFileURLToPath(import.meta.url);',
+  'const __dirname = __bundleDirname(__filename);',
+].join('\n');
+
+const workersBanner = [
+  banner,
+  'globalThis.__bundlerPathsOverrides = {',
+  '  ...globalThis.__bundlerPathsOverrides,',
+  ...Object.keys(WORKERS).map(
+    (key) => `  ${JSON.stringify(key)}: __bundleJoin(__dirname, ${JSON.stringify(workerFile(key))}),`,
+  ),
+  '};',
+].join('\n');
+
+function workerFile(key) {
+  return `workers/${key.replace(/[^a-z0-9]+/gi, '-')}.cjs`;
+}
+
+/** Rewrites require(variable) / import(variable) call sites that a bundler cannot follow. */
+const dynamicLoadsPlugin = {
+  name: 'dynamic-loads',
+  setup(b) {
+    // TypeORM: PlatformTools.load(name) → literal requires for the installed drivers.
+    b.onLoad({ filter: /[\\/]typeorm[\\/](browser[\\/])?platform[\\/]PlatformTools\.js$/ }, async (a) => {
+      let src = await readFile(a.path, 'utf8');
+      const drivers = ['pg', 'pg-query-stream', 'ioredis', 'redis', 'mysql2', 'better-sqlite3'].filter(
+        installed,
+      );
+      const literal = drivers.map((d) => `if (name === ${JSON.stringify(d)}) return require(${JSON.stringify(d)});`);
+      const marker = 'static load(name) {';
+      if (!src.includes(marker)) throw new Error(`${a.path}: PlatformTools.load not found`);
+      src = src.replace(marker, `${marker}\n${literal.join('\n')}\n`);
+      return { contents: src, loader: 'js' };
+    });
+    // Terminus: loadPackage(name) / assertPackages(names) → a table of literal imports.
+    b.onLoad({ filter: /[\\/]@nestjs[\\/]terminus[\\/]dist[\\/]utils[\\/]checkPackage\.util\.js$/ }, async (a) => {
+      let src = await readFile(a.path, 'utf8');
+      const peers = ['@nestjs/typeorm', 'typeorm', '@nestjs/axios', '@nestjs/microservices'].filter(installed);
+      const table = `const __bundledPeers = {${peers
+        .map((p) => `${JSON.stringify(p)}: () => import(${JSON.stringify(p)})`)
+        .join(', ')}};\n`;
+      src = table + src;
+      src = src.replace('import.meta.resolve(packageName);', 'if (!(packageName in __bundledPeers)) throw new Error("not bundled");');
+      src = src.replace('await import(packageName);', '__bundledPeers[packageName] ? await __bundledPeers[packageName]() : await import(packageName);');
+      return { contents: src, loader: 'js' };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  // Class and function names matter: Nest's DI tokens and error messages, TypeORM entity and
+  // migration names, Terminus indicator keys.
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // ESM builds first: a dynamic import() of a CommonJS module yields only a default export in an
+  // ES bundle, while Nest reads named exports (e.g. import('class-transformer').plainToInstance).
+  mainFields: ['module', 'main'],
+  // Decorated classes are referenced through emitted metadata: nothing may be tree-shaken away
+  // that tsc kept, so side effects are trusted as written.
+  ignoreAnnotations: true,
+};
+
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+
+const main = await build({
+  ...common,
+  entryPoints: { main: resolve(root, args.entry) },
+  outdir: out,
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  // Flat output: __dirname is the same folder in every chunk (the worker paths rely on it).
+  chunkNames: '[name]-[hash]',
+  banner: { js: workersBanner },
+  external: OPTIONAL_EXTERNALS,
+  plugins: [dynamicLoadsPlugin],
+  metafile: true,
+});
+
+// Worker entry points: CommonJS, self-contained (thread-stream loads them with require/import).
+if (installed('pino')) {
+  const entries = Object.fromEntries(
+    Object.entries(WORKERS)
+      .filter(([, spec]) => {
+        try {
+          requireFromRoot.resolve(spec);
+          return true;
+        } catch {
+          return false;
+        }
+      })
+      .map(([key, spec]) => [workerFile(key).replace(/\.cjs$/, ''), requireFromRoot.resolve(spec)]),
+  );
+  await build({
+    ...common,
+    entryPoints: entries,
+    outdir: out,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    external: OPTIONAL_EXTERNALS.filter((name) => name !== 'pino-pretty'),
+  });
+}
+
+// swagger-ui-dist: the files Swagger UI's HTML page loads, and the helper that locates them.
+if (installed('swagger-ui-dist')) {
+  const src = dirname(requireFromRoot.resolve('swagger-ui-dist/package.json'));
+  const dest = join(out, 'node_modules', 'swagger-ui-dist');
+  await mkdir(dest, { recursive: true });
+  for (const file of [
+    'package.json',
+    'LICENSE',
+    'absolute-path.js',
+    'index.js',
+    'favicon-16x16.png',
+    'favicon-32x32.png',
+    'index.css',
+    'swagger-ui.css',
+    'swagger-ui-bundle.js',
+    'swagger-ui-standalone-preset.js',
+    'oauth2-redirect.html',
+    'oauth2-redirect.js',
+  ]) {
+    await cp(join(src, file), join(dest, file)).catch((error) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
+// The bundle is ESM with .mjs files; a package.json keeps any .js file here ESM too.
+await writeFile(join(out, 'package.json'), '{"type":"module","private":true}\n');
+
+let total = 0;
+for (const [file, info] of Object.entries(main.metafile.outputs)) total += info.bytes;
+if (args.metafile) await writeFile(join(out, '..', 'meta.json'), JSON.stringify(main.metafile));
+const size = async (p) => (await stat(p)).size;
+console.log(
+  `bundle: ${relative(root, out)}/main.mjs + chunks ${(total / 1e6).toFixed(1)} MB` +
+    ` (entry ${((await size(join(out, 'main.mjs'))) / 1e6).toFixed(1)} MB)`,
+);

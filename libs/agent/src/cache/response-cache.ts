@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/** What a cached answer keeps: enough to answer again without the provider. */
+export interface CachedCompletion {
+  text: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * Cache of provider answers. Implementations never throw: a failing cache is a miss, and a
+ * failed write is forgotten.
+ */
+export interface ResponseCache {
+  get(key: string): Promise<CachedCompletion | undefined>;
+  set(key: string, value: CachedCompletion): Promise<void>;
+}
+
+/** Injection token of the configured {@link ResponseCache}. */
+export const RESPONSE_CACHE = Symbol('RESPONSE_CACHE');
+
+/** Identical requests share a key: a hash over provider, model, max_tokens and prompt. */
+export function cacheKey(
+  provider: string,
+  model: string,
+  maxTokens: number,
+  prompt: string,
+): string {
+  return createHash('sha256')
+    .update(`${provider}\u0000${model}\u0000${maxTokens}\u0000${prompt}`)
+    .digest('hex');
+}

@@ -1,0 +1,179 @@
+import { HttpStatus, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { PinoLogger } from 'nestjs-pino';
+import { Counter, Gauge } from 'prom-client';
+import type { DataSource, Repository } from 'typeorm';
+import {
+  type DependencyMonitor,
+  type MetricsRegistry,
+  ProblemException,
+  type DatabaseConnector,
+} from '@app/platform';
+import { decodeCursor, isAfter, newerFirst, pageOf } from '../pagination.js';
+import type { HistoryPage, QueryHistory } from '../query-history.js';
+import type { QueryRecord } from '../query-record.js';
+import { QueryRecordEntity } from './query-record.entity.js';
+
+const BATCH_SIZE = 500;
+const RETRY_MS = 500;
+const SHUTDOWN_FLUSH_MS = 3_000;
+
+/**
+ * History in PostgreSQL behind a bounded write-behind buffer: requests never wait on (or fail
+ * with) the database. Buffered records are written in batches as soon as the database is
+ * usable, are visible to reads meanwhile, and are flushed on shutdown. When the buffer is
+ * full the oldest records are dropped, counted and logged once.
+ */
+export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShutdown {
+  private readonly pending = new Map<string, QueryRecord>();
+  private readonly repository: Repository<QueryRecord>;
+  private flushing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private overflowing = false;
+  private droppedSinceOverflow = 0;
+  private readonly depth: Gauge;
+  private readonly dropped: Counter;
+  private readonly written: Counter;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly connector: DatabaseConnector,
+    private readonly monitor: DependencyMonitor,
+    registry: MetricsRegistry,
+    private readonly logger: PinoLogger,
+    private readonly capacity: number,
+  ) {
+    this.repository = dataSource.getRepository(QueryRecordEntity);
+    this.depth = new Gauge({
+      name: 'history_buffer_depth',
+      help: 'History records waiting to be written to PostgreSQL.',
+      registers: [registry],
+    });
+    this.dropped = new Counter({
+      name: 'history_buffer_dropped_total',
+      help: 'History records dropped because the write buffer was full.',
+      registers: [registry],
+    });
+    this.written = new Counter({
+      name: 'history_records_written_total',
+      help: 'History records written to PostgreSQL.',
+      registers: [registry],
+    });
+  }
+
+  record(record: QueryRecord): void {
+    if (this.pending.size >= this.capacity) this.dropOldest();
+    this.pending.set(record.id, record);
+    this.depth.set(this.pending.size);
+    this.scheduleFlush(0);
+  }
+
+  async get(id: string): Promise<QueryRecord | undefined> {
+    const buffered = this.pending.get(id);
+    if (buffered) return buffered;
+    return (await this.read(() => this.repository.findOneBy({ id }))) ?? undefined;
+  }
+
+  async list(limit: number, cursor?: string): Promise<HistoryPage> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const stored = await this.read(() => {
+      const query = this.repository
+        .createQueryBuilder('q')
+        .orderBy('q.createdAt', 'DESC')
+        .addOrderBy('q.id', 'DESC')
+        .limit(limit);
+      if (after) query.where('(q.created_at, q.id) < (:createdAt, :id)', after);
+      return query.getMany();
+    });
+    // Buffered records are not in the table yet; merge them in so reads see every query.
+    const merged = new Map(stored.map((r) => [r.id, r]));
+    for (const r of this.pending.values()) if (isAfter(r, after)) merged.set(r.id, r);
+    return pageOf([...merged.values()].sort(newerFirst).slice(0, limit), limit);
+  }
+
+  /** On shutdown, write what is buffered; report what could not be written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    while (this.pending.size > 0 && Date.now() < deadline && this.connector.isUsable) {
+      await this.flush();
+      if (this.pending.size > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (this.pending.size > 0) {
+      this.logger.error(
+        { unwritten: this.pending.size },
+        'history records could not be written before shutdown',
+      );
+    }
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.flushing || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flush();
+    }, delayMs);
+  }
+
+  private flush(): Promise<void> {
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.size > 0) this.scheduleFlush(RETRY_MS);
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0 && this.connector.isUsable) {
+      const batch = [...this.pending.values()].slice(0, BATCH_SIZE);
+      try {
+        // Idempotent: a batch retried after a lost acknowledgement is not duplicated.
+        await this.repository.createQueryBuilder().insert().values(batch).orIgnore().execute();
+      } catch (error) {
+        this.monitor.report('database', false, error);
+        return;
+      }
+      this.monitor.report('database', true);
+      for (const r of batch) this.pending.delete(r.id);
+      this.written.inc(batch.length);
+      this.depth.set(this.pending.size);
+      if (this.overflowing && this.pending.size < this.capacity) this.endOverflow();
+    }
+  }
+
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    if (!this.connector.isUsable) throw unavailable();
+    try {
+      return await query();
+    } catch (error) {
+      this.monitor.report('database', false, error);
+      throw unavailable();
+    }
+  }
+
+  private dropOldest(): void {
+    const oldest = this.pending.keys().next().value;
+    if (oldest !== undefined) this.pending.delete(oldest);
+    this.dropped.inc();
+    this.droppedSinceOverflow++;
+    if (!this.overflowing) {
+      this.overflowing = true;
+      this.logger.warn(
+        { capacity: this.capacity },
+        'history buffer full: dropping the oldest unwritten records',
+      );
+    }
+  }
+
+  private endOverflow(): void {
+    this.logger.warn({ dropped: this.droppedSinceOverflow }, 'history buffer has room again');
+    this.overflowing = false;
+    this.droppedSinceOverflow = 0;
+  }
+}
+
+function unavailable(): ProblemException {
+  return new ProblemException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'Query history is temporarily unavailable',
+  );
+}

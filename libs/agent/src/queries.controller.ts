@@ -1,0 +1,61 @@
+import {
+  Controller,
+  Get,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ProblemDetailsDto, ProblemException } from '@app/platform';
+import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './dto/query-record.dto.js';
+import { QUERY_HISTORY, type QueryHistory } from './history/query-history.js';
+
+function invalidId(): ProblemException {
+  return new ProblemException(HttpStatus.BAD_REQUEST, 'id must be a UUID', [
+    { field: 'id', message: 'id must be a UUID' },
+  ]);
+}
+const UUID_PARAM = new ParseUUIDPipe({ exceptionFactory: invalidId });
+
+/** Read access to the query history. */
+@ApiTags('agent')
+@Controller('queries')
+@ApiServiceUnavailableResponse({
+  type: ProblemDetailsDto,
+  description: 'PostgreSQL is configured but unreachable.',
+})
+export class QueriesController {
+  constructor(@Inject(QUERY_HISTORY) private readonly history: QueryHistory) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List answered queries, newest first' })
+  @ApiOkResponse({ type: QueryHistoryPageDto })
+  @ApiBadRequestResponse({
+    type: ProblemDetailsDto,
+    description: 'limit out of 1..100 or a malformed cursor.',
+  })
+  list(@Query() query: ListQueriesDto): Promise<QueryHistoryPageDto> {
+    return this.history.list(query.limit ?? 20, query.cursor);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One answered query' })
+  @ApiOkResponse({ type: QueryRecordDto })
+  @ApiBadRequestResponse({ type: ProblemDetailsDto, description: 'id is not a UUID.' })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'No query with this id.' })
+  async get(@Param('id', UUID_PARAM) id: string): Promise<QueryRecordDto> {
+    const record = await this.history.get(id);
+    if (!record) throw new NotFoundException(`No query with id ${id}`);
+    return record;
+  }
+}

@@ -32,5 +32,11 @@ export default {
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
       testTimeout: 30_000,
     },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/apps/*/test/integration/**/*.int-spec.ts'],
+      testTimeout: 60_000,
+    },
   ],
 };

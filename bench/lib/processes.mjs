@@ -197,7 +197,7 @@ export async function waitHealthy(child, port, { since, intervalMs = 5, timeoutM
   throw new Error(`no 200 from /health within ${timeoutMs} ms:\n${child.tail}`);
 }
 
-/** Runs bench/load.mjs pinned to the load core; calls `onEvent` for measure-start/-end. */
+/** Runs bench/load.mjs pinned to the load core; calls `onEvent(event, loadPid)` for measure-start/-end. */
 export function runLoad(config, { cwd, onEvent = () => {} }) {
   const child = spawnNode(LOAD_CORE, ['bench/load.mjs', JSON.stringify(config)], {
     cwd,
@@ -221,7 +221,7 @@ export function runLoad(config, { cwd, onEvent = () => {} }) {
         const message = JSON.parse(line);
         if (message.event === 'result') result = message;
         else if (message.event === 'error') child.tail += `\n${message.message}`;
-        else onEvent(message.event);
+        else onEvent(message.event, child.pid);
       }
     });
     void child.exited.then(() => {

@@ -26,7 +26,7 @@ const failures = (r) => {
   return `${errors} / ${r.non2xx ?? 0}${tally}`;
 };
 const NOISE = 0.2;
-const noisy = (cpu) => (cpu?.serverCoreOther ?? 0) + (cpu?.serverCoreSteal ?? 0) > NOISE;
+const noisy = (cpu) => (cpu?.noise ?? 0) > NOISE;
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
 /** Adds, to every load result, its ratio to the floor and to the estimated seed. */
@@ -152,7 +152,7 @@ export function renderMarkdown(results, targets) {
           ms(l.latencyMs.p99),
           int(l.cpu.usPerRequest),
           `${pct(l.cpu.utilisation)}${noisy(l.cpu) ? ' †' : ''}`,
-          pct(l.cpu.loadCoreBusy),
+          pct(l.cpu.loadGenUtilisation),
           failures(l),
         ]),
       );
@@ -162,7 +162,7 @@ export function renderMarkdown(results, targets) {
     '',
     '_server CPU ≈ 100 %: the row measures the server; load-gen CPU ≈ 100 % with server CPU well below: ' +
       'autocannon (one core) is the limit and the row understates the server. ' +
-      `† more than ${NOISE * 100} % of core 0 went to something else (other processes, steal): distrusted row._`,
+      `† even after retries, more than ${NOISE * 100} % of a core went to other processes or steal: distrust the row._`,
     '',
   );
 

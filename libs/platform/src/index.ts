@@ -21,3 +21,4 @@ export type { DatabaseSchema } from './database/postgres-options.js';
 export { RedisModule } from './redis/redis.module.js';
 export { REDIS_CLIENT, REDIS_READINESS } from './redis/redis.tokens.js';
 export { RequestId } from './http/request-id.decorator.js';
+export { migrateWithLock } from './database/advisory-lock.js';

@@ -193,7 +193,9 @@ export function renderMarkdown(results, targets) {
     lines.push(
       '### Liveness under saturation',
       '',
-      '64 connections on POST /query; a separate 1-connection GET /health loop measures over the same window.',
+      '64 connections on POST /query; a separate 1-connection GET /health loop measures over the same window. ' +
+        'The /health requests queue behind the /query work in the event loop, so their latency shows how long a ' +
+        'liveness probe waits on a saturated pod.',
       '',
       row([
         'server',
@@ -207,10 +209,10 @@ export function renderMarkdown(results, targets) {
       row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
     );
     for (const s of saturated) {
-      const { load, probe } = s.saturation;
+      const { load, probe, cpu } = s.saturation;
       lines.push(
         row([
-          s.name,
+          `${s.name}${noisy(cpu) ? ' †' : ''}`,
           int(load.rps),
           int(probe.rps),
           ms(probe.latencyMs.p50),

@@ -56,13 +56,16 @@ function llmProvider(env: Environment): Provider {
     inject: [TokenCounter],
     useFactory: (tokens: TokenCounter) =>
       env.LLM_PROVIDER === 'openai'
-        ? new OpenAiCompatibleProvider({
-            baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
-            apiKey: env.LLM_API_KEY,
-            model: env.LLM_MODEL ?? 'gpt-4o-mini',
-            timeoutMs: env.LLM_TIMEOUT_MS,
-            maxRetries: env.LLM_MAX_RETRIES,
-          })
+        ? new OpenAiCompatibleProvider(
+            {
+              baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
+              apiKey: env.LLM_API_KEY,
+              model: env.LLM_MODEL ?? 'gpt-4o-mini',
+              timeoutMs: env.LLM_TIMEOUT_MS,
+              maxRetries: env.LLM_MAX_RETRIES,
+            },
+            tokens,
+          )
         : new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
   };
 }

@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProblemException } from '@app/platform';
+import type { TokenCounter } from '../tokens/token-counter.js';
 import type { Completion, CompletionRequest, LlmProvider } from './llm-provider.js';
 
 export interface OpenAiCompatibleOptions {
@@ -29,7 +30,10 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly model: string;
   private readonly url: string;
 
-  constructor(private readonly options: OpenAiCompatibleOptions) {
+  constructor(
+    private readonly options: OpenAiCompatibleOptions,
+    private readonly tokens: TokenCounter,
+  ) {
     this.model = options.model;
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   }
@@ -98,12 +102,13 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         error: new ProblemException(HttpStatus.BAD_GATEWAY, 'LLM provider sent no completion'),
       };
     }
+    // Servers that report no usage get the local tokenizer's count instead.
     return {
       completion: {
         text,
         model: body.model ?? this.model,
-        promptTokens: body.usage?.prompt_tokens ?? 0,
-        completionTokens: body.usage?.completion_tokens ?? 0,
+        promptTokens: body.usage?.prompt_tokens ?? (await this.tokens.count(request.prompt)),
+        completionTokens: body.usage?.completion_tokens ?? (await this.tokens.count(text)),
       },
     };
   }

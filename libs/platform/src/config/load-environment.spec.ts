@@ -54,3 +54,24 @@ describe('loadEnvironment', () => {
     expect(() => loadEnvironment({ PORT: '70000' })).toThrow(/PORT/);
   });
 });
+
+describe('loadEnvironment cross-field rules', () => {
+  it('requires an API key for the OpenAI API itself', () => {
+    expect(() => loadEnvironment({ LLM_PROVIDER: 'openai' })).toThrow(/LLM_API_KEY is required/);
+    expect(loadEnvironment({ LLM_PROVIDER: 'openai', LLM_API_KEY: 'sk-x' }).LLM_PROVIDER).toBe(
+      'openai',
+    );
+    expect(
+      loadEnvironment({ LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:11434/v1' })
+        .LLM_API_KEY,
+    ).toBeUndefined();
+  });
+
+  it('parses booleans strictly', () => {
+    expect(loadEnvironment({ HISTORY_STORE_TEXT: 'false' }).HISTORY_STORE_TEXT).toBe(false);
+    expect(loadEnvironment({ DATABASE_MIGRATE_ON_START: 'yes' }).DATABASE_MIGRATE_ON_START).toBe(
+      true,
+    );
+    expect(() => loadEnvironment({ REDIS_REQUIRED: 'maybe' })).toThrow(/REDIS_REQUIRED/);
+  });
+});

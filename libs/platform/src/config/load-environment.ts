@@ -26,9 +26,21 @@ export function loadEnvironment(
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
-  const errors = validateSync(env, { forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigValidationError(errors.map(describe));
+  const problems = validateSync(env, { forbidUnknownValues: false }).map(describe);
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
+}
+
+/** Rules that involve more than one variable. */
+function crossFieldProblems(env: Environment): string[] {
+  const problems: string[] = [];
+  if (env.LLM_PROVIDER === 'openai' && !env.LLM_BASE_URL && !env.LLM_API_KEY) {
+    problems.push(
+      'LLM_API_KEY is required when LLM_PROVIDER=openai talks to the OpenAI API (no LLM_BASE_URL)',
+    );
+  }
+  return problems;
 }
 
 function describe(error: ValidationError): string {

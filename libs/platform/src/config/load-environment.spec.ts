@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { Environment } from './environment.js';
 import { ConfigValidationError, loadEnvironment } from './load-environment.js';
 
 describe('loadEnvironment', () => {
@@ -73,5 +75,19 @@ describe('loadEnvironment cross-field rules', () => {
       true,
     );
     expect(() => loadEnvironment({ REDIS_REQUIRED: 'maybe' })).toThrow(/REDIS_REQUIRED/);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable with its default value', () => {
+    const text = readFileSync(new URL('../../../../.env.example', import.meta.url), 'utf8');
+    const documented = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(new Environment()).sort());
+    expect({ ...loadEnvironment(documented) }).toEqual({ ...loadEnvironment({}) });
   });
 });

@@ -1,7 +1,7 @@
 // Bundles the compiled service (tsc output in dist/) into a few ESM files for the prod image,
-// so the image needs no node_modules tree: ~95 MB of production dependencies become ~10 MB.
+// so the image needs no node_modules tree: ~95 MB of production dependencies become ~7 MB.
 //
-//   node docker/bundle.mjs [--entry dist/apps/agent-service/src/main.js] [--out build/bundle]
+//   node docker/bundle.mjs [--entry dist/apps/agent-service/src/main.js] [--out dist/bundle]
 //
 // esbuild runs on tsc's output, not on the TypeScript sources: esbuild cannot emit decorator
 // metadata, which Nest's dependency injection needs. What a plain bundle would break, and how
@@ -17,8 +17,9 @@
 //   peers that are installed, so its TypeORM/HTTP indicators keep working if they are ever used.
 // - @nestjs/swagger serves swagger-ui-dist's files from disk, found by require.resolve: the
 //   package (assets only, no source maps) is copied next to the bundle as node_modules/.
-// - gpt-tokenizer's encoding is a literal dynamic import(): with code splitting it becomes its own
-//   chunk, loaded lazily after start-up as in the unbundled app.
+// - Lazy import()s stay lazy: with code splitting each becomes its own chunk (gpt-tokenizer's
+//   encoding, the PostgreSQL and Redis clients). import() of a CommonJS package gets its named
+//   exports, as in Node, through a small wrapper module.
 // - Optional packages Nest and others probe for but the service does not install stay external;
 //   they fail to resolve at run time exactly as they do without a bundler.
 import { build } from 'esbuild';
@@ -30,7 +31,7 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({
   options: {
     entry: { type: 'string', default: 'dist/apps/agent-service/src/main.js' },
-    out: { type: 'string', default: 'build/bundle' },
+    out: { type: 'string', default: 'dist/bundle' },
     metafile: { type: 'boolean', default: false },
   },
 });
@@ -116,7 +117,8 @@ const workersBanner = [
   'globalThis.__bundlerPathsOverrides = {',
   '  ...globalThis.__bundlerPathsOverrides,',
   ...Object.keys(WORKERS).map(
-    (key) => `  ${JSON.stringify(key)}: __bundleJoin(__dirname, ${JSON.stringify(workerFile(key))}),`,
+    (key) =>
+      `  ${JSON.stringify(key)}: __bundleJoin(__dirname, ${JSON.stringify(workerFile(key))}),`,
   ),
   '};',
 ].join('\n');
@@ -130,31 +132,105 @@ const dynamicLoadsPlugin = {
   name: 'dynamic-loads',
   setup(b) {
     // TypeORM: PlatformTools.load(name) → literal requires for the installed drivers.
-    b.onLoad({ filter: /[\\/]typeorm[\\/](browser[\\/])?platform[\\/]PlatformTools\.js$/ }, async (a) => {
-      let src = await readFile(a.path, 'utf8');
-      const drivers = ['pg', 'pg-query-stream', 'ioredis', 'redis', 'mysql2', 'better-sqlite3'].filter(
-        installed,
-      );
-      const literal = drivers.map((d) => `if (name === ${JSON.stringify(d)}) return require(${JSON.stringify(d)});`);
-      const marker = 'static load(name) {';
-      if (!src.includes(marker)) throw new Error(`${a.path}: PlatformTools.load not found`);
-      src = src.replace(marker, `${marker}\n${literal.join('\n')}\n`);
-      return { contents: src, loader: 'js' };
-    });
+    b.onLoad(
+      { filter: /[\\/]typeorm[\\/](browser[\\/])?platform[\\/]PlatformTools\.js$/ },
+      async (a) => {
+        let src = await readFile(a.path, 'utf8');
+        const drivers = [
+          'pg',
+          'pg-query-stream',
+          'ioredis',
+          'redis',
+          'mysql2',
+          'better-sqlite3',
+        ].filter(installed);
+        const literal = drivers.map(
+          (d) => `if (name === ${JSON.stringify(d)}) return require(${JSON.stringify(d)});`,
+        );
+        const marker = 'static load(name) {';
+        if (!src.includes(marker)) throw new Error(`${a.path}: PlatformTools.load not found`);
+        src = src.replace(marker, `${marker}\n${literal.join('\n')}\n`);
+        return { contents: src, loader: 'js' };
+      },
+    );
     // Terminus: loadPackage(name) / assertPackages(names) → a table of literal imports.
-    b.onLoad({ filter: /[\\/]@nestjs[\\/]terminus[\\/]dist[\\/]utils[\\/]checkPackage\.util\.js$/ }, async (a) => {
-      let src = await readFile(a.path, 'utf8');
-      const peers = ['@nestjs/typeorm', 'typeorm', '@nestjs/axios', '@nestjs/microservices'].filter(installed);
-      const table = `const __bundledPeers = {${peers
-        .map((p) => `${JSON.stringify(p)}: () => import(${JSON.stringify(p)})`)
-        .join(', ')}};\n`;
-      src = table + src;
-      src = src.replace('import.meta.resolve(packageName);', 'if (!(packageName in __bundledPeers)) throw new Error("not bundled");');
-      src = src.replace('await import(packageName);', '__bundledPeers[packageName] ? await __bundledPeers[packageName]() : await import(packageName);');
-      return { contents: src, loader: 'js' };
+    b.onLoad(
+      { filter: /[\\/]@nestjs[\\/]terminus[\\/]dist[\\/]utils[\\/]checkPackage\.util\.js$/ },
+      async (a) => {
+        let src = await readFile(a.path, 'utf8');
+        const peers = [
+          '@nestjs/typeorm',
+          'typeorm',
+          '@nestjs/axios',
+          '@nestjs/microservices',
+        ].filter(installed);
+        const table = `const __bundledPeers = {${peers
+          .map((p) => `${JSON.stringify(p)}: () => import(${JSON.stringify(p)})`)
+          .join(', ')}};\n`;
+        src = table + src;
+        src = src.replace(
+          'import.meta.resolve(packageName);',
+          'if (!(packageName in __bundledPeers)) throw new Error("not bundled");',
+        );
+        src = src.replace(
+          'await import(packageName);',
+          '__bundledPeers[packageName] ? await __bundledPeers[packageName]() : await import(packageName);',
+        );
+        return { contents: src, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * import('cjs-package') in Node yields the CommonJS module's named exports (found by Node's
+ * cjs-module-lexer) plus `default` = module.exports; an esbuild ES bundle would yield only
+ * `default`. Dynamic imports of CommonJS packages are routed through a small ES wrapper that
+ * exports both, e.g. `const { Redis } = await import('ioredis')`. The names are read by loading
+ * the package once here, at build time.
+ */
+const dynamicCjsImportPlugin = {
+  name: 'dynamic-cjs-import',
+  setup(b) {
+    const NS = 'dynamic-cjs-wrapper';
+    b.onResolve({ filter: /^[^./]/ }, async (a) => {
+      if (a.kind !== 'dynamic-import' || a.pluginData === NS) return undefined;
+      const resolved = await b.resolve(a.path, {
+        kind: 'import-statement',
+        resolveDir: a.resolveDir,
+        importer: a.importer,
+        pluginData: NS,
+      });
+      if (resolved.errors.length > 0 || resolved.external || !(await isCommonJs(resolved.path))) {
+        return undefined;
+      }
+      return {
+        path: a.path,
+        namespace: NS,
+        pluginData: { resolveDir: a.resolveDir, file: resolved.path },
+      };
+    });
+    b.onLoad({ filter: /.*/, namespace: NS }, (a) => {
+      const exported = Object.keys(createRequire(a.pluginData.file)(a.pluginData.file)).filter(
+        (name) => name !== 'default' && name !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(name),
+      );
+      const lines = [`const mod = require(${JSON.stringify(a.path)});`, 'export default mod;'];
+      exported.forEach((name, i) => {
+        lines.push(`const e${i} = mod[${JSON.stringify(name)}];`, `export { e${i} as ${name} };`);
+      });
+      return { contents: lines.join('\n'), resolveDir: a.pluginData.resolveDir, loader: 'js' };
     });
   },
 };
+
+async function isCommonJs(file) {
+  if (file.endsWith('.mjs')) return false;
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  // ES syntax wins (some packages ship ES builds without "type": "module").
+  const src = await readFile(file, 'utf8');
+  return !/^\s*(import\s*[\w{*'"]|export\s)/m.test(src);
+}
 
 const common = {
   bundle: true,
@@ -188,7 +264,7 @@ const main = await build({
   chunkNames: '[name]-[hash]',
   banner: { js: workersBanner },
   external: OPTIONAL_EXTERNALS,
-  plugins: [dynamicLoadsPlugin],
+  plugins: [dynamicLoadsPlugin, dynamicCjsImportPlugin],
   metafile: true,
 });
 
@@ -244,11 +320,10 @@ if (installed('swagger-ui-dist')) {
 // The bundle is ESM with .mjs files; a package.json keeps any .js file here ESM too.
 await writeFile(join(out, 'package.json'), '{"type":"module","private":true}\n');
 
-let total = 0;
-for (const [file, info] of Object.entries(main.metafile.outputs)) total += info.bytes;
 if (args.metafile) await writeFile(join(out, '..', 'meta.json'), JSON.stringify(main.metafile));
-const size = async (p) => (await stat(p)).size;
+const code = Object.values(main.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+const entry = (await stat(join(out, 'main.mjs'))).size;
 console.log(
-  `bundle: ${relative(root, out)}/main.mjs + chunks ${(total / 1e6).toFixed(1)} MB` +
-    ` (entry ${((await size(join(out, 'main.mjs'))) / 1e6).toFixed(1)} MB)`,
+  `bundle: ${relative(root, out) || '.'}/main.mjs (${(entry / 1e6).toFixed(1)} MB)` +
+    ` + chunks, ${(code / 1e6).toFixed(1)} MB of code in all; workers and Swagger UI assets beside it`,
 );

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
-import { AgentModule, HISTORY_SCHEMA } from '@app/agent';
+import { AgentModule, loadHistorySchema } from '@app/agent';
 import { OperationsModule } from '@app/operations';
 import {
   DATABASE_READINESS,
@@ -20,7 +20,7 @@ export class AppModule {
     const readinessChecks: InjectionToken[] = [];
     const optional: DynamicModule[] = [];
     if (env.DATABASE_URL) {
-      optional.push(DatabaseModule.forRoot(env, HISTORY_SCHEMA));
+      optional.push(DatabaseModule.forRoot(env, loadHistorySchema));
       readinessChecks.push(DATABASE_READINESS);
     }
     if (env.REDIS_URL) {

@@ -13,7 +13,8 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
   app.flushLogs();
   // ETags would hash every /query answer for nothing: responses are not cacheable by clients.
   app.set('etag', false);
-  app.use(helmet());
+  // No upgrade-insecure-requests: Swagger UI must load over plain HTTP inside a cluster.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (env.CORS_ORIGINS.length > 0) {
     app.enableCors({ origin: env.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'X-Cache'] });
   }

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
+  DATA_SOURCE,
   DatabaseConnector,
   DependencyMonitor,
   MetricsRegistry,
@@ -13,7 +14,6 @@ import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { RESPONSE_CACHE } from './cache/response-cache.js';
 import { InMemoryQueryHistory } from './history/in-memory-query-history.js';
-import { PostgresQueryHistory } from './history/postgres/postgres-query-history.js';
 import { QUERY_HISTORY } from './history/query-history.js';
 import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
@@ -94,8 +94,8 @@ function queryHistory(env: Environment): Provider {
   }
   return {
     provide: QUERY_HISTORY,
-    inject: [DataSource, DatabaseConnector, DependencyMonitor, MetricsRegistry, PinoLogger],
-    useFactory: (
+    inject: [DATA_SOURCE, DatabaseConnector, DependencyMonitor, MetricsRegistry, PinoLogger],
+    useFactory: async (
       dataSource: DataSource,
       connector: DatabaseConnector,
       monitor: DependencyMonitor,
@@ -103,6 +103,8 @@ function queryHistory(env: Environment): Provider {
       logger: PinoLogger,
     ) => {
       logger.setContext('history');
+      // Loaded only with a database: TypeORM stays out of the embedded default.
+      const { PostgresQueryHistory } = await import('./history/postgres/postgres-query-history.js');
       return new PostgresQueryHistory(
         dataSource,
         connector,

@@ -3,4 +3,4 @@ export { QueryService } from './query.service.js';
 export type { QueryInput, QueryResult } from './query.service.js';
 export { LLM_PROVIDER } from './providers/llm-provider.js';
 export type { Completion, CompletionRequest, LlmProvider } from './providers/llm-provider.js';
-export { HISTORY_SCHEMA } from './history/history.schema.js';
+export { loadHistorySchema } from './history/history.schema.js';

@@ -15,7 +15,7 @@ export { READINESS_CHECKS } from './health/readiness-check.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { DatabaseModule } from './database/database.module.js';
 export { DatabaseConnector } from './database/database-connector.js';
-export { DATABASE_READINESS } from './database/database.tokens.js';
+export { DATA_SOURCE, DATABASE_READINESS } from './database/database.tokens.js';
 export { postgresOptions } from './database/postgres-options.js';
 export type { DatabaseSchema } from './database/postgres-options.js';
 export { RedisModule } from './redis/redis.module.js';

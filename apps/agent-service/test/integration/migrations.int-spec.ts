@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { HISTORY_SCHEMA } from '@app/agent';
+import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment, migrateWithLock, postgresOptions } from '@app/platform';
 import { TestDatabase } from '../support/servers.js';
 
@@ -10,7 +10,7 @@ describe('migrations', () => {
   const sources: DataSource[] = [];
   const dataSource = async () => {
     const ds = new DataSource(
-      postgresOptions(loadEnvironment({ DATABASE_URL: db.url }), HISTORY_SCHEMA),
+      postgresOptions(loadEnvironment({ DATABASE_URL: db.url }), await loadHistorySchema()),
     );
     sources.push(ds);
     return ds.initialize();

@@ -13,13 +13,20 @@ interface Outcome {
   ms: number;
 }
 
-/** Sends queries with `concurrency` workers until `stop()` is called; records every outcome. */
+const MAX_TRAFFIC_MS = 20_000;
+const loads: { stop(): Promise<Outcome[]> }[] = [];
+
+/**
+ * Sends queries with `concurrency` workers until `stop()` is called (or a hard time bound, so a
+ * failed assertion can never leave it running); records every outcome.
+ */
 function traffic(app: TestApp, prompt: (i: number) => string, concurrency = 4) {
   const outcomes: Outcome[] = [];
   let running = true;
   let n = 0;
+  const deadline = Date.now() + MAX_TRAFFIC_MS;
   const worker = async () => {
-    while (running) {
+    while (running && Date.now() < deadline) {
       const started = Date.now();
       const res = await request(app.server)
         .post('/query')
@@ -34,7 +41,7 @@ function traffic(app: TestApp, prompt: (i: number) => string, concurrency = 4) {
     }
   };
   const done = Promise.all(Array.from({ length: concurrency }, worker));
-  return {
+  const load = {
     outcomes,
     stop: async () => {
       running = false;
@@ -42,6 +49,8 @@ function traffic(app: TestApp, prompt: (i: number) => string, concurrency = 4) {
       return outcomes;
     },
   };
+  loads.push(load);
+  return load;
 }
 
 const ready = async (app: TestApp) =>
@@ -84,6 +93,7 @@ describe('dependency outages', () => {
     redisProxy = await TcpProxy.start(rd.hostname, Number(rd.port || 6379));
   });
   afterEach(async () => {
+    await Promise.all(loads.splice(0).map((l) => l.stop()));
     await pgProxy.restore();
     await redisProxy.restore();
     await t?.close();

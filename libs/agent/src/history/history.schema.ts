@@ -1,9 +1,10 @@
 import type { DatabaseSchema } from '@app/platform';
-import { CreateQueryHistory1764300000000 } from './postgres/migrations/1764300000000-create-query-history.js';
-import { QueryRecordEntity } from './postgres/query-record.entity.js';
 
-/** The tables and migrations the agent contributes to PostgreSQL. */
-export const HISTORY_SCHEMA: DatabaseSchema = {
-  entities: [QueryRecordEntity],
-  migrations: [CreateQueryHistory1764300000000],
-};
+/** The tables and migrations the agent contributes to PostgreSQL, loaded on demand with TypeORM. */
+export async function loadHistorySchema(): Promise<DatabaseSchema> {
+  // One after the other: Jest's ESM loader races on concurrent imports of a shared module.
+  const { QueryRecordEntity } = await import('./postgres/query-record.entity.js');
+  const { CreateQueryHistory1764300000000 } =
+    await import('./postgres/migrations/1764300000000-create-query-history.js');
+  return { entities: [QueryRecordEntity], migrations: [CreateQueryHistory1764300000000] };
+}

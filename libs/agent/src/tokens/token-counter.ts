@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 type CountTokens = (text: string) => number;
 
@@ -7,17 +7,13 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /**
  * Counts tokens with the cl100k_base BPE (GPT-4 / GPT-3.5 family) from gpt-tokenizer: half the
- * memory and load time of o200k_base. The tables load in the background after start-up so they
- * never delay the first liveness probe.
+ * memory and load time of o200k_base. Its tables (~35 MiB) load on first use, so start-up and
+ * idle memory stay small; the first query pays the load once.
  */
 @Injectable()
-export class TokenCounter implements OnApplicationBootstrap {
+export class TokenCounter {
   private counter: CountTokens | undefined;
   private loading: Promise<CountTokens> | undefined;
-
-  onApplicationBootstrap(): void {
-    void this.load();
-  }
 
   /** Number of tokens in `text`. */
   async count(text: string): Promise<number> {

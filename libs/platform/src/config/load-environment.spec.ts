@@ -52,6 +52,10 @@ describe('loadEnvironment', () => {
     expect(error.message).not.toMatch(/secret-password/);
   });
 
+  it('reports a wrong type before a range', () => {
+    expect(() => loadEnvironment({ PORT: 'abc' })).toThrow('PORT must be an integer number');
+  });
+
   it('rejects ports out of range', () => {
     expect(() => loadEnvironment({ PORT: '70000' })).toThrow(/PORT/);
   });

@@ -44,9 +44,11 @@ function crossFieldProblems(env: Environment): string[] {
 }
 
 function describe(error: ValidationError): string {
-  const messages = Object.values(error.constraints ?? {});
-  // One message per variable is enough; the first is the most specific.
-  return messages[0]?.startsWith(error.property)
-    ? messages[0]
-    : `${error.property}: ${messages[0] ?? 'invalid value'}`;
+  // Report a wrong type before a range: "PORT must be an integer", not "must not be greater".
+  const constraints = Object.entries(error.constraints ?? {});
+  const ranged = new Set(['min', 'max', 'maxLength']);
+  const [, message] = constraints.find(([name]) => !ranged.has(name)) ?? constraints[0] ?? [];
+  return message?.startsWith(error.property)
+    ? message
+    : `${error.property}: ${message ?? 'invalid value'}`;
 }

@@ -6,7 +6,7 @@ import {
 import type { PinoLogger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Gauge } from 'prom-client';
-import { type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { type DependencyMonitor } from '../health/dependency-monitor.js';
 import { type MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { migrateWithLock } from './advisory-lock.js';

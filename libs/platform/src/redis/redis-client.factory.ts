@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Environment } from '../config/environment.js';
 import type { DependencyMonitor } from '../health/dependency-monitor.js';
 
@@ -7,7 +7,12 @@ import type { DependencyMonitor } from '../health/dependency-monitor.js';
  * command after REDIS_COMMAND_TIMEOUT_MS, so a Redis outage costs a request at most that long;
  * it keeps reconnecting in the background.
  */
-export function createRedisClient(env: Environment, monitor: DependencyMonitor): Redis {
+export async function createRedisClient(
+  env: Environment,
+  monitor: DependencyMonitor,
+): Promise<Redis> {
+  // Loaded only when REDIS_URL is set.
+  const { Redis } = await import('ioredis');
   const client = new Redis(env.REDIS_URL as string, {
     keyPrefix: env.REDIS_KEY_PREFIX,
     lazyConnect: true,

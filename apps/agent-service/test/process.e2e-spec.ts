@@ -29,11 +29,7 @@ describe('service process', () => {
     service = await ServiceProcess.start({ LOG_LEVEL: 'trace' });
     await service.waitUntilLive();
     const post = (body: string, headers: Record<string, string> = {}) =>
-      fetch(`${service!.url}/query?api_key=${canary}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-      });
+      service!.query(body, headers, `/query?api_key=${canary}`);
     const ok = await post(JSON.stringify({ prompt: `tell me about ${canary}` }), {
       authorization: `Bearer ${canary}`,
       'x-api-key': canary,
@@ -72,13 +68,7 @@ describe('service process', () => {
     await service.waitUntilLive();
     for (const path of ['/health', '/ready', '/metrics'])
       await (await fetch(`${service.url}${path}`)).text();
-    await (
-      await fetch(`${service.url}/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"prompt":"x"}',
-      })
-    ).text();
+    await (await service.query({ prompt: 'x' })).text();
     await sleep(100);
     const routes = service
       .logs()
@@ -103,11 +93,9 @@ describe('service process', () => {
     });
     await service.waitUntilLive();
     const inFlight = Array.from({ length: 20 }, (_, i) =>
-      fetch(`${service!.url}/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: `request ${i}` }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { response: string } })),
+      service!
+        .query({ prompt: `request ${i}` })
+        .then(async (r) => ({ status: r.status, body: (await r.json()) as { response: string } })),
     );
     await sleep(150);
     const signalledAt = Date.now();
@@ -134,11 +122,7 @@ describe('service process', () => {
   it('forces exit 1 when in-flight work outlives the grace period', async () => {
     service = await ServiceProcess.start({ BUILTIN_LATENCY_MS: '10000', SHUTDOWN_GRACE_MS: '500' });
     await service.waitUntilLive();
-    const pending = fetch(`${service.url}/query`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"prompt":"slow"}',
-    }).catch(() => 'aborted');
+    const pending = service.query({ prompt: 'slow' }).catch(() => 'aborted');
     await sleep(100);
     const signalledAt = Date.now();
     service.proc.kill('SIGTERM');
@@ -153,11 +137,7 @@ describe('service process', () => {
       SHUTDOWN_GRACE_MS: '30000',
     });
     await service.waitUntilLive();
-    const pending = fetch(`${service.url}/query`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"prompt":"slow"}',
-    }).catch(() => 'aborted');
+    const pending = service.query({ prompt: 'slow' }).catch(() => 'aborted');
     await sleep(100);
     service.proc.kill('SIGTERM');
     await sleep(200);

@@ -48,6 +48,15 @@ export class ServiceProcess {
     return new ServiceProcess(proc, port);
   }
 
+  /** POST /query with a JSON body (a string is sent as is, to test malformed input). */
+  query(body: unknown, headers: Record<string, string> = {}, path = '/query'): Promise<Response> {
+    return fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
   /** Resolves once GET /health answers 200, or rejects after `timeoutMs`. */
   async waitUntilLive(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,6 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   READINESS_CHECKS,
   ShutdownState,
@@ -24,7 +23,7 @@ const SEED_DEPENDENCIES = ['database', 'cache'] as const;
 @Injectable()
 export class ReadinessService {
   private readonly timeoutMs: number;
-  private lastStates = new Map<string, DependencyState>();
+  private readonly lastStates = new Map<string, DependencyState>();
 
   constructor(
     private readonly health: HealthCheckService,
@@ -32,7 +31,6 @@ export class ReadinessService {
     private readonly shutdown: ShutdownState,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(ConfigService) config: ConfigService<Environment, true>,
-    @InjectPinoLogger('readiness') private readonly logger: PinoLogger,
   ) {
     this.timeoutMs = config.get('READINESS_TIMEOUT_MS', { infer: true });
   }
@@ -56,7 +54,8 @@ export class ReadinessService {
         ...(!up && typeof entry?.message === 'string' ? { error: entry.message } : {}),
       };
     }
-    this.logTransitions(details);
+    // Remembered for the shutting-down answer; state changes are logged by DependencyMonitor.
+    for (const [name, detail] of Object.entries(details)) this.lastStates.set(name, detail.status);
 
     const requiredDown = this.checks.some((c) => c.required && details[c.name]?.status === 'down');
     const optionalDown = this.checks.some((c) => !c.required && details[c.name]?.status === 'down');
@@ -101,23 +100,5 @@ export class ReadinessService {
       checks: { ...checks, api: 'shutting_down' },
       details: {},
     };
-  }
-
-  // One log line per state change, not one per probe.
-  private logTransitions(details: Record<string, DependencyDetailDto>): void {
-    for (const [name, detail] of Object.entries(details)) {
-      const previous = this.lastStates.get(name);
-      if (previous === detail.status) continue;
-      this.lastStates.set(name, detail.status);
-      if (previous === undefined && detail.status !== 'down') continue;
-      const fields = {
-        dependency: name,
-        from: previous ?? 'unknown',
-        to: detail.status,
-        error: detail.error,
-      };
-      if (detail.status === 'down') this.logger.warn(fields, 'dependency down');
-      else this.logger.info(fields, 'dependency state changed');
-    }
   }
 }

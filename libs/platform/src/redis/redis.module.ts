@@ -23,13 +23,19 @@ export class RedisModule implements OnApplicationShutdown {
         },
         {
           provide: REDIS_READINESS,
-          inject: [REDIS_CLIENT],
+          inject: [REDIS_CLIENT, DependencyMonitor],
           // PING on the client the app already holds: no new connection per probe.
-          useFactory: (client: Redis): ReadinessCheck => ({
+          useFactory: (client: Redis, monitor: DependencyMonitor): ReadinessCheck => ({
             name: 'cache',
             required: env.REDIS_REQUIRED,
             ping: async () => {
-              await client.ping();
+              try {
+                await client.ping();
+                monitor.report('redis', true);
+              } catch (error) {
+                monitor.report('redis', false, error);
+                throw error;
+              }
             },
           }),
         },

@@ -24,19 +24,19 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // A global option: Jest ignores it inside projects. Process and outage suites start servers.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/src/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
-      testTimeout: 30_000,
     },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/apps/*/test/integration/**/*.int-spec.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

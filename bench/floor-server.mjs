@@ -1,19 +1,15 @@
 // The floor: the service's work (health JSON; POST /query with body limit, JSON parse,
-// validation, truncated echo, uuid and o200k token count) on bare node:http, no framework.
+// validation, truncated echo, uuid and token count) on bare node:http, no framework.
 // Whatever the service spends above this is framework and middleware overhead.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { answerQuery } from './lib/work.mjs';
 
 const PORT = Number(process.env.PORT ?? 8000);
 const HOST = process.env.HOST ?? '127.0.0.1';
 const BODY_LIMIT = 100 * 1024;
-const PREVIEW_CHARS = 100;
 const HEALTH = JSON.stringify({ status: 'healthy', version: process.env.APP_VERSION ?? '1.0.0' });
 const RANGE = 'max_tokens must be between 10 and 2000';
-
-// Loaded after listen, as the service does, so the tables never delay the first probe.
-let countTokens;
-let tokenizer;
 
 function send(res, status, payload) {
   res.writeHead(status, {
@@ -24,12 +20,6 @@ function send(res, status, payload) {
 }
 
 const problem = (res, status, detail) => send(res, status, JSON.stringify({ status, detail }));
-
-function preview(prompt) {
-  if (prompt.length <= PREVIEW_CHARS) return prompt;
-  const chars = Array.from(prompt);
-  return chars.length <= PREVIEW_CHARS ? prompt : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
-}
 
 async function answer(res, raw) {
   let body;
@@ -50,19 +40,7 @@ async function answer(res, raw) {
     return problem(res, 400, 'Prompt cannot be empty');
   if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000)
     return problem(res, 400, RANGE);
-  const count = countTokens ?? (await tokenizer);
-  const response = `Processed: ${preview(prompt)}`;
-  send(
-    res,
-    200,
-    JSON.stringify({
-      id: randomUUID(),
-      response,
-      tokens_used: count(prompt) + count(response),
-      provider: 'builtin',
-      model: 'builtin-echo',
-    }),
-  );
+  send(res, 200, JSON.stringify(await answerQuery(prompt, randomUUID())));
 }
 
 function query(req, res) {
@@ -102,11 +80,7 @@ const server = createServer((req, res) => {
   problem(res, 404, 'Not Found');
 });
 
-server.listen(PORT, HOST, () => {
-  tokenizer = import('gpt-tokenizer/encoding/o200k_base').then(
-    (m) => (countTokens = m.countTokens),
-  );
-});
+server.listen(PORT, HOST);
 
 // A normal exit, so that `node --cpu-prof` writes its profile.
 for (const signal of ['SIGTERM', 'SIGINT']) {

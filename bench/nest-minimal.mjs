@@ -6,18 +6,11 @@ import 'reflect-metadata';
 import { BadRequestException, Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { answerQuery } from './lib/work.mjs';
 
 const PORT = Number(process.env.PORT ?? 8000);
 const HOST = process.env.HOST ?? '127.0.0.1';
 const RANGE = 'max_tokens must be between 10 and 2000';
-let countTokens;
-let tokenizer;
-
-function preview(prompt) {
-  if (prompt.length <= 100) return prompt;
-  const chars = Array.from(prompt);
-  return chars.length <= 100 ? prompt : `${chars.slice(0, 100).join('')}...`;
-}
 
 class HealthController {
   health() {
@@ -35,15 +28,7 @@ class QueryController {
       throw new BadRequestException('Prompt cannot be empty');
     if (!Number.isInteger(maxTokens) || maxTokens < 10 || maxTokens > 2000)
       throw new BadRequestException(RANGE);
-    const count = countTokens ?? (await tokenizer);
-    const response = `Processed: ${preview(prompt)}`;
-    return {
-      id: randomUUID(),
-      response,
-      tokens_used: count(prompt) + count(response),
-      provider: 'builtin',
-      model: 'builtin-echo',
-    };
+    return answerQuery(prompt, randomUUID());
   }
 }
 
@@ -66,4 +51,3 @@ Reflect.decorate([Module({ controllers: [HealthController, QueryController] })],
 const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
 app.enableShutdownHooks();
 await app.listen(PORT, HOST);
-tokenizer = import('gpt-tokenizer/encoding/o200k_base').then((m) => (countTokens = m.countTokens));

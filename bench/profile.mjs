@@ -24,6 +24,7 @@ import {
   stopChild,
   waitHealthy,
 } from './lib/processes.mjs';
+import { scriptPath, snapshotBuild } from './lib/snapshot.mjs';
 import { REQUESTS, SERVERS, requestFor, serverEnv } from './scenarios.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,16 @@ const { values } = parseArgs({
   },
 });
 const TOP = Number(values.top);
+let snapshot;
+
+/** A path relative to the project (or to the build snapshot). */
+function relative(path) {
+  for (const base of [snapshot, ROOT]) {
+    if (base && path.startsWith(`${base}/`)) return path.slice(base.length + 1);
+  }
+  // A snapshot of an earlier run (profile analysed with --analyse).
+  return path.replace(/^.*\/ai-agent-bench-build-[^/]+\//, '');
+}
 
 /** Package (or bucket) a call frame belongs to. */
 function packageOf(frame) {
@@ -54,7 +65,7 @@ function packageOf(frame) {
     const parts = path.slice(nm + 14).split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
-  const rel = path.startsWith(ROOT) ? path.slice(ROOT.length + 1) : path;
+  const rel = relative(path);
   const lib = /^dist\/(libs\/[^/]+|apps\/[^/]+)\//.exec(rel);
   return lib ? `app:${lib[1]}` : rel;
 }
@@ -82,7 +93,7 @@ export function analyse(profile, { fromUs = -Infinity, toUs = Infinity } = {}) {
   for (const [id, us] of selfUs) {
     const frame = byId.get(id).callFrame;
     const where = frame.url
-      ? `${frame.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '')}:${frame.lineNumber + 1}`
+      ? `${relative(frame.url.replace(/^file:\/\//, ''))}:${frame.lineNumber + 1}`
       : '';
     add(fns, `${frame.functionName || '(anonymous)'} ${where}`.trim(), us);
     add(pkgSelf, packageOf(frame), us);
@@ -145,9 +156,13 @@ async function profileOne(server, requestId, dir) {
       name,
       '--cpu-prof-interval',
       values.interval,
-      server.script,
+      scriptPath(ROOT, { snapshot }, server.script),
     ],
-    { cwd: ROOT, env: serverEnv(server, port), node: process.env.BENCH_NODE || process.execPath },
+    {
+      cwd: snapshot,
+      env: serverEnv(server, port),
+      node: process.env.BENCH_NODE || process.execPath,
+    },
   );
   let fromUs;
   let toUs;
@@ -195,6 +210,7 @@ async function main() {
   }
   installCleanup();
   pinSelf();
+  snapshot = snapshotBuild(ROOT);
   const server = SERVERS.find((s) => s.name === values.server);
   if (!server)
     throw new Error(

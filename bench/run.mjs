@@ -1,12 +1,15 @@
-// `npm run bench`: runs every server of bench/scenarios.mjs, one at a time, pinned to core 0,
-// under autocannon pinned to core 1; prints a markdown report, writes it into
-// docs/benchmarks.md and the raw numbers into bench/results/latest.json.
+// `npm run bench`: starts every server of bench/scenarios.mjs pinned to core 0, then runs each
+// scenario on each server in turn under autocannon pinned to core 1; prints a markdown report,
+// writes it into docs/benchmarks.md and the raw numbers into bench/results/latest.json.
 //
 // Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_COLD_RUNS (default 5),
 // BENCH_SETTLE_MS (default 1000), BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids to
-// keep), BENCH_WRITE_DOC=0 (leave docs/benchmarks.md alone, e.g. for a smoke run).
+// keep), BENCH_WRITE_DOC=0 (leave docs/benchmarks.md alone, e.g. for a smoke run), BENCH_NODE
+// (the servers' node binary), BENCH_RETRIES (2), BENCH_QUIET_BUDGET_S (30), BENCH_SNAPSHOT=0
+// (run dist/ in place instead of a private copy).
+// `node bench/run.mjs --report FILE.json` renders a saved run again without measuring.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,8 +32,10 @@ import {
   stopChild,
   waitHealthy,
 } from './lib/processes.mjs';
+import { bundleBuild, scriptPath, snapshotBuild } from './lib/snapshot.mjs';
 import { addRatios, renderMarkdown, writeDoc } from './lib/report.mjs';
 import {
+  DEFAULT_LOADS,
   LOADS,
   REQUESTS,
   SATURATION,
@@ -65,8 +70,22 @@ const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
 // A measurement is retried when more than NOISE of a core went to other processes; at most
 // RETRIES times per run, so a busy machine costs bounded time.
 const NOISE = 0.2;
-const RETRIES = Math.round(number('BENCH_RETRIES', 4));
+const RETRIES = Math.round(number('BENCH_RETRIES', 2));
+// Before each measurement, wait (up to this much in all, per run) for the cores to be quiet.
+const QUIET_BUDGET_MS = number('BENCH_QUIET_BUDGET_S', 30) * 1000;
+let quietBudgetMs = QUIET_BUDGET_MS;
+const SNAPSHOT = process.env.BENCH_SNAPSHOT !== '0';
+const builds = {};
 const SERVER_NODE = process.env.BENCH_NODE || process.execPath;
+// Rows with `node: 'default'` (the seed reference) keep the node that runs this script.
+const nodeFor = (server) => (server.node === 'default' ? process.execPath : SERVER_NODE);
+const versions = new Map();
+const versionOf = (node) => {
+  if (!versions.has(node)) {
+    versions.set(node, execFileSync(node, ['--version'], { encoding: 'utf8' }).trim());
+  }
+  return versions.get(node);
+};
 
 function plan() {
   const keepServers = list('BENCH_SERVERS');
@@ -74,7 +93,7 @@ function plan() {
   const loadsById = new Map(LOADS.map((l) => [l.id, l]));
   const servers = SERVERS.filter((s) => !keepServers || keepServers.includes(s.name)).map(
     (server) => {
-      const loads = (server.loads ?? LOADS.map((l) => l.id))
+      const loads = (server.loads ?? DEFAULT_LOADS)
         .filter((id) => !keepLoads || keepLoads.includes(id))
         .map((id) => {
           const load = loadsById.get(id);
@@ -88,7 +107,7 @@ function plan() {
   );
   if (servers.length === 0) throw new Error('no server selected (BENCH_SERVERS)');
   for (const s of servers) {
-    if (!existsSync(join(ROOT, s.script))) {
+    if (!s.build && !existsSync(join(ROOT, s.script))) {
       throw new Error(
         `${s.name}: ${s.script} does not exist — run \`npx nest build\` first (npm run bench does)`,
       );
@@ -119,10 +138,12 @@ function labelOf(load) {
 async function startServer(server) {
   const port = await freePort();
   const since = performance.now();
-  const child = spawnNode(SERVER_CORE, [...(server.nodeArgs ?? []), server.script], {
-    cwd: ROOT,
+  const script = scriptPath(ROOT, builds, server.script);
+  const child = spawnNode(SERVER_CORE, [...(server.nodeArgs ?? []), script], {
+    // Not ROOT: a developer's .env there must not configure the measured process.
+    cwd: builds.snapshot ?? ROOT,
     env: serverEnv(server, port),
-    node: SERVER_NODE,
+    node: nodeFor(server),
   });
   const readyMs = await waitHealthy(child, port, { since });
   return { child, port, readyMs };
@@ -144,41 +165,46 @@ async function coldStart(server) {
   };
 }
 
+/** One /health and two identical /query requests: shape, and the cache status of each. */
 async function sanityCheck(port) {
   const health = await http(port, '/health');
   const req = REQUESTS.query;
-  const res = await http(port, req.path, {
-    method: req.method,
-    headers: req.headers,
-    body: req.body,
-  });
-  let body;
-  try {
-    body = JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
+  const ask = () =>
+    http(port, req.path, { method: req.method, headers: req.headers, body: req.body });
+  const first = await ask();
+  const second = await ask();
+  const parse = (text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+  const body = parse(first.body);
   return {
-    health: { status: health.status, body: health.body },
+    health: { status: health.status, body: parse(health.body) },
     query: {
-      status: res.status,
+      status: first.status,
       response: body?.response,
       tokens_used: body?.tokens_used,
-      idIsUuid: /^[0-9a-f-]{36}$/.test(body?.id ?? ''),
+      idIsUuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(
+        body?.id ?? '',
+      ),
       provider: body?.provider,
       model: body?.model,
+      xCache: [first.headers['x-cache'] ?? null, second.headers['x-cache'] ?? null],
     },
   };
 }
 
-function loadConfig(port, requestId, connections, { duration = DURATION, warmup = WARMUP } = {}) {
-  return {
-    url: `http://127.0.0.1:${port}`,
-    request: requestFor(requestId),
-    connections,
-    duration,
-    warmup,
-  };
+function loadConfig(
+  port,
+  requestId,
+  connections,
+  { duration = DURATION, warmup = WARMUP, tallyHeader } = {},
+) {
+  const request = { ...requestFor(requestId), ...(tallyHeader ? { tallyHeader } : {}) };
+  return { url: `http://127.0.0.1:${port}`, request, connections, duration, warmup };
 }
 
 /**
@@ -225,7 +251,10 @@ async function measureOnce(server, running, load) {
   const { child, port } = running;
   const window = cpuWindow(child.pid);
   let cpu;
-  const result = await runLoad(loadConfig(port, load.request, load.connections), {
+  const config = loadConfig(port, load.request, load.connections, {
+    tallyHeader: server.tallyHeader,
+  });
+  const result = await runLoad(config, {
     cwd: ROOT,
     onEvent: (event, loadPid) => {
       if (event === 'measure-start') window.start(loadPid);
@@ -235,13 +264,45 @@ async function measureOnce(server, running, load) {
   if (child.exitInfo) throw new Error(`${server.name} died during ${load.id}: ${child.tail}`);
   cpu.usPerRequest = result.requests > 0 ? (cpu.seconds * 1e6) / result.requests : null;
   cpu.noise = noiseOf(cpu);
-  return { id: load.id, label: labelOf(load), request: load.request, ...result, cpu };
+  return {
+    id: load.id,
+    label: labelOf(load),
+    request: load.request,
+    compareTo: load.compareTo ?? load.id,
+    ...result,
+    cpu,
+  };
 }
 
 let retriesLeft = RETRIES;
 
+/**
+ * Waits until, over 0.5 s, neither core is more than NOISE busy with work other than the idle
+ * server's (a build or a test run of someone else's), spending at most the run's quiet budget.
+ */
+async function waitQuiet(serverPid, log) {
+  const started = performance.now();
+  let announced = false;
+  while (quietBudgetMs > 0) {
+    const c0 = coreTicks();
+    const s0 = serverPid ? cpuTicks(serverPid) : 0;
+    await sleep(500);
+    const c1 = coreTicks();
+    const server = serverPid ? cpuTicks(serverPid) - s0 : 0;
+    const busy = (id) => (c1[id].busy - c0[id].busy) / CLK_TCK / 0.5;
+    const other = Math.max(busy(SERVER_CORE) - server / CLK_TCK / 0.5, busy(LOAD_CORE));
+    if (other <= NOISE) break;
+    if (!announced)
+      log(`  waiting for other processes to calm down (${Math.round(other * 100)} % of a core)`);
+    announced = true;
+    quietBudgetMs -= 500;
+  }
+  return performance.now() - started;
+}
+
 /** Measures; while a neighbour took more than NOISE of a core, retries (bounded per run). */
 async function measure(server, running, load, log) {
+  await waitQuiet(running.child.pid, log);
   let best = await measureOnce(server, running, load);
   let attempts = 1;
   while (best.cpu.noise > NOISE && retriesLeft > 0) {
@@ -250,7 +311,7 @@ async function measure(server, running, load, log) {
     log(
       `  ${load.id}: ${Math.round(best.cpu.noise * 100)} % of a core went elsewhere, measuring again`,
     );
-    await sleep(1000);
+    await waitQuiet(running.child.pid, log);
     const again = await measureOnce(server, running, load);
     if (again.cpu.noise < best.cpu.noise) best = again;
   }
@@ -275,7 +336,11 @@ async function saturationOnce(server, running) {
         if (event !== 'measure-start' || probe) return;
         window.start(loadPid);
         probe = runLoad(
-          loadConfig(port, SATURATION.probe.request, SATURATION.probe.connections, { warmup: 0 }),
+          {
+            ...loadConfig(port, SATURATION.probe.request, 1, { warmup: 0 }),
+            mode: 'probe',
+            gapMs: SATURATION.probe.gapMs,
+          },
           { cwd: ROOT },
         );
       },
@@ -295,63 +360,96 @@ async function saturationOnce(server, running) {
 }
 
 async function saturation(server, running, log) {
+  await waitQuiet(running.child.pid, log);
   let best = await saturationOnce(server, running);
   while (best.cpu.noise > NOISE && retriesLeft > 0) {
     retriesLeft--;
     log(`  saturation: ${Math.round(best.cpu.noise * 100)} % of core 0 went elsewhere, again`);
-    await sleep(1000);
+    await waitQuiet(running.child.pid, log);
     const again = await saturationOnce(server, running);
     if (again.cpu.noise < best.cpu.noise) best = again;
   }
   return best;
 }
 
-async function benchServer(server, log) {
+/**
+ * Cold start, then a long-lived instance: idle RSS and the sanity check. The instance is kept
+ * only when the server has loads to run.
+ */
+async function prepare(server, log) {
   const out = {
     name: server.name,
     role: server.role,
     script: server.script,
     env: server.env ?? {},
+    node: versionOf(nodeFor(server)),
+    loads: [],
   };
+  log(
+    `${server.name} (${server.script}${Object.keys(out.env).length ? ` + ${Object.keys(out.env).join(', ')}` : ''})`,
+  );
   if (server.coldStart !== false) {
+    await waitQuiet(undefined, log);
     out.coldStart = await coldStart(server);
     log(
       `  cold start median ${Math.round(out.coldStart.medianMs)} ms (${out.coldStart.runsMs.join(', ')})`,
     );
   }
   const running = await startServer(server);
+  await sleep(SETTLE_MS);
+  out.idle = memory(running.child.pid);
+  log(`  idle RSS ${out.idle.rssMiB.toFixed(1)} MiB`);
+  out.check = await sanityCheck(running.port);
+  const keep = server.loads.length > 0 || server.saturation;
+  if (!keep) await stopChild(running.child);
+  return { server, out, running: keep ? running : undefined };
+}
+
+function afterLoad(out, running, log) {
+  out.afterLoad = memory(running.child.pid);
+  log(
+    `  RSS after load ${out.name}: ${out.afterLoad.rssMiB.toFixed(1)} MiB (peak ${out.afterLoad.hwmMiB.toFixed(1)})`,
+  );
+}
+
+/**
+ * Every server is started first; then each load runs on every server back to back, so that the
+ * ratios of one scenario come from measurements minutes apart at most, whatever the machine's
+ * other users do meanwhile. Idle servers wait on core 0 at ~0 % CPU.
+ */
+async function benchAll(servers, log) {
+  const prepared = [];
   try {
-    await sleep(SETTLE_MS);
-    out.idle = memory(running.child.pid);
-    log(`  idle RSS ${out.idle.rssMiB.toFixed(1)} MiB`);
-    out.check = await sanityCheck(running.port);
-    out.loads = [];
-    for (const load of server.loads) {
-      const r = await measure(server, running, load, log);
-      out.loads.push(r);
-      log(
-        `  ${load.id.padEnd(10)} ${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.latencyMs.p50} ms  ` +
-          `p99 ${r.latencyMs.p99} ms  ${Math.round(r.cpu.usPerRequest)} µs CPU/req  ` +
-          `cpu ${Math.round(r.cpu.utilisation * 100)}%  err ${r.errors + r.timeouts}/${r.non2xx}`,
-      );
-      await sleep(300);
+    for (const server of servers) prepared.push(await prepare(server, log));
+    const active = prepared.filter((p) => p.running);
+    for (const load of LOADS) {
+      for (const { server, out, running } of active) {
+        if (!server.loads.includes(load)) continue;
+        const r = await measure(server, running, load, log);
+        out.loads.push(r);
+        log(
+          `  ${load.id.padEnd(14)} ${server.name.padEnd(14)} ${Math.round(r.rps).toString().padStart(7)} req/s  ` +
+            `p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms  ${Math.round(r.cpu.usPerRequest)} µs CPU/req  ` +
+            `cpu ${Math.round(r.cpu.utilisation * 100)}%  err ${r.errors + r.timeouts}/${r.non2xx}`,
+        );
+        // Right after the server's last load: later, idle, V8 gives memory back.
+        if (load === server.loads.at(-1)) afterLoad(out, running, log);
+        await sleep(300);
+      }
     }
-    out.afterLoad = memory(running.child.pid);
-    log(
-      `  RSS after load ${out.afterLoad.rssMiB.toFixed(1)} MiB (peak ${out.afterLoad.hwmMiB.toFixed(1)})`,
-    );
-    if (server.saturation) {
+    for (const p of active) if (!p.out.afterLoad) afterLoad(p.out, p.running, log);
+    for (const { server, out, running } of active.filter((p) => p.server.saturation)) {
       out.saturation = await saturation(server, running, log);
       const { load, probe } = out.saturation;
       log(
-        `  saturation: /query ${Math.round(load.rps)} req/s; /health probe p50 ${probe.latencyMs.p50} ms ` +
-          `p99 ${probe.latencyMs.p99} ms max ${probe.latencyMs.max} ms`,
+        `  saturation ${server.name}: /query ${Math.round(load.rps)} req/s; /health probe p50 ` +
+          `${probe.latencyMs.p50} ms p99 ${probe.latencyMs.p99} ms max ${probe.latencyMs.max} ms`,
       );
     }
   } finally {
-    await stopChild(running.child);
+    for (const { running } of prepared) if (running) await stopChild(running.child);
   }
-  return out;
+  return prepared.map((p) => p.out);
 }
 
 function compareChecks(results) {
@@ -360,6 +458,8 @@ function compareChecks(results) {
     const q = s.check?.query;
     const problems = [];
     if (s.check?.health.status !== 200) problems.push(`/health answered ${s.check?.health.status}`);
+    if (s.check?.health.body?.status !== 'healthy')
+      problems.push('/health body lacks status healthy');
     if (q?.status !== 200) problems.push(`/query answered ${q?.status}`);
     if (!q?.idIsUuid) problems.push('no uuid id');
     if (floor && s.role !== 'floor') {
@@ -373,11 +473,24 @@ function compareChecks(results) {
   }
 }
 
+/** Prints the tables and (unless BENCH_WRITE_DOC=0) writes them into docs/benchmarks.md. */
+async function report(results) {
+  const markdown = renderMarkdown(results, TARGETS);
+  process.stdout.write(`${markdown}\n`);
+  if (WRITE_DOC) await writeDoc(join(ROOT, 'docs', 'benchmarks.md'), markdown);
+}
+
 async function main() {
+  // `node bench/run.mjs --report FILE.json`: render a saved run again, measure nothing.
+  const from = process.argv.indexOf('--report');
+  if (from >= 0) {
+    await report(JSON.parse(readFileSync(resolve(process.argv[from + 1]), 'utf8')));
+    return;
+  }
   installCleanup();
   const started = performance.now();
-  const servers = plan();
-  const estimate = estimateSeconds(servers);
+  const selected = plan();
+  const estimate = estimateSeconds(selected);
   const watchdog = setTimeout(
     () => {
       process.stderr.write(`bench: over the ${Math.round(estimate * 2 + 60)} s limit, giving up\n`);
@@ -386,6 +499,17 @@ async function main() {
     (estimate * 2 + 60) * 1000,
   );
   watchdog.unref();
+  if (SNAPSHOT) builds.snapshot = snapshotBuild(ROOT);
+  let servers = selected;
+  if (servers.some((s) => s.build === 'bundle')) {
+    try {
+      builds.bundle = bundleBuild(ROOT, builds.snapshot);
+    } catch (error) {
+      const message = error.stderr?.toString().trim() || error.message;
+      process.stderr.write(`bench: no bundle (${message}); skipping its rows\n`);
+      servers = servers.filter((s) => s.build !== 'bundle');
+    }
+  }
   const pinned = pinSelf();
   const log = (line) => process.stderr.write(`${line}\n`);
   log(
@@ -397,7 +521,7 @@ async function main() {
     meta: {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       node: process.version,
-      serverNode: execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim(),
+      serverNode: versionOf(SERVER_NODE),
       cpu: cpus()[0]?.model?.trim() ?? 'unknown',
       cores: cpus().length,
       pinned,
@@ -411,24 +535,20 @@ async function main() {
     targets: TARGETS,
     servers: [],
   };
-  for (const server of servers) {
-    log(
-      `${server.name} (${server.script}${Object.keys(server.env ?? {}).length ? ` + ${Object.keys(server.env).join(', ')}` : ''})`,
-    );
-    results.servers.push(await benchServer(server, log));
-  }
+  results.servers = await benchAll(servers, log);
   compareChecks(results);
   addRatios(results, REQUESTS);
+  results.meta.retriesUsed = RETRIES - retriesLeft;
+  results.meta.quietWaitS = Math.round((QUIET_BUDGET_MS - quietBudgetMs) / 1000);
   results.meta.totalS = Math.round((performance.now() - started) / 1000);
 
-  const markdown = renderMarkdown(results, TARGETS);
-  process.stdout.write(`${markdown}\n`);
+  // Raw numbers first: a rendering problem must not lose a four-minute run.
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(join(dir, 'latest.json'), json);
   writeFileSync(join(dir, `${results.meta.date.replace(/[:]/g, '-')}.json`), json);
-  if (WRITE_DOC) await writeDoc(join(ROOT, 'docs', 'benchmarks.md'), markdown);
+  await report(results);
   log(
     `bench: done in ${results.meta.totalS} s · bench/results/latest.json${WRITE_DOC ? ' · docs/benchmarks.md' : ''}`,
   );

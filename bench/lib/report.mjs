@@ -18,11 +18,8 @@ const pct = (v) => (v == null || Number.isNaN(v) ? dash : `${Math.round(v * 100)
 const mark = (ok) => (ok == null ? '' : ok ? '✅' : '❌');
 const failures = (r) => {
   const errors = (r.errors ?? 0) + (r.timeouts ?? 0);
-  const tally = r.tally
-    ? ` (${Object.entries(r.tally)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(', ')})`
-    : '';
+  const seen = Object.entries(r.tally ?? {}).filter(([value]) => value !== '(none)');
+  const tally = seen.length ? ` (${seen.map(([k, v]) => `${k} ${int(v)}`).join(', ')})` : '';
   return `${errors} / ${r.non2xx ?? 0}${tally}`;
 };
 const NOISE = 0.2;
@@ -37,8 +34,9 @@ export function addRatios(results, requests) {
   const rpsOf = (server, id) => server?.loads.find((l) => l.id === id)?.rps;
   for (const server of results.servers) {
     for (const load of server.loads) {
-      const floorRps = rpsOf(floor, load.id);
-      const referenceRps = rpsOf(reference, load.id);
+      const fallback = load.compareTo ?? load.id;
+      const floorRps = rpsOf(floor, load.id) ?? rpsOf(floor, fallback);
+      const referenceRps = rpsOf(reference, load.id) ?? rpsOf(reference, fallback);
       const factor = requests[load.request]?.seedFactor;
       const seedRps = referenceRps && factor ? referenceRps / factor : undefined;
       load.ratios = {
@@ -93,14 +91,28 @@ function targetRows(results, targets) {
   return rows;
 }
 
+/** " (nest-minimal and autocannon on v20…)" when some processes ran on another node. */
+function others(results) {
+  const { meta } = results;
+  const names = results.servers
+    .filter((s) => s.node && s.node !== meta.serverNode)
+    .map((s) => s.name);
+  if (meta.node !== meta.serverNode) names.push('autocannon');
+  return names.length ? ` (${names.join(' and ')} on ${meta.node})` : '';
+}
+
 /** The generated block (without markers). */
 export function renderMarkdown(results, targets) {
   const { meta } = results;
   const lines = [];
   lines.push(
-    `_Run ${meta.date} · Node ${meta.serverNode}${meta.serverNode !== meta.node ? ` (autocannon on ${meta.node})` : ''} · ${meta.cpu} (${meta.cores} cores) · ` +
+    `_Run ${meta.date} · Node ${meta.serverNode}${others(results)} · ${meta.cpu} (${meta.cores} cores) · ` +
       `${meta.pinned ? 'server on core 0, autocannon on core 1' : 'NOT pinned (taskset or a 2nd core missing)'} · ` +
-      `${meta.durationS} s per measurement after ${meta.warmupS} s warm-up · ${meta.totalS} s in all._`,
+      `${meta.durationS} s per measurement after ${meta.warmupS} s warm-up · ${meta.totalS} s in all` +
+      (meta.retriesUsed || meta.quietWaitS
+        ? ` (busy machine: ${meta.retriesUsed} re-measured, ${meta.quietWaitS} s waiting for quiet)`
+        : '') +
+      '._',
     '',
     '_Absolute numbers move ±30–50 % between runs on these machines: compare the ratios, which come from one run._',
     '',
@@ -193,20 +205,21 @@ export function renderMarkdown(results, targets) {
     lines.push(
       '### Liveness under saturation',
       '',
-      '64 connections on POST /query; a separate 1-connection GET /health loop measures over the same window. ' +
-        'The /health requests queue behind the /query work in the event loop, so their latency shows how long a ' +
-        'liveness probe waits on a saturated pod.',
+      'POST /query saturated by 64 connections while a separate process probes GET /health the way ' +
+        'kubelet does: one request at a time, each on a new connection. A probe waits behind the ' +
+        '/query work queued in the event loop; kubelet gives up after 1 s by default.',
       '',
       row([
         'server',
         '/query req/s',
-        '/health req/s',
-        '/health p50 ms',
-        '/health p99 ms',
-        '/health max ms',
+        'probes',
+        'probe p50 ms',
+        'probe p99 ms',
+        'probe max ms',
+        'probes > 1 s',
         'errors / non-2xx',
       ]),
-      row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+      row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     );
     for (const s of saturated) {
       const { load, probe, cpu } = s.saturation;
@@ -214,10 +227,11 @@ export function renderMarkdown(results, targets) {
         row([
           `${s.name}${noisy(cpu) ? ' †' : ''}`,
           int(load.rps),
-          int(probe.rps),
+          int(probe.requests),
           ms(probe.latencyMs.p50),
           ms(probe.latencyMs.p99),
           ms(probe.latencyMs.max),
+          int(probe.over1s),
           `${failures(load)} · ${failures(probe)}`,
         ]),
       );
@@ -225,6 +239,14 @@ export function renderMarkdown(results, targets) {
     lines.push('');
   }
 
+  const reference = results.servers.find((s) => s.role === 'reference');
+  if (reference?.node && !reference.node.startsWith('v20.')) {
+    lines.push(
+      `⚠️ The seed ratios 0.41/0.51 were measured with Node 20; nest-minimal ran on ${reference.node} ` +
+        'here, so the seed estimate is off (Node 24 runs Nest on Express several times faster).',
+      '',
+    );
+  }
   const notes = results.servers.filter((s) => s.check && !s.check.ok);
   for (const s of notes)
     lines.push(`⚠️ ${s.name}: /query sanity check differs from the floor: ${s.check.note}`, '');

@@ -62,8 +62,11 @@ export class QueryService {
   async query(input: QueryInput): Promise<QueryResult> {
     const started = performance.now();
     const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
-    const { completion, cache } = await this.answer(input, maxTokens);
-    const record = this.toRecord(input, maxTokens, completion, cache, performance.now() - started);
+    // Hashed once: the cache key and the history record both use it.
+    const promptSha256 = createHash('sha256').update(input.prompt).digest('hex');
+    const { completion, cache } = await this.answer(input, maxTokens, promptSha256);
+    const latencyMs = performance.now() - started;
+    const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
     return {
       id: record.id,
@@ -78,9 +81,10 @@ export class QueryService {
   private async answer(
     input: QueryInput,
     maxTokens: number,
+    promptSha256: string,
   ): Promise<{ completion: CachedCompletion; cache: CacheStatus }> {
     const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
-    const key = cacheKey(this.provider.name, this.provider.model, maxTokens, input.prompt);
+    const key = cacheKey(this.provider.name, this.provider.model, maxTokens, promptSha256);
     if (!bypass) {
       const hit = await this.cache.get(key);
       if (hit) {
@@ -107,6 +111,7 @@ export class QueryService {
   private toRecord(
     input: QueryInput,
     maxTokens: number,
+    promptSha256: string,
     completion: CachedCompletion,
     cacheStatus: CacheStatus,
     latencyMs: number,
@@ -122,7 +127,7 @@ export class QueryService {
       response: storeText ? completion.text : null,
       promptChars: input.prompt.length,
       responseChars: completion.text.length,
-      promptSha256: createHash('sha256').update(input.prompt).digest('hex'),
+      promptSha256,
       maxTokens,
       promptTokens: completion.promptTokens,
       completionTokens: completion.completionTokens,

@@ -20,14 +20,14 @@ export interface ResponseCache {
 /** Injection token of the configured {@link ResponseCache}. */
 export const RESPONSE_CACHE = Symbol('RESPONSE_CACHE');
 
-/** Identical requests share a key: a hash over provider, model, max_tokens and prompt. */
+/** Identical requests share a key: a hash over provider, model, max_tokens and the prompt's SHA-256. */
 export function cacheKey(
   provider: string,
   model: string,
   maxTokens: number,
-  prompt: string,
+  promptSha256: string,
 ): string {
   return createHash('sha256')
-    .update(`${provider}\u0000${model}\u0000${maxTokens}\u0000${prompt}`)
+    .update(`${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}`)
     .digest('hex');
 }

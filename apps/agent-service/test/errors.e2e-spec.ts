@@ -81,6 +81,11 @@ describe('bad input', () => {
     expect(res.body.errors).toEqual([{ field, message }]);
   });
 
+  it('a prompt with a NUL character is a 400', async () => {
+    const res = await request(t.server).post('/query').send({ prompt: 'a\u0000b' });
+    expectProblem(res, 400, 'prompt must not contain NUL characters');
+  });
+
   it('unknown fields are a 400 listing each of them', async () => {
     const res = await request(t.server)
       .post('/query')

@@ -45,7 +45,6 @@ export class AgentModule {
         responseCache(env),
         queryHistory(env),
       ],
-      exports: [QueryService],
     };
   }
 }

@@ -1,13 +1,10 @@
-export { Environment, LOG_LEVELS, LLM_PROVIDERS } from './config/environment.js';
-export type { LogLevel, LlmProviderName } from './config/environment.js';
+export { Environment } from './config/environment.js';
 export { ConfigValidationError, loadEnvironment } from './config/load-environment.js';
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';
 export { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
-export type { GracefulShutdownOptions } from './lifecycle/graceful-shutdown.js';
-export { ProblemException, validationProblem, PROBLEM_CONTENT_TYPE } from './http/problem.js';
-export type { FieldError, ProblemDetails } from './http/problem.js';
-export { PROBE_PATHS, routeOf } from './logging/log-fields.js';
+export { ProblemException } from './http/problem.js';
+export { routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';
 export { MetricsRegistry } from './telemetry/metrics-registry.js';
 export { DependencyMonitor } from './health/dependency-monitor.js';

@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { loadHistorySchema } from '@app/agent';
+import { loadEnvironment, postgresOptions } from '@app/platform';
 import { TestDatabase } from '../support/servers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait.js';
@@ -107,6 +110,41 @@ describe('query history in PostgreSQL', () => {
     await request(app.server).get('/queries').query({ limit: 101 }).expect(400);
     await request(app.server).get('/queries').query({ cursor: 'garbage' }).expect(400);
     await request(app.server).get('/queries').query({ unknown: 1 }).expect(400);
+  });
+
+  it('stays unready on an unmigrated schema until the migrations are run, without a restart', async () => {
+    const fresh = await TestDatabase.create();
+    try {
+      t = await createTestApp({ DATABASE_URL: fresh.url });
+      const app = t;
+      await waitFor('database reported', async () => {
+        const res = await request(app.server).get('/ready');
+        return res.status === 503 && res.body.checks.database === 'down';
+      });
+      // Queries are still answered; their records wait in the buffer.
+      const early = await request(app.server)
+        .post('/query')
+        .send({ prompt: 'before migrating' })
+        .expect(200);
+      const ds = new DataSource(
+        postgresOptions(loadEnvironment({ DATABASE_URL: fresh.url }), await loadHistorySchema()),
+      );
+      await ds.initialize();
+      await ds.runMigrations();
+      await ds.destroy();
+      await waitFor(
+        'ready after migrating',
+        async () => (await request(app.server).get('/ready')).status === 200,
+        10_000,
+      );
+      await waitFor('buffered record written', async () =>
+        (await fresh.query('SELECT id FROM query_history')).some((r) => r.id === early.body.id),
+      );
+      await app.close();
+      t = undefined;
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it('keeps prompts and responses out of the history when HISTORY_STORE_TEXT=false', async () => {

@@ -26,12 +26,18 @@ export class RedisResponseCache implements ResponseCache {
   }
 
   async get(key: string): Promise<CachedCompletion | undefined> {
+    let raw: string | null;
     try {
-      const raw = await this.client.get(KEY_SPACE + key);
+      raw = await this.client.get(KEY_SPACE + key);
       this.monitor.report('redis', true);
-      return raw === null ? undefined : (JSON.parse(raw) as CachedCompletion);
     } catch (error) {
       this.fail(error);
+      return undefined;
+    }
+    try {
+      return raw === null ? undefined : (JSON.parse(raw) as CachedCompletion);
+    } catch {
+      this.errors.inc(); // an unreadable entry is a miss; Redis itself is fine
       return undefined;
     }
   }

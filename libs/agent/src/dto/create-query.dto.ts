@@ -1,5 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, Matches } from 'class-validator';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  NotContains,
+} from 'class-validator';
 
 export const MIN_MAX_TOKENS = 10;
 export const MAX_MAX_TOKENS = 2000;
@@ -13,6 +22,8 @@ export class CreateQueryDto {
     example: 'Summarise the benefits of container health checks.',
   })
   // class-validator runs decorators bottom-up: the type check comes first.
+  // PostgreSQL text cannot hold NUL, and no real prompt needs it.
+  @NotContains('\u0000', { message: 'prompt must not contain NUL characters' })
   @Matches(/\S/, { message: 'Prompt cannot be empty' })
   @IsNotEmpty({ message: 'Prompt cannot be empty' })
   @IsString({ message: 'prompt must be a string' })

@@ -8,7 +8,7 @@ export interface HistoryPage {
 
 /**
  * Where answered queries are kept: PostgreSQL when configured, else a bounded in-memory store.
- * `record` never fails or waits on storage: a query is never lost to, or slowed by, the store.
+ * `record` never fails or waits on storage: a query is never failed or slowed by the store.
  */
 export interface QueryHistory {
   record(record: QueryRecord): void;

@@ -26,7 +26,7 @@ describe('BuiltinProvider', () => {
     const completion = await provider.complete({ prompt: 'Hello, world', maxTokens: 100 });
     expect(completion.text).toBe('Processed: Hello, world');
     expect(completion.model).toBe('builtin-echo');
-    // o200k_base: "Hello", ",", " world" / "Processed", ":", " Hello", ",", " world"
+    // cl100k_base: "Hello", ",", " world" / "Processed", ":", " Hello", ",", " world"
     expect(completion.promptTokens).toBe(3);
     expect(completion.completionTokens).toBe(5);
   });

@@ -3,7 +3,7 @@ export interface CompletionRequest {
   prompt: string;
   /** Upper bound on generated tokens. */
   maxTokens: number;
-  /** Aborted when the client goes away or the service shuts down. */
+  /** Lets the caller cancel the completion (a provider stops waiting and rejects). */
   signal?: AbortSignal;
 }
 

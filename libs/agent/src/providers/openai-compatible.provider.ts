@@ -76,7 +76,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     } catch {
       const timedOut = timeout.aborted;
       return {
-        retryable: true,
+        // A timed-out generation may still run (and be billed) upstream: do not start another.
+        retryable: !timedOut,
         error: new ProblemException(
           timedOut ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY,
           timedOut ? 'LLM provider did not answer in time' : 'LLM provider is unreachable',
@@ -106,12 +107,17 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     return {
       completion: {
         text,
-        model: body.model ?? this.model,
-        promptTokens: body.usage?.prompt_tokens ?? (await this.tokens.count(request.prompt)),
-        completionTokens: body.usage?.completion_tokens ?? (await this.tokens.count(text)),
+        model: typeof body.model === 'string' && body.model ? body.model.slice(0, 128) : this.model,
+        promptTokens: count(body.usage?.prompt_tokens) ?? (await this.tokens.count(request.prompt)),
+        completionTokens: count(body.usage?.completion_tokens) ?? (await this.tokens.count(text)),
       },
     };
   }
+}
+
+/** A token count from the server, if it is one. */
+function count(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }
 
 function retryAfter(header: string | null): number | undefined {

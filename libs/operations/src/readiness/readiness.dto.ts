@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 
 export type DependencyState = 'up' | 'down' | 'not_configured';
 
@@ -16,10 +16,11 @@ class DependencyDetailDto {
   @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
   @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
   latencyMs?: number;
-  @ApiProperty({ required: false, example: 'timeout after 1000 ms' }) error?: string;
+  @ApiProperty({ required: false, enum: ['timeout', 'unavailable'] }) error?: string;
 }
 
 /** Body of `GET /ready` (200 when ready, 503 when not). */
+@ApiExtraModels(DependencyDetailDto)
 export class ReadinessDto {
   @ApiProperty({ example: true }) ready!: boolean;
   @ApiProperty({ enum: ['ok', 'degraded', 'unavailable', 'shutting_down'], example: 'ok' })
@@ -27,7 +28,7 @@ export class ReadinessDto {
   @ApiProperty({ type: ReadinessChecksDto }) checks!: ReadinessChecksDto;
   @ApiProperty({
     type: 'object',
-    additionalProperties: { $ref: '#/components/schemas/DependencyDetailDto' },
+    additionalProperties: { $ref: getSchemaPath(DependencyDetailDto) },
     description: 'Per-dependency status, requirement and latency.',
   })
   details!: Record<string, DependencyDetailDto>;

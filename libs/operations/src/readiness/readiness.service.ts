@@ -51,7 +51,10 @@ export class ReadinessService {
         status: up ? 'up' : 'down',
         required: check.required,
         ...(typeof entry?.responseTime === 'number' ? { latencyMs: entry.responseTime } : {}),
-        ...(!up && typeof entry?.message === 'string' ? { error: entry.message } : {}),
+        // A fixed reason only: driver messages name hosts; the logs have the details.
+        ...(!up
+          ? { error: /timeout/i.test(String(entry?.message)) ? 'timeout' : 'unavailable' }
+          : {}),
       };
     }
     // Remembered for the shutting-down answer; state changes are logged by DependencyMonitor.

@@ -73,6 +73,13 @@ describe('loadEnvironment cross-field rules', () => {
     ).toBeUndefined();
   });
 
+  it('needs the drain delay to fit inside the grace period', () => {
+    expect(() => loadEnvironment({ SHUTDOWN_DRAIN_DELAY_MS: '10000' })).toThrow(
+      /SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_GRACE_MS/,
+    );
+    expect(loadEnvironment({ SHUTDOWN_DRAIN_DELAY_MS: '5000' }).SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
+  });
+
   it('parses booleans strictly', () => {
     expect(loadEnvironment({ HISTORY_STORE_TEXT: 'false' }).HISTORY_STORE_TEXT).toBe(false);
     expect(loadEnvironment({ DATABASE_MIGRATE_ON_START: 'yes' }).DATABASE_MIGRATE_ON_START).toBe(

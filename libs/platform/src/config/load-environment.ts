@@ -40,6 +40,9 @@ function crossFieldProblems(env: Environment): string[] {
       'LLM_API_KEY is required when LLM_PROVIDER=openai talks to the OpenAI API (no LLM_BASE_URL)',
     );
   }
+  if (env.SHUTDOWN_DRAIN_DELAY_MS >= env.SHUTDOWN_GRACE_MS && env.SHUTDOWN_GRACE_MS > 0) {
+    problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_GRACE_MS');
+  }
   return problems;
 }
 

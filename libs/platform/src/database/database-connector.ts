@@ -1,29 +1,33 @@
-import {
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+import type {
+  BeforeApplicationShutdown,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
 } from '@nestjs/common';
 import type { PinoLogger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { type DependencyMonitor } from '../health/dependency-monitor.js';
-import { type MetricsRegistry } from '../telemetry/metrics-registry.js';
+import type { DependencyMonitor } from '../health/dependency-monitor.js';
+import type { MetricsRegistry } from '../telemetry/metrics-registry.js';
 import { migrateWithLock } from './advisory-lock.js';
 
+/**
+ * `pending`: not yet migrated (or, with boot-time migration off, waiting for someone to run the
+ * migrations); `disabled`: boot-time migration off and the schema is current.
+ */
 export type MigrationState = 'disabled' | 'pending' | 'running' | 'done' | 'failed';
 const MIGRATION_STATES: MigrationState[] = ['disabled', 'pending', 'running', 'done', 'failed'];
 const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Connects the data source in the background so start-up never waits on PostgreSQL, retrying
- * with backoff until it succeeds; then (optionally) migrates. The pg pool reconnects by itself
- * after later outages.
+ * with backoff until it succeeds; then migrates (when enabled) or waits until the schema is
+ * current. The pg pool reconnects by itself after later outages.
  */
 export class DatabaseConnector
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  private migrationState: MigrationState;
+  private migrationState: MigrationState = 'pending';
   private readonly migrationGauge: Gauge<'state'>;
   private readonly abort = new AbortController();
   private connecting: Promise<void> | undefined;
@@ -35,43 +39,31 @@ export class DatabaseConnector
     private readonly logger: PinoLogger,
     private readonly migrateOnStart: boolean,
   ) {
-    this.migrationState = migrateOnStart ? 'pending' : 'disabled';
     this.migrationGauge = new Gauge({
       name: 'database_migration_state',
-      help: 'Boot-time migration state (1 for the current state).',
+      help: 'Schema migration state (1 for the current state).',
       labelNames: ['state'],
       registers: [registry],
     });
-    this.setMigrationState(this.migrationState);
+    this.setMigrationState('pending');
   }
 
-  /** True once connected and, when enabled, migrated: the schema is usable. */
+  /** True once connected and the schema is current. */
   get isUsable(): boolean {
-    return (
-      this.dataSource.isInitialized &&
-      this.migrationState !== 'pending' &&
-      this.migrationState !== 'running' &&
-      this.migrationState !== 'failed'
-    );
+    const state = this.migrationState;
+    return this.dataSource.isInitialized && (state === 'done' || state === 'disabled');
   }
 
   onApplicationBootstrap(): void {
     this.connecting = this.connectLoop();
   }
 
-  /** Resolves once the schema is usable (or shutdown began). */
-  async whenUsable(): Promise<void> {
-    await this.connecting;
-  }
-
-  /** Readiness ping: a real round trip with the caller's timeout. */
-  async ping(signal: AbortSignal): Promise<void> {
+  /** Readiness ping: a real round trip (Terminus bounds it with the readiness timeout). */
+  async ping(): Promise<void> {
     if (!this.dataSource.isInitialized) throw new Error('not connected');
-    if (this.migrationState === 'failed') throw new Error('migrations failed');
-    if (this.migrationState === 'running' || this.migrationState === 'pending')
-      throw new Error('migrating');
+    if (!this.isUsable) throw new Error(`schema ${this.migrationState}`);
     try {
-      await abortable(this.dataSource.query('SELECT 1'), signal);
+      await this.dataSource.query('SELECT 1');
       this.monitor.report('database', true);
     } catch (error) {
       this.monitor.report('database', false, error);
@@ -84,6 +76,8 @@ export class DatabaseConnector
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // A connect still in flight would open a pool after the check below: let it settle first.
+    await this.connecting;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
@@ -91,9 +85,9 @@ export class DatabaseConnector
     for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
       try {
         if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+        if (this.abort.signal.aborted) return;
+        await (this.migrateOnStart ? this.migrate() : this.checkSchema());
         this.monitor.report('database', true);
-        if (this.migrationState === 'pending' || this.migrationState === 'failed')
-          await this.migrate();
         return;
       } catch (error) {
         this.monitor.report('database', false, error);
@@ -116,17 +110,29 @@ export class DatabaseConnector
     }
   }
 
+  /**
+   * With boot-time migration off, stay unusable (and retry) until the schema is current. Reads
+   * the migrations table without creating it, so it never races an operator's migration run.
+   */
+  private async checkSchema(): Promise<void> {
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    const rows = (await this.dataSource.query(`SELECT name FROM "${table}"`).catch(() => [])) as {
+      name: string;
+    }[];
+    const applied = new Set(rows.map((r) => r.name));
+    const pending = this.dataSource.migrations.filter(
+      (m) => !applied.has(m.name ?? m.constructor.name),
+    );
+    if (pending.length > 0) {
+      throw new Error(
+        `schema not migrated (${pending.length} pending): run "npm run migration:run" or set DATABASE_MIGRATE_ON_START=true`,
+      );
+    }
+    this.setMigrationState('disabled');
+  }
+
   private setMigrationState(state: MigrationState): void {
     this.migrationState = state;
     for (const s of MIGRATION_STATES) this.migrationGauge.set({ state: s }, s === state ? 1 : 0);
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

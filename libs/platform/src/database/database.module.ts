@@ -51,7 +51,7 @@ export class DatabaseModule {
           useFactory: (connector: DatabaseConnector): ReadinessCheck => ({
             name: 'database',
             required: env.DATABASE_REQUIRED,
-            ping: (signal) => connector.ping(signal),
+            ping: () => connector.ping(),
           }),
         },
       ],

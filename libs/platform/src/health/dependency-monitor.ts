@@ -36,10 +36,6 @@ export class DependencyMonitor {
       this.logger.warn({ dependency, reason: describe(error) }, 'dependency unavailable');
     }
   }
-
-  isUp(dependency: string): boolean | undefined {
-    return this.states.get(dependency);
-  }
 }
 
 // Error messages of network clients name hosts and ports, never request content.

@@ -48,7 +48,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = pathOf(req.originalUrl ?? req.url);
     if (typeof req.id === 'string') problem.requestId = req.id;
-    if (problem.status >= 500) this.logger.error({ err: exception }, 'unhandled error');
+    // Deliberate 5xx answers (upstream down, store unavailable) are logged where they arise.
+    if (!(exception instanceof HttpException))
+      this.logger.error({ err: exception }, 'unhandled error');
 
     const adapter = this.adapterHost.httpAdapter;
     const res: unknown = ctx.getResponse();

@@ -1,4 +1,5 @@
 import { HttpStatus, type BeforeApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource, Repository } from 'typeorm';
@@ -29,10 +30,12 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
   private flushing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private overflowing = false;
+  private closed = false;
   private droppedSinceOverflow = 0;
   private readonly depth: Gauge;
   private readonly dropped: Counter;
   private readonly written: Counter;
+  private readonly rejected: Counter;
 
   constructor(
     dataSource: DataSource,
@@ -51,6 +54,11 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
     this.dropped = new Counter({
       name: 'history_buffer_dropped_total',
       help: 'History records dropped because the write buffer was full.',
+      registers: [registry],
+    });
+    this.rejected = new Counter({
+      name: 'history_records_rejected_total',
+      help: 'History records PostgreSQL refused (invalid data); dropped so they cannot block the rest.',
       registers: [registry],
     });
     this.written = new Counter({
@@ -92,11 +100,14 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
 
   /** On shutdown, write what is buffered; report what could not be written. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
     while (this.pending.size > 0 && Date.now() < deadline && this.connector.isUsable) {
-      await this.flush();
-      if (this.pending.size > 0) await new Promise((r) => setTimeout(r, 100));
+      const before = this.pending.size;
+      await Promise.race([this.flush(), sleep(Math.max(0, deadline - Date.now()))]);
+      if (this.pending.size === before) await sleep(100);
     }
     if (this.pending.size > 0) {
       this.logger.error(
@@ -107,11 +118,13 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
   }
 
   private scheduleFlush(delayMs: number): void {
-    if (this.flushing || this.retryTimer) return;
+    if (this.closed || this.flushing || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.flush();
     }, delayMs);
+    // Never keep the process alive just to retry.
+    this.retryTimer.unref();
   }
 
   private flush(): Promise<void> {
@@ -124,20 +137,58 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
 
   private async drain(): Promise<void> {
     while (this.pending.size > 0 && this.connector.isUsable) {
-      const batch = [...this.pending.values()].slice(0, BATCH_SIZE);
+      const batch = this.nextBatch();
       try {
-        // Idempotent: a batch retried after a lost acknowledgement is not duplicated.
-        await this.repository.createQueryBuilder().insert().values(batch).orIgnore().execute();
+        await this.insert(batch);
       } catch (error) {
-        this.monitor.report('database', false, error);
-        return;
+        if (!isDataError(error)) {
+          this.monitor.report('database', false, error);
+          return;
+        }
+        // One invalid row must not block the others: write them one by one, drop the refused.
+        if (!(await this.insertOneByOne(batch))) return;
       }
       this.monitor.report('database', true);
-      for (const r of batch) this.pending.delete(r.id);
-      this.written.inc(batch.length);
-      this.depth.set(this.pending.size);
       if (this.overflowing && this.pending.size < this.capacity) this.endOverflow();
     }
+  }
+
+  private nextBatch(): QueryRecord[] {
+    const batch: QueryRecord[] = [];
+    for (const record of this.pending.values()) {
+      batch.push(record);
+      if (batch.length === BATCH_SIZE) break;
+    }
+    return batch;
+  }
+
+  /** Idempotent: a batch retried after a lost acknowledgement is not duplicated. */
+  private async insert(batch: QueryRecord[]): Promise<void> {
+    await this.repository.createQueryBuilder().insert().values(batch).orIgnore().execute();
+    this.settle(batch);
+    this.written.inc(batch.length);
+  }
+
+  private async insertOneByOne(batch: QueryRecord[]): Promise<boolean> {
+    for (const record of batch) {
+      try {
+        await this.insert([record]);
+      } catch (error) {
+        if (!isDataError(error)) {
+          this.monitor.report('database', false, error);
+          return false;
+        }
+        this.settle([record]);
+        this.rejected.inc();
+        this.logger.error({ err: error, id: record.id }, 'history record refused by PostgreSQL');
+      }
+    }
+    return true;
+  }
+
+  private settle(records: QueryRecord[]): void {
+    for (const r of records) this.pending.delete(r.id);
+    this.depth.set(this.pending.size);
   }
 
   private async read<T>(query: () => Promise<T>): Promise<T> {
@@ -169,6 +220,12 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
     this.overflowing = false;
     this.droppedSinceOverflow = 0;
   }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity): the row, not the server, is at fault. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 function unavailable(): ProblemException {

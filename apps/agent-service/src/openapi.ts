@@ -12,8 +12,8 @@ export function setupOpenApi(app: INestApplication, env: Environment): void {
     )
     .setVersion(env.APP_VERSION)
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, {
+  // Built on the first /docs or /openapi.json request, not during start-up.
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
     customSiteTitle: 'AI Agent Service API',

@@ -9,14 +9,10 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ProblemDetailsDto, RequestId } from '@app/platform';
+import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './dto/create-query.dto.js';
 import { QueryResponseDto } from './dto/query-response.dto.js';
 import { QueryService } from './query.service.js';
-
-interface HeaderSettable {
-  header(name: string, value: string): unknown;
-}
 
 @ApiTags('agent')
 @Controller('query')
@@ -74,7 +70,7 @@ export class QueryController {
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,
     @RequestId() requestId: string | null,
-    @Res({ passthrough: true }) res: HeaderSettable,
+    @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto> {
     const { cache, ...result } = await this.queries.query({
       prompt: body.prompt,

@@ -19,3 +19,4 @@ export { RedisModule } from './redis/redis.module.js';
 export { REDIS_CLIENT, REDIS_READINESS } from './redis/redis.tokens.js';
 export { RequestId } from './http/request-id.decorator.js';
 export { migrateWithLock } from './database/advisory-lock.js';
+export type { ResponseControls } from './http/response-controls.js';

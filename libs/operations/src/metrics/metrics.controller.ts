@@ -1,17 +1,13 @@
 import { Controller, Get, Headers, Header, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Environment } from '@app/platform';
+import type { Environment, ResponseControls } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 class MetricsSummaryDto {
   @ApiProperty({ example: 'AI Agent Service' }) app_name!: string;
   @ApiProperty({ example: '1.0.0' }) version!: string;
   @ApiProperty({ example: 'production' }) environment!: string;
-}
-
-interface HeaderSettable {
-  header(name: string, value: string): unknown;
 }
 
 /** Prometheus metrics by default; the original service's JSON summary for `Accept: application/json`. */
@@ -45,7 +41,7 @@ export class MetricsController {
   })
   async metricsText(
     @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) res: HeaderSettable,
+    @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<string | MetricsSummaryDto> {
     if (prefersJson(accept)) return this.summary;
     res.header('Content-Type', this.metrics.contentType);

@@ -5,12 +5,9 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { ResponseControls } from '@app/platform';
 import { ReadinessDto } from './readiness.dto.js';
 import { ReadinessService } from './readiness.service.js';
-
-interface StatusSettable {
-  status(code: number): unknown;
-}
 
 /** Readiness: 200 when the service should receive traffic, 503 when it should not. */
 @ApiTags('operations')
@@ -26,7 +23,7 @@ export class ReadinessController {
   })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
-  async ready(@Res({ passthrough: true }) res: StatusSettable): Promise<ReadinessDto> {
+  async ready(@Res({ passthrough: true }) res: ResponseControls): Promise<ReadinessDto> {
     const result = await this.readiness.evaluate();
     res.status(result.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return result;

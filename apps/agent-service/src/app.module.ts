@@ -1,14 +1,9 @@
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { AgentModule, loadHistorySchema } from '@app/agent';
 import { OperationsModule } from '@app/operations';
-import {
-  DATABASE_READINESS,
-  DatabaseModule,
-  PlatformModule,
-  REDIS_READINESS,
-  RedisModule,
-  type Environment,
-} from '@app/platform';
+import { PlatformModule, type Environment } from '@app/platform';
+import { DATABASE_READINESS, DatabaseModule } from '@app/platform/database';
+import { REDIS_READINESS, RedisModule } from '@app/platform/redis';
 
 /**
  * Composes the service from its libs. Optional dependencies are decided here, once, at boot:

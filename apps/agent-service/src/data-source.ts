@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
-import { loadEnvironment, postgresOptions } from '@app/platform';
+import { loadEnvironment } from '@app/platform';
+import { postgresOptions } from '@app/platform/database';
 
 // Entry point of the TypeORM CLI (npm run migration:run / migration:revert / migration:show).
 const env = loadEnvironment();

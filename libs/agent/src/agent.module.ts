@@ -2,14 +2,9 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import {
-  DATA_SOURCE,
-  DatabaseConnector,
-  DependencyMonitor,
-  MetricsRegistry,
-  REDIS_CLIENT,
-  type Environment,
-} from '@app/platform';
+import { DependencyMonitor, MetricsRegistry, type Environment } from '@app/platform';
+import { DATA_SOURCE, DatabaseConnector } from '@app/platform/database';
+import { REDIS_CLIENT } from '@app/platform/redis';
 import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { RESPONSE_CACHE } from './cache/response-cache.js';
@@ -18,9 +13,9 @@ import { QUERY_HISTORY } from './history/query-history.js';
 import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider.js';
-import { QueriesController } from './queries.controller.js';
-import { QueryController } from './query.controller.js';
-import { QUERY_POLICY, QueryService, type QueryPolicy } from './query.service.js';
+import { HistoryController } from './history/history.controller.js';
+import { QueryController } from './query/query.controller.js';
+import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
 
 /**
@@ -36,7 +31,7 @@ export class AgentModule {
     };
     return {
       module: AgentModule,
-      controllers: [QueryController, QueriesController],
+      controllers: [QueryController, HistoryController],
       providers: [
         TokenCounter,
         QueryService,

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
-import { loadEnvironment, postgresOptions } from '@app/platform';
+import { loadEnvironment } from '@app/platform';
+import { postgresOptions } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait.js';

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
-import { loadEnvironment, migrateWithLock, postgresOptions } from '@app/platform';
+import { loadEnvironment } from '@app/platform';
+import { migrateWithLock, postgresOptions } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */

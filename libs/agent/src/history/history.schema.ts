@@ -1,4 +1,4 @@
-import type { DatabaseSchema } from '@app/platform';
+import type { DatabaseSchema } from '@app/platform/database';
 
 /** The tables and migrations the agent contributes to PostgreSQL, loaded on demand with TypeORM. */
 export async function loadHistorySchema(): Promise<DatabaseSchema> {

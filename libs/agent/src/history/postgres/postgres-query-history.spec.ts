@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import { DependencyMonitor, MetricsRegistry, type DatabaseConnector } from '@app/platform';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
+import type { DatabaseConnector } from '@app/platform/database';
 import type { QueryRecord } from '../query-record.js';
 import { PostgresQueryHistory } from './postgres-query-history.js';
 

@@ -3,12 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource, Repository } from 'typeorm';
-import {
-  type DependencyMonitor,
-  type MetricsRegistry,
-  ProblemException,
-  type DatabaseConnector,
-} from '@app/platform';
+import { type DependencyMonitor, type MetricsRegistry, ProblemException } from '@app/platform';
+import type { DatabaseConnector } from '@app/platform/database';
 import { decodeCursor, isAfter, newerFirst, pageOf } from '../pagination.js';
 import type { HistoryPage, QueryHistory } from '../query-history.js';
 import type { QueryRecord } from '../query-record.js';

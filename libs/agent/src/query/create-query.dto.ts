@@ -10,10 +10,12 @@ import {
   NotContains,
 } from 'class-validator';
 
-export const MIN_MAX_TOKENS = 10;
-export const MAX_MAX_TOKENS = 2000;
-export const DEFAULT_MAX_TOKENS = 100;
-const RANGE_MESSAGE = `max_tokens must be between ${MIN_MAX_TOKENS} and ${MAX_MAX_TOKENS}`;
+import {
+  DEFAULT_MAX_TOKENS,
+  MAX_MAX_TOKENS,
+  MAX_TOKENS_RANGE_MESSAGE as RANGE_MESSAGE,
+  MIN_MAX_TOKENS,
+} from './query-limits.js';
 
 /** Body of `POST /query`. */
 export class CreateQueryDto {

@@ -17,8 +17,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ProblemDetailsDto, ProblemException } from '@app/platform';
-import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './dto/query-record.dto.js';
-import { QUERY_HISTORY, type QueryHistory } from './history/query-history.js';
+import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './query-record.dto.js';
+import { QUERY_HISTORY, type QueryHistory } from './query-history.js';
 
 function invalidId(): ProblemException {
   return new ProblemException(HttpStatus.BAD_REQUEST, 'id must be a UUID', [
@@ -34,7 +34,7 @@ const UUID_PARAM = new ParseUUIDPipe({ exceptionFactory: invalidId });
   type: ProblemDetailsDto,
   description: 'PostgreSQL is configured but unreachable.',
 })
-export class QueriesController {
+export class HistoryController {
   constructor(@Inject(QUERY_HISTORY) private readonly history: QueryHistory) {}
 
   @Get()

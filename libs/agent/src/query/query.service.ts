@@ -8,11 +8,11 @@ import {
   RESPONSE_CACHE,
   type CachedCompletion,
   type ResponseCache,
-} from './cache/response-cache.js';
-import { DEFAULT_MAX_TOKENS } from './dto/create-query.dto.js';
-import { QUERY_HISTORY, type QueryHistory } from './history/query-history.js';
-import type { CacheStatus, QueryRecord } from './history/query-record.js';
-import { LLM_PROVIDER, type LlmProvider } from './providers/llm-provider.js';
+} from '../cache/response-cache.js';
+import { DEFAULT_MAX_TOKENS } from './query-limits.js';
+import { QUERY_HISTORY, type QueryHistory } from '../history/query-history.js';
+import type { CacheStatus, QueryRecord } from '../history/query-record.js';
+import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 
 export interface QueryInput {
   prompt: string;

@@ -10,8 +10,8 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
-import { CreateQueryDto } from './dto/create-query.dto.js';
-import { QueryResponseDto } from './dto/query-response.dto.js';
+import { CreateQueryDto } from './create-query.dto.js';
+import { QueryResponseDto } from './query-response.dto.js';
 import { QueryService } from './query.service.js';
 
 @ApiTags('agent')

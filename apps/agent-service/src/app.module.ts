@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
-import { AgentModule, loadHistorySchema } from '@app/agent';
+import { AgentModule, loadHistorySchema, PROVIDER_READINESS } from '@app/agent';
 import { OperationsModule } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule } from '@app/platform/database';
@@ -22,6 +22,8 @@ export class AppModule {
       optional.push(RedisModule.forRoot(env));
       readinessChecks.push(REDIS_READINESS);
     }
+    // LLM providers are reported in /ready, never required (see the agent's provider readiness).
+    readinessChecks.push(PROVIDER_READINESS);
     return {
       module: AppModule,
       imports: [

@@ -10,9 +10,12 @@ import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { RESPONSE_CACHE } from './cache/response-cache.js';
 import { InMemoryQueryHistory } from './history/in-memory-query-history.js';
 import { QUERY_HISTORY } from './history/query-history.js';
-import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
-import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider.js';
+import type { ProviderChain } from './providers/provider-chain.js';
+import { createProviderChain } from './providers/provider-chain.factory.js';
+import { ProviderMetrics } from './providers/provider-metrics.js';
+import { PROVIDER_READINESS, providerReadiness } from './providers/provider-readiness.js';
+import { SseStreams } from './streaming/sse-streams.js';
 import { HistoryController } from './history/history.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
@@ -31,37 +34,52 @@ export class AgentModule {
     };
     return {
       module: AgentModule,
+      // Global only for what it exports: the providers' readiness checks for /ready.
+      global: true,
       controllers: [QueryController, HistoryController],
       providers: [
         TokenCounter,
         QueryService,
         { provide: QUERY_POLICY, useValue: policy },
-        llmProvider(env),
+        ...llmProviders(env),
         responseCache(env),
         queryHistory(env),
       ],
+      exports: [PROVIDER_READINESS],
     };
   }
 }
 
-function llmProvider(env: Environment): Provider {
-  return {
-    provide: LLM_PROVIDER,
-    inject: [TokenCounter],
-    useFactory: (tokens: TokenCounter) =>
-      env.LLM_PROVIDER === 'openai'
-        ? new OpenAiCompatibleProvider(
-            {
-              baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
-              apiKey: env.LLM_API_KEY,
-              model: env.LLM_MODEL ?? 'gpt-4o-mini',
-              timeoutMs: env.LLM_TIMEOUT_MS,
-              maxRetries: env.LLM_MAX_RETRIES,
-            },
-            tokens,
-          )
-        : new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
-  };
+/** The provider chain (configured provider, then LLM_FALLBACKS), its metrics and readiness. */
+function llmProviders(env: Environment): Provider[] {
+  return [
+    {
+      provide: ProviderMetrics,
+      inject: [MetricsRegistry],
+      useFactory: (registry: MetricsRegistry) => new ProviderMetrics(registry),
+    },
+    {
+      provide: LLM_PROVIDER,
+      inject: [TokenCounter, ProviderMetrics, PinoLogger],
+      useFactory: (tokens: TokenCounter, metrics: ProviderMetrics, logger: PinoLogger) => {
+        logger.setContext('providers');
+        return createProviderChain(env, tokens, metrics, logger);
+      },
+    },
+    {
+      provide: PROVIDER_READINESS,
+      inject: [LLM_PROVIDER],
+      useFactory: (chain: ProviderChain) => providerReadiness(chain),
+    },
+    {
+      provide: SseStreams,
+      inject: [MetricsRegistry, PinoLogger],
+      useFactory: (registry: MetricsRegistry, logger: PinoLogger) => {
+        logger.setContext('stream');
+        return new SseStreams(registry, env.STREAM_KEEPALIVE_MS, logger);
+      },
+    },
+  ];
 }
 
 function responseCache(env: Environment): Provider {

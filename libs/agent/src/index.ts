@@ -1,2 +1,3 @@
 export { AgentModule } from './agent.module.js';
 export { loadHistorySchema } from './history/history.schema.js';
+export { PROVIDER_READINESS } from './providers/provider-readiness.js';

@@ -36,7 +36,8 @@ export class OperationsModule implements NestModule {
         {
           provide: READINESS_CHECKS,
           inject: checkTokens,
-          useFactory: (...checks: unknown[]) => checks,
+          // A token may stand for one check or a list (e.g. one per LLM provider).
+          useFactory: (...checks: unknown[]) => checks.flat(),
         },
       ],
       exports: [MetricsService],

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -44,4 +45,14 @@ export class CreateQueryDto {
   @IsInt({ message: 'max_tokens must be an integer' })
   @IsOptional()
   max_tokens?: number;
+
+  @ApiProperty({
+    description:
+      'true answers with Server-Sent Events (`chunk` events, then `done`); same as sending `Accept: text/event-stream`.',
+    required: false,
+    default: false,
+  })
+  @IsBoolean({ message: 'stream must be a boolean' })
+  @IsOptional()
+  stream?: boolean;
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiBadRequestResponse,
   ApiHeader,
   ApiOkResponse,
@@ -8,16 +9,31 @@ import {
   ApiResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { QueryResponseDto } from './query-response.dto.js';
-import { QueryService } from './query.service.js';
+import { ClientSignal } from '../streaming/client-signal.decorator.js';
+import { problemOf } from '../streaming/problem-event.js';
+import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
+import { SseStreams } from '../streaming/sse-streams.js';
+import {
+  QUERY_STREAM_DESCRIPTION,
+  QUERY_STREAM_EXAMPLE,
+  QueryStreamChunkDto,
+  QueryStreamDoneDto,
+} from './query-stream.dto.js';
+import { QueryService, type QueryInput, type QueryStreamEvent } from './query.service.js';
 
 @ApiTags('agent')
+@ApiExtraModels(QueryResponseDto, QueryStreamChunkDto, QueryStreamDoneDto)
 @Controller('query')
 export class QueryController {
-  constructor(private readonly queries: QueryService) {}
+  constructor(
+    private readonly queries: QueryService,
+    private readonly streams: SseStreams,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -30,8 +46,24 @@ export class QueryController {
     required: false,
     description: '`no-cache` skips the cached answer (the fresh one is cached).',
   })
+  @ApiHeader({
+    name: 'Accept',
+    required: false,
+    description: '`text/event-stream` streams the answer (as `"stream": true` does).',
+  })
   @ApiOkResponse({
-    type: QueryResponseDto,
+    description: `The answer. ${QUERY_STREAM_DESCRIPTION}`,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(QueryResponseDto) } },
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description:
+            'SSE events: chunk (QueryStreamChunkDto), done (QueryStreamDoneDto), error (ProblemDetailsDto).',
+        },
+        example: QUERY_STREAM_EXAMPLE,
+      },
+    },
     headers: {
       'X-Cache': {
         description: 'HIT, MISS or BYPASS',
@@ -69,15 +101,31 @@ export class QueryController {
   async query(
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,
+    @Headers('accept') accept: string | undefined,
     @RequestId() requestId: string | null,
+    @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
-  ): Promise<QueryResponseDto> {
-    const { cache, ...result } = await this.queries.query({
+  ): Promise<QueryResponseDto | AsyncIterable<string>> {
+    const input: QueryInput = {
       prompt: body.prompt,
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
-    });
+    };
+    const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(accept ?? '');
+    if (wantsStream) {
+      for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
+      return this.streams.body(this.queries.stream({ ...input, signal }), {
+        frame: (event: QueryStreamEvent) =>
+          'text' in event
+            ? sseEvent({ text: event.text }, 'chunk')
+            : 'result' in event
+              ? sseEvent(event.result, 'done')
+              : (res.header('X-Cache', event.cache), ''),
+        fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
+      });
+    }
+    const { cache, ...result } = await this.queries.query(input);
     res.header('X-Cache', cache);
     return result;
   }

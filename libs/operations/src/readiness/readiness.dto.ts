@@ -16,7 +16,16 @@ class DependencyDetailDto {
   @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
   @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
   latencyMs?: number;
-  @ApiProperty({ required: false, enum: ['timeout', 'unavailable'] }) error?: string;
+  @ApiProperty({ required: false, enum: ['timeout', 'unavailable', 'circuit_open'] })
+  error?: string;
+  @ApiProperty({
+    required: false,
+    enum: ['closed', 'open', 'half_open'],
+    description: 'LLM providers (`llm:<id>`): circuit breaker state.',
+  })
+  circuit?: string;
+  @ApiProperty({ required: false, description: 'LLM providers: model.', example: 'gpt-4o-mini' })
+  model?: string;
 }
 
 /** Body of `GET /ready` (200 when ready, 503 when not). */

@@ -55,6 +55,7 @@ export class ReadinessService {
         ...(!up
           ? { error: /timeout/i.test(String(entry?.message)) ? 'timeout' : 'unavailable' }
           : {}),
+        ...check.describe?.(),
       };
     }
     // Remembered for the shutting-down answer; state changes are logged by DependencyMonitor.

@@ -86,6 +86,21 @@ export class Environment {
   @IsOptional() @IsString() @MaxLength(128) LLM_MODEL?: string = undefined;
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) LLM_TIMEOUT_MS = 30_000;
   @Transform(toInt) @IsInt() @Min(0) @Max(10) LLM_MAX_RETRIES = 2;
+  /**
+   * Providers tried in order when the configured one fails: `builtin` (last) or OpenAI-compatible
+   * base URLs, with an optional `#model` and the API key as the URL's password.
+   */
+  @Transform(toList)
+  @Matches(/^(builtin|https?:\/\/[^\s,]+)$/, {
+    each: true,
+    message: 'LLM_FALLBACKS must be a comma-separated list of http(s) base URLs and/or builtin',
+  })
+  LLM_FALLBACKS: string[] = [];
+  /** Consecutive failures that open a provider's circuit, and how long it then stays open. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) LLM_BREAKER_THRESHOLD = 5;
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) LLM_BREAKER_COOLDOWN_MS = 30_000;
+  /** A streamed answer that pauses this long gets an SSE comment so proxies keep the connection. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) STREAM_KEEPALIVE_MS = 15_000;
   /** Simulated model latency of the built-in provider, for load and shutdown testing. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) BUILTIN_LATENCY_MS = 0;
 

@@ -3,11 +3,14 @@
  * seed's names `database` and `cache` are reported as `not_configured` when absent.
  */
 export interface ReadinessCheck {
-  readonly name: 'database' | 'cache';
+  /** `database`, `cache`, or the name of another reported component (e.g. `llm:openai`). */
+  readonly name: string;
   /** A required dependency that is down makes the service unready; an optional one degrades it. */
   readonly required: boolean;
   /** Resolves when the dependency answers; rejects (or is aborted) otherwise. */
   ping(signal: AbortSignal): Promise<void>;
+  /** Extra fixed-vocabulary fields for `/ready` details (e.g. a circuit state, a failure reason). */
+  describe?(): Record<string, string>;
 }
 
 /** Injection token for the list of {@link ReadinessCheck}s. */

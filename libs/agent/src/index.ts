@@ -1,2 +1,3 @@
-export { AgentModule } from './agent.module.js';
+export { AgentModule, type AgentModuleOptions } from './agent.module.js';
+export { agentConfig, type AgentConfig } from './agent.config.js';
 export { loadHistorySchema } from './history/history.schema.js';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
-import { postgresOptions } from '@app/platform/database';
+import { databaseConfig, postgresOptions, type DatabaseConfig } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait.js';
@@ -128,7 +128,10 @@ describe('query history in PostgreSQL', () => {
         .send({ prompt: 'before migrating' })
         .expect(200);
       const ds = new DataSource(
-        postgresOptions(loadEnvironment({ DATABASE_URL: fresh.url }), await loadHistorySchema()),
+        postgresOptions(
+          databaseConfig(loadEnvironment({ DATABASE_URL: fresh.url })) as DatabaseConfig,
+          await loadHistorySchema(),
+        ),
       );
       await ds.initialize();
       await ds.runMigrations();

@@ -77,7 +77,12 @@ function llmProvider(provider: AgentConfig['provider']): Provider {
 function inMemoryCache(cache: AgentConfig['cache']): Provider {
   return {
     provide: RESPONSE_CACHE,
-    useFactory: () => new InMemoryResponseCache(cache.maxEntries, cache.ttlSeconds),
+    useFactory: () =>
+      new InMemoryResponseCache({
+        maxEntries: cache.maxEntries,
+        maxBytes: cache.maxBytes,
+        ttlSeconds: cache.ttlSeconds,
+      }),
   };
 }
 
@@ -93,7 +98,11 @@ function redisCache(cache: AgentConfig['cache']): Provider {
 function inMemoryHistory(history: AgentConfig['history']): Provider {
   return {
     provide: QUERY_HISTORY,
-    useFactory: () => new InMemoryQueryHistory(history.memoryMaxRecords),
+    useFactory: () =>
+      new InMemoryQueryHistory({
+        maxRecords: history.memoryMaxRecords,
+        maxBytes: history.memoryMaxBytes,
+      }),
   };
 }
 
@@ -111,14 +120,10 @@ function postgresHistory(history: AgentConfig['history']): Provider {
       logger.setContext('history');
       // Loaded only with a database: TypeORM stays out of the embedded default.
       const { PostgresQueryHistory } = await import('./history/postgres/postgres-query-history.js');
-      return new PostgresQueryHistory(
-        dataSource,
-        connector,
-        monitor,
-        registry,
-        logger,
-        history.bufferMaxRecords,
-      );
+      return new PostgresQueryHistory(dataSource, connector, monitor, registry, logger, {
+        maxRecords: history.bufferMaxRecords,
+        maxBytes: history.bufferMaxBytes,
+      });
     },
   };
 }

@@ -72,13 +72,19 @@ export class QueryController {
     @RequestId() requestId: string | null,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto> {
-    const { cache, ...result } = await this.queries.query({
+    const result = await this.queries.query({
       prompt: body.prompt,
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
     });
-    res.header('X-Cache', cache);
-    return result;
+    res.header('X-Cache', result.cache);
+    return {
+      response: result.response,
+      tokens_used: result.tokensUsed,
+      id: result.id,
+      provider: result.provider,
+      model: result.model,
+    };
   }
 }

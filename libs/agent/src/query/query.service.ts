@@ -23,10 +23,12 @@ export interface QueryInput {
   signal?: AbortSignal;
 }
 
+/** The answer to a query; each API renders it in its own shape. */
 export interface QueryResult {
+  /** Id of the history record. */
   id: string;
   response: string;
-  tokens_used: number;
+  tokensUsed: number;
   provider: string;
   model: string;
   cache: CacheStatus;
@@ -71,7 +73,7 @@ export class QueryService {
     return {
       id: record.id,
       response: completion.text,
-      tokens_used: record.tokensUsed,
+      tokensUsed: record.tokensUsed,
       provider: this.provider.name,
       model: completion.model,
       cache,

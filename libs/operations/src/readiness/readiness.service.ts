@@ -46,7 +46,7 @@ export class ReadinessService {
       details[check.name] = {
         status: up ? 'up' : 'down',
         required: check.required,
-        ...(typeof entry?.responseTime === 'number' ? { latencyMs: entry.responseTime } : {}),
+        ...(typeof entry?.responseTime === 'number' ? { latency_ms: entry.responseTime } : {}),
         // A fixed reason only: driver messages name hosts; the logs have the details.
         ...(!up
           ? { error: /timeout/i.test(String(entry?.message)) ? 'timeout' : 'unavailable' }

@@ -1,3 +1,4 @@
-export { AgentModule } from './agent.module.js';
+export { AgentModule, type AgentModuleOptions } from './agent.module.js';
+export { agentConfig, type AgentConfig } from './agent.config.js';
 export { loadHistorySchema } from './history/history.schema.js';
 export { PROVIDER_READINESS } from './providers/provider-readiness.js';

@@ -17,7 +17,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ProblemDetailsDto, ProblemException } from '@app/platform';
-import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './query-record.dto.js';
+import {
+  ListQueriesDto,
+  QueryHistoryPageDto,
+  QueryRecordDto,
+  toQueryHistoryPageDto,
+  toQueryRecordDto,
+} from './query-record.dto.js';
 import { QUERY_HISTORY, type QueryHistory } from './query-history.js';
 
 function invalidId(): ProblemException {
@@ -44,8 +50,8 @@ export class HistoryController {
     type: ProblemDetailsDto,
     description: 'limit out of 1..100 or a malformed cursor.',
   })
-  list(@Query() query: ListQueriesDto): Promise<QueryHistoryPageDto> {
-    return this.history.list(query.limit ?? 20, query.cursor);
+  async list(@Query() query: ListQueriesDto): Promise<QueryHistoryPageDto> {
+    return toQueryHistoryPageDto(await this.history.list(query.limit ?? 20, query.cursor));
   }
 
   @Get(':id')
@@ -56,6 +62,6 @@ export class HistoryController {
   async get(@Param('id', UUID_PARAM) id: string): Promise<QueryRecordDto> {
     const record = await this.history.get(id);
     if (!record) throw new NotFoundException(`No query with id ${id}`);
-    return record;
+    return toQueryRecordDto(record);
   }
 }

@@ -69,6 +69,8 @@ describe('OpenAiCompatibleProvider', () => {
     });
     expect(completion).toEqual({
       text: 'Hi there',
+      provider: 'openai',
+      finishReason: 'stop',
       model: 'test-model-2026',
       promptTokens: 7,
       completionTokens: 3,
@@ -115,6 +117,7 @@ describe('OpenAiCompatibleProvider', () => {
       provider({ timeoutMs: 100, maxRetries: 0 }).complete({ prompt: 'x', maxTokens: 10 }),
     ).rejects.toMatchObject({
       status: 504,
+      detail: 'LLM provider did not answer in time',
     });
   });
 

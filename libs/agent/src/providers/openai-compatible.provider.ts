@@ -50,7 +50,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       // The SDK insists on a key; servers that need none ignore the header.
       apiKey: options.apiKey ?? 'none',
       maxRetries: 0,
-      timeout: options.timeoutMs,
+      // Our own budget (attempt()) is what counts; the SDK's is only a backstop.
+      timeout: options.timeoutMs + 1_000,
       logLevel: 'off',
     });
     this.retries = retry(
@@ -140,18 +141,28 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     }
   }
 
-  /** One call with retries; every failure becomes a {@link ProviderError}, aborts stay aborts. */
+  /**
+   * One call with retries; every failure becomes a {@link ProviderError}, aborts stay aborts.
+   * The attempt's budget ends when the call resolves: for a stream, once the headers arrived.
+   */
   private attempt<T>(
     request: CompletionRequest,
     call: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     return this.retries.execute(async ({ signal }) => {
       signal.throwIfAborted();
+      const budget = new AbortController();
+      const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
       try {
-        return await call(signal);
+        return await call(AbortSignal.any([signal, budget.signal]));
       } catch (error) {
-        if (isAbort(error, request.signal)) throw error;
+        if (request.signal?.aborted) throw error;
+        if (budget.signal.aborted) {
+          throw new ProviderError('timeout', 'LLM provider did not answer in time');
+        }
         throw toProviderError(error);
+      } finally {
+        clearTimeout(timer);
       }
     }, request.signal);
   }

@@ -1,5 +1,5 @@
 import type { PinoLogger } from 'nestjs-pino';
-import type { Environment } from '@app/platform';
+import type { AgentConfig } from '../agent.config.js';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import { BuiltinProvider } from './builtin.provider.js';
 import { GuardedProvider } from './guarded-provider.js';
@@ -8,12 +8,11 @@ import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import { ProviderChain } from './provider-chain.js';
 import type { ProviderMetrics } from './provider-metrics.js';
 
-const DEFAULT_OPENAI_URL = 'https://api.openai.com/v1';
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
 /** Builds the configured provider and its `LLM_FALLBACKS`, each behind its own circuit breaker. */
 export function createProviderChain(
-  env: Environment,
+  config: AgentConfig['provider'],
   tokens: TokenCounter,
   metrics: ProviderMetrics,
   logger: PinoLogger,
@@ -27,33 +26,28 @@ export function createProviderChain(
         baseUrl,
         apiKey,
         model,
-        timeoutMs: env.LLM_TIMEOUT_MS,
-        maxRetries: env.LLM_MAX_RETRIES,
+        timeoutMs: config.timeoutMs,
+        maxRetries: config.maxRetries,
       },
       tokens,
     ),
   });
-  if (env.LLM_PROVIDER === 'openai') {
+  if (config.name === 'openai') {
     providers.push(
-      openai(
-        'openai',
-        env.LLM_BASE_URL ?? DEFAULT_OPENAI_URL,
-        env.LLM_API_KEY,
-        env.LLM_MODEL ?? DEFAULT_OPENAI_MODEL,
-      ),
+      openai('openai', config.baseUrl, config.apiKey, config.model ?? DEFAULT_OPENAI_MODEL),
     );
   } else {
     providers.push({
       kind: 'builtin',
-      provider: new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
+      provider: new BuiltinProvider(tokens, config.model, config.builtinLatencyMs),
     });
   }
-  for (const entry of env.LLM_FALLBACKS) {
+  for (const entry of config.fallbacks) {
     if (entry === 'builtin') {
       // A fallback answers with its own default model: LLM_MODEL names the primary's.
       providers.push({
         kind: 'builtin',
-        provider: new BuiltinProvider(tokens, undefined, env.BUILTIN_LATENCY_MS),
+        provider: new BuiltinProvider(tokens, undefined, config.builtinLatencyMs),
       });
       continue;
     }
@@ -63,8 +57,8 @@ export function createProviderChain(
     );
   }
   const breaker = {
-    threshold: env.LLM_BREAKER_THRESHOLD,
-    halfOpenAfterMs: env.LLM_BREAKER_COOLDOWN_MS,
+    threshold: config.breakerThreshold,
+    halfOpenAfterMs: config.breakerCooldownMs,
   };
   const onStateChange = (provider: string, state: string) =>
     state === 'open'

@@ -120,13 +120,28 @@ export class QueryController {
           'text' in event
             ? sseEvent({ text: event.text }, 'chunk')
             : 'result' in event
-              ? sseEvent(event.result, 'done')
+              ? sseEvent(
+                  {
+                    id: event.result.id,
+                    tokens_used: event.result.tokensUsed,
+                    provider: event.result.provider,
+                    model: event.result.model,
+                    cache: event.result.cache,
+                  },
+                  'done',
+                )
               : (res.header('X-Cache', event.cache), ''),
         fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
       });
     }
-    const { cache, ...result } = await this.queries.query(input);
-    res.header('X-Cache', cache);
-    return result;
+    const result = await this.queries.query(input);
+    res.header('X-Cache', result.cache);
+    return {
+      response: result.response,
+      tokens_used: result.tokensUsed,
+      id: result.id,
+      provider: result.provider,
+      model: result.model,
+    };
   }
 }

@@ -16,6 +16,7 @@ import {
   LLM_PROVIDER,
   type ChatMessage,
   type Completion,
+  type FinishReason,
   type LlmProvider,
 } from '../providers/llm-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
@@ -27,16 +28,23 @@ export interface QueryInput {
   /** A whole conversation (OpenAI API); the cache key covers all of it. */
   messages?: ChatMessage[];
   maxTokens?: number;
+  /** Id for the history record (generated when absent), so a stream can name it up front. */
+  id?: string;
   /** Skip the cache read (the fresh answer is still cached). */
   bypassCache?: boolean;
   requestId?: string | null;
   signal?: AbortSignal;
 }
 
+/** The answer to a query; each API renders it in its own shape. */
 export interface QueryResult {
+  /** Id of the history record. */
   id: string;
   response: string;
-  tokens_used: number;
+  tokensUsed: number;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
   provider: string;
   model: string;
   cache: CacheStatus;
@@ -56,7 +64,7 @@ export const QUERY_POLICY = Symbol('QUERY_POLICY');
 export type QueryStreamEvent =
   { cache: CacheStatus } | { text: string } | { result: Omit<QueryResult, 'response'> };
 
-type Answer = CachedCompletion & { provider: string };
+type Answer = CachedCompletion & { provider: string; finishReason?: FinishReason };
 
 /** The query use-case: answer from the cache or the provider, then record it in the history. */
 @Injectable()
@@ -96,7 +104,10 @@ export class QueryService {
     return {
       id: record.id,
       response: completion.text,
-      tokens_used: record.tokensUsed,
+      tokensUsed: record.tokensUsed,
+      promptTokens: completion.promptTokens,
+      completionTokens: completion.completionTokens,
+      finishReason: completion.finishReason ?? 'stop',
       provider: completion.provider,
       model: completion.model,
       cache,
@@ -130,7 +141,10 @@ export class QueryService {
     yield {
       result: {
         id: record.id,
-        tokens_used: record.tokensUsed,
+        tokensUsed: record.tokensUsed,
+        promptTokens: completion.promptTokens,
+        completionTokens: completion.completionTokens,
+        finishReason: completion.finishReason ?? 'stop',
         provider: completion.provider,
         model: completion.model,
         cache,
@@ -177,7 +191,7 @@ export class QueryService {
   ): QueryRecord {
     const { storeText } = this.policy;
     return {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       createdAt: new Date(),
       requestId: input.requestId ?? null,
       provider: completion.provider,

@@ -18,6 +18,8 @@ import { createProviderChain } from './providers/provider-chain.factory.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
 import { PROVIDER_READINESS, providerReadiness } from './providers/provider-readiness.js';
 import { SseStreams } from './streaming/sse-streams.js';
+import { ChatCompletionsController } from './openai/chat-completions.controller.js';
+import { ModelsController } from './openai/models.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
@@ -44,7 +46,12 @@ export class AgentModule {
     return {
       module: AgentModule,
       imports: [database, redis].filter((m): m is DynamicModule => m !== undefined),
-      controllers: [QueryController, HistoryController],
+      controllers: [
+        QueryController,
+        HistoryController,
+        ChatCompletionsController,
+        ModelsController,
+      ],
       providers: [
         TokenCounter,
         QueryService,

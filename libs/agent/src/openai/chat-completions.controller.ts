@@ -1,0 +1,138 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { RequestId, type ResponseControls } from '@app/platform';
+import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
+import { MAX_MAX_TOKENS, MIN_MAX_TOKENS } from '../query/query-limits.js';
+import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
+import { ClientSignal } from '../streaming/client-signal.decorator.js';
+import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
+import { SseStreams } from '../streaming/sse-streams.js';
+import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
+import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
+import { readMessages } from './chat-messages.js';
+import { OpenAiRequestError } from './openai-error.js';
+import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
+import { refuseUnsupported } from './unsupported-parameters.js';
+
+const STREAM_EXAMPLE = [
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],…}',
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Processed:"},"finish_reason":null}],…}',
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],…}',
+  'data: [DONE]',
+].join('\n\n');
+
+/**
+ * `POST /v1/chat/completions`: the query use-case (cache, history, providers) in OpenAI's
+ * Chat Completions shape, streamed or not, with OpenAI's error format.
+ */
+@ApiTags('openai')
+@Controller('v1')
+@UseFilters(OpenAiErrorFilter)
+export class ChatCompletionsController {
+  constructor(
+    private readonly queries: QueryService,
+    private readonly streams: SseStreams,
+    @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+  ) {}
+
+  @Post('chat/completions')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Create a chat completion (OpenAI-compatible)',
+    description:
+      'OpenAI Chat Completions. With `stream: true`: `chat.completion.chunk` events, then `data: [DONE]`; ' +
+      '`stream_options.include_usage` adds a last chunk with the usage. A failure after the first ' +
+      'chunk is sent as `data: {"error": {...}}` and the stream ends without `[DONE]`. Errors: ' +
+      '`{"error": {"message", "type", "param", "code"}}`.',
+  })
+  @ApiOkResponse({
+    description: 'A `chat.completion` object, or (stream) Server-Sent Events.',
+    content: {
+      'application/json': { schema: { type: 'object' } },
+      'text/event-stream': { schema: { type: 'string' }, example: STREAM_EXAMPLE },
+    },
+  })
+  @ApiResponse({ status: 400, description: 'Invalid or unsupported parameter (OpenAI error).' })
+  @ApiResponse({ status: 404, description: 'Unknown model (OpenAI error, code model_not_found).' })
+  @ApiResponse({ status: 502, description: 'The LLM provider failed (OpenAI error).' })
+  async create(
+    @Body() body: ChatCompletionRequestDto,
+    @Headers('cache-control') cacheControl: string | undefined,
+    @RequestId() requestId: string | null,
+    @ClientSignal() signal: AbortSignal,
+    @Res({ passthrough: true }) res: ResponseControls,
+  ): Promise<object | AsyncIterable<string>> {
+    refuseUnsupported(body);
+    if (body.model !== this.provider.model) {
+      throw new OpenAiRequestError(
+        'The model does not exist or you do not have access to it (see GET /v1/models).',
+        'model',
+        'model_not_found',
+        HttpStatus.NOT_FOUND,
+      );
+    }
+    const includeUsage = body.stream_options?.include_usage;
+    if (includeUsage !== undefined && typeof includeUsage !== 'boolean') {
+      throw new OpenAiRequestError(
+        'stream_options.include_usage must be a boolean',
+        'stream_options.include_usage',
+      );
+    }
+    const { messages, prompt } = readMessages(body.messages);
+    const id = randomUUID();
+    const created = Math.floor(Date.now() / 1000);
+    const input = {
+      id,
+      prompt,
+      // A single user turn is the same query as POST /query: they share cache entries.
+      messages: messages.length === 1 ? undefined : messages,
+      maxTokens: maxTokensOf(body),
+      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+      requestId,
+    };
+    if (!body.stream) {
+      const result = await this.queries.query({ ...input, signal });
+      res.header('X-Cache', result.cache);
+      return chatCompletion(result, created);
+    }
+    for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
+    const writer = new ChunkWriter(`chatcmpl-${id}`, created, body.model, includeUsage === true);
+    const frames = (chunks: object[]) => chunks.map((c) => sseEvent(c)).join('');
+    return this.streams.body(this.queries.stream({ ...input, signal }), {
+      frame: (event: QueryStreamEvent) =>
+        'text' in event
+          ? frames(writer.text(event.text))
+          : 'result' in event
+            ? frames(writer.done(event.result))
+            : (res.header('X-Cache', event.cache), ''),
+      // What the official SDKs raise as an APIError: an `error` object in a data line.
+      fail: (error) => sseEvent(openAiError(error).body),
+      end: sseEvent('[DONE]'),
+    });
+  }
+}
+
+/** `max_completion_tokens` (current name) or `max_tokens` (older), within the use-case's bounds. */
+function maxTokensOf(body: ChatCompletionRequestDto): number | undefined {
+  const param = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  if (value !== undefined && (value < MIN_MAX_TOKENS || value > MAX_MAX_TOKENS)) {
+    throw new OpenAiRequestError(
+      `${param} must be between ${MIN_MAX_TOKENS} and ${MAX_MAX_TOKENS}`,
+      param,
+      'integer_out_of_range',
+    );
+  }
+  return value;
+}

@@ -130,8 +130,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       if (!finish) throw new ProviderError('interrupted', 'LLM provider stream ended early');
       yield { completion: await this.finish(request, text, model, usage, finish) };
     } catch (error) {
-      if (error instanceof ProviderError) throw error;
+      // An aborted stream may end quietly or throw: the pause budget decides what it was.
       if (idledOut) throw new ProviderError('timeout', 'LLM provider did not answer in time');
+      if (error instanceof ProviderError) throw error;
       if (isAbort(error, request.signal)) throw error;
       throw toProviderError(error, 'interrupted');
     } finally {

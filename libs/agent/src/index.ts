@@ -1,3 +1,3 @@
-export { AgentModule, type AgentModuleOptions } from './agent.module.js';
-export { agentConfig, type AgentConfig } from './agent.config.js';
+export { AgentModule } from './agent.module.js';
+export { agentConfig } from './agent.config.js';
 export { loadHistorySchema } from './history/history.schema.js';

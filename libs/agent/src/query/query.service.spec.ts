@@ -4,7 +4,7 @@ import { MetricsRegistry } from '@app/platform';
 import { cacheKey, type CachedCompletion, type ResponseCache } from '../cache/response-cache.js';
 import type { HistoryPage, QueryHistory } from '../history/query-history.js';
 import type { QueryRecord } from '../history/query-record.js';
-import type { CompletionRequest, LlmProvider } from '../providers/llm-provider.js';
+import type { CompletionPart, CompletionRequest, LlmProvider } from '../providers/llm-provider.js';
 import { QueryService, type QueryPolicy } from './query.service.js';
 
 /** A provider that records what it was asked and answers with fixed token counts. */
@@ -12,14 +12,23 @@ class FakeProvider implements LlmProvider {
   readonly name = 'fake';
   readonly model = 'fake-model';
   readonly requests: CompletionRequest[] = [];
+  /** Which provider of a chain answers (another one is a fallback). */
+  answeredBy = 'fake';
   complete(request: CompletionRequest) {
     this.requests.push(request);
     return Promise.resolve({
       text: `answer to ${request.prompt}`,
       model: 'fake-model-v2',
+      provider: this.answeredBy,
       promptTokens: 3,
       completionTokens: 4,
     });
+  }
+  async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
+    const completion = await this.complete(request);
+    yield { text: 'answer to' };
+    yield { text: ` ${request.prompt}` };
+    yield { completion };
   }
 }
 
@@ -196,5 +205,54 @@ describe('QueryService', () => {
     const controller = new AbortController();
     await service.query({ prompt: 'hello', signal: controller.signal });
     expect(provider.requests[0]?.signal).toBe(controller.signal);
+  });
+});
+
+describe('QueryService streaming', () => {
+  async function events(service: QueryService, prompt: string) {
+    const out: unknown[] = [];
+    for await (const event of service.stream({ prompt })) out.push(event);
+    return out;
+  }
+
+  it('yields the cache status, the text as produced, then the result, and records it once', async () => {
+    const { service, history } = make();
+    const out = await events(service, 'hello');
+    expect(out).toEqual([
+      { cache: 'MISS' },
+      { text: 'answer to' },
+      { text: ' hello' },
+      {
+        result: expect.objectContaining({
+          tokensUsed: 7,
+          provider: 'fake',
+          model: 'fake-model-v2',
+          cache: 'MISS',
+        }) as unknown,
+      },
+    ]);
+    expect(history.records).toHaveLength(1);
+    expect(history.records[0].response).toBe('answer to hello');
+  });
+
+  it('replays a cached answer word by word without calling the provider', async () => {
+    const { service, provider } = make();
+    await service.query({ prompt: 'hello there' });
+    const out = await events(service, 'hello there');
+    expect(out.slice(0, 4)).toEqual([
+      { cache: 'HIT' },
+      { text: 'answer' },
+      { text: ' to' },
+      { text: ' hello' },
+    ]);
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it('does not cache an answer that came from a fallback provider', async () => {
+    const { service, provider, cache } = make();
+    provider.answeredBy = 'builtin';
+    const result = await service.query({ prompt: 'hello' });
+    expect(result.provider).toBe('builtin');
+    expect(cache.entries.size).toBe(0);
   });
 });

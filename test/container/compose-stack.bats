@@ -105,6 +105,10 @@ on_backend() {
   assert_output --partial NOAUTH
   run on_backend -e REDISCLI_AUTH="$REDIS_TEST_PASSWORD" --entrypoint redis-cli "$REDIS_IMAGE" -h redis ping
   assert_output PONG
+  # The password reaches redis-server through the environment, never its visible command line.
+  run -0 "$DOCKER" top "$(container_of "$STACK" redis)"
+  assert_output --partial redis-server
+  refute_output --partial "$REDIS_TEST_PASSWORD"
   # -w: never prompt for a password.
   run on_backend --entrypoint psql "$POSTGRES_IMAGE" -h postgres -U agent -d agent -w -c 'select 1'
   assert_failure

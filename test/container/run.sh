@@ -15,7 +15,7 @@
 # stand-ins), SKIP_BASE_IMAGES=1 (use public base images as they are), COMPOSE (compose command,
 # default `docker compose` when available, else docker-compose), COLD_START_BUDGET_MS (1000),
 # REGISTRY_ADDR (127.0.0.1:5000), KEEP_TMP=1 (keep logs in the run's temp dir), BATS_TEST_TIMEOUT
-# (s per test, default 300).
+# (s per check, default 600).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +33,7 @@ DOCKER=$("$ROOT/scripts/docker-engine.sh" registry)
 RUN_ID=ctest$(date +%s)$$
 CTEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/container-test.XXXXXX")
 export ROOT DOCKER RUN_ID CTEST_TMP DOCKER_BUILDKIT=1
-export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-600}
 
 # shellcheck source=test/container/helpers.bash
 . "$HERE/helpers.bash"

@@ -80,6 +80,28 @@ describe('loadEnvironment cross-field rules', () => {
     expect(loadEnvironment({ SHUTDOWN_DRAIN_DELAY_MS: '5000' }).SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
   });
 
+  it('reads LLM_FALLBACKS as an ordered list ending, if at all, with builtin', () => {
+    const base = { LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:1/v1' };
+    expect(
+      loadEnvironment({ ...base, LLM_FALLBACKS: 'https://:sk@b.example/v1#m, builtin' })
+        .LLM_FALLBACKS,
+    ).toEqual(['https://:sk@b.example/v1#m', 'builtin']);
+    expect(() => loadEnvironment({ ...base, LLM_FALLBACKS: 'builtin,http://b/v1' })).toThrow(
+      /LLM_FALLBACKS may name builtin only last/,
+    );
+    expect(() => loadEnvironment({ LLM_FALLBACKS: 'builtin' })).toThrow(
+      /LLM_FALLBACKS needs LLM_PROVIDER=openai/,
+    );
+    let caught: unknown;
+    try {
+      loadEnvironment({ ...base, LLM_FALLBACKS: 'ftp://:secret-key@x' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(String(caught)).toMatch(/LLM_FALLBACKS must be a comma-separated list/);
+    expect(String(caught)).not.toContain('secret-key');
+  });
+
   it('parses booleans strictly', () => {
     expect(loadEnvironment({ HISTORY_STORE_TEXT: 'false' }).HISTORY_STORE_TEXT).toBe(false);
     expect(loadEnvironment({ DATABASE_MIGRATE_ON_START: 'yes' }).DATABASE_MIGRATE_ON_START).toBe(

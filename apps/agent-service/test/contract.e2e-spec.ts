@@ -108,9 +108,19 @@ describe('compatible API contract', () => {
       '/queries/{id}',
       '/query',
       '/ready',
+      '/v1/chat/completions',
+      '/v1/models',
+      '/v1/models/{id}',
     ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);
+    // Both answers are documented: JSON, and the event stream with its event format.
+    expect(Object.keys(query.responses['200'].content).sort()).toEqual([
+      'application/json',
+      'text/event-stream',
+    ]);
+    expect(query.responses['200'].content['text/event-stream'].example).toContain('event: done');
+    expect(res.body.components.schemas.QueryStreamDoneDto).toBeDefined();
     expect(Object.keys(query.responses).sort()).toEqual(['200', '400', '413', '415', '502', '504']);
     expect(query.responses['200'].headers['X-Cache']).toBeDefined();
     expect(res.body.components.schemas.CreateQueryDto.properties.max_tokens).toMatchObject({

@@ -23,11 +23,12 @@ export function cpus(q) {
 
 /**
  * docker run arguments for the rendered pod: the user, dropped capabilities and
- * no-new-privileges of the securityContext, a memory limit from resources.limits and the CPU
- * *request* as a hard quota (the worst case of a busy node), /tmp as a tmpfs of the emptyDir's
+ * no-new-privileges of the securityContext, a memory limit from resources.limits and (unless
+ * `cpuQuota` is false) the CPU *request* as a hard quota, the worst case of a busy node. The
+ * manifests set no CPU limit, so a pod may use idle CPU beyond its request. /tmp as a tmpfs of the emptyDir's
  * size. `env` is the container's environment; `mounts` maps container paths to host files.
  */
-export function runArgs({ name, image, pod, container, env, mounts = {}, label }) {
+export function runArgs({ name, image, pod, container, env, mounts = {}, label, cpuQuota = true }) {
   const sc = { ...pod.securityContext, ...container.securityContext };
   const tmp = container.volumeMounts.find((m) => m.mountPath === '/tmp');
   const tmpSize = pod.volumes.find((v) => v.name === tmp.name).emptyDir.sizeLimit;
@@ -43,7 +44,7 @@ export function runArgs({ name, image, pod, container, env, mounts = {}, label }
     '--memory-swap',
     String(bytes(container.resources.limits.memory)),
   );
-  args.push('--cpus', String(cpus(container.resources.requests.cpu)));
+  if (cpuQuota) args.push('--cpus', String(cpus(container.resources.requests.cpu)));
   for (const [path, file] of Object.entries(mounts)) args.push('-v', `${file}:${path}:ro`);
   for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
   args.push(image);

@@ -24,7 +24,7 @@ shellcheck "${scripts[@]}"
 echo "clean: ${#scripts[@]} scripts"
 
 echo "== manifests"
-node --test test/k8s/manifests.test.mjs
+node --test test/k8s/manifests.test.mjs test/k8s/release-workflow.test.mjs
 
 [[ ${1:-} == --static ]] && exit 0
 

@@ -127,6 +127,13 @@ describe('shutdown timing from the rendered manifests', () => {
         margin >= 2,
         `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} leaves ${margin} s`,
       );
+      // After SIGTERM /ready answers 503 at once: the kubelet (and a balancer polling /ready as
+      // often) marks the pod unready before the drain delay ends and connections are refused.
+      const probe = container.readinessProbe;
+      assert.ok(
+        probe.periodSeconds * probe.failureThreshold * 1000 < drain,
+        'unready within the drain',
+      );
       // A readiness check waits READINESS_TIMEOUT_MS per dependency; the probe must wait longer.
       assert.ok(
         container.readinessProbe.timeoutSeconds * 1000 > Number(config.READINESS_TIMEOUT_MS),

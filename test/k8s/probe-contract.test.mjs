@@ -207,6 +207,8 @@ describe(
       // As many connections as the service admits requests (MAX_IN_FLIGHT): with 256 connections
       // on this CPU quota /health itself waited up to ~10 s in the accept queue (docs/kubernetes.md).
       const connections = Number(config.MAX_IN_FLIGHT);
+      // The capacity measurement saturates the service too: it belongs to the observed window.
+      const from = Date.now();
       const measured = await queryLoad({
         port: state.port,
         seconds: 5,
@@ -214,7 +216,6 @@ describe(
         headers: state.headers,
       });
       const capacity = Math.max(1, Math.round(measured.requests.average));
-      const from = Date.now();
       const load = await queryLoad({
         port: state.port,
         seconds: 20,
@@ -232,6 +233,10 @@ describe(
           `liveness probes ${health.map((p) => `${Math.round(p.ms)}ms`).join(' ')}; readiness probes ${ready.map((p) => `${Math.round(p.ms)}ms`).join(' ')}; peak memory ${peak ? Math.round(peak / 2 ** 20) : '?'} MiB ` +
           `(limit ${container.resources.limits.memory})`,
       );
+      const failed = ready
+        .filter((p) => !p.ok)
+        .map((p) => `${p.status ?? p.error} after ${Math.round(p.ms)} ms`);
+      console.log(`# readiness probes failed during the load: ${failed.join(', ') || 'none'}`);
       assert.ok(health.length >= 1, 'liveness probed during the load');
       assert.ok(
         state.probes.liveness.maxFailureRun < liveness.failureThreshold,

@@ -2,7 +2,7 @@
 # The replica suite (npm run test:replicas): three production containers behind HAProxy, rolled
 # one at a time under load. Root on Debian 12; installs HAProxy when missing.
 #
-# Environment: ROLL_RATE (200 req/s), ROLL_SECONDS (60), K8S_TEST_IMAGE to use an image that is
+# Environment: ROLL_RATE (200 req/s), ROLL_SECONDS (75), K8S_TEST_IMAGE to use an image that is
 # already built, and the image build's (test/k8s/lib/prod-image.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

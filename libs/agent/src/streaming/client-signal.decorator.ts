@@ -11,9 +11,12 @@ export const ClientSignal = createParamDecorator(
     const response = ctx.switchToHttp().getResponse<ServerResponse & { raw?: ServerResponse }>();
     const raw = response.raw ?? response;
     const controller = new AbortController();
-    raw.once('close', () => {
+    const abort = () => {
       if (!raw.writableFinished) controller.abort();
-    });
+    };
+    // The client may have left before this ran (e.g. while guards worked): no 'close' follows.
+    if (raw.closed || raw.destroyed) abort();
+    else raw.once('close', abort);
     return controller.signal;
   },
 );

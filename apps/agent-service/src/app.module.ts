@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { AccessModule } from '@app/access';
 import { AgentModule, loadHistorySchema } from '@app/agent';
 import { OperationsModule } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
@@ -28,6 +29,7 @@ export class AppModule {
         PlatformModule.forRoot(env),
         ...optional,
         OperationsModule.forRoot({ readinessChecks }),
+        AccessModule.forRoot(env),
         AgentModule.forRoot(env),
       ],
     };

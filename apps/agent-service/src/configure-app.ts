@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { RATE_LIMIT_HEADER_NAMES } from '@app/access';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { Environment } from '@app/platform';
@@ -16,7 +17,10 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
   // No upgrade-insecure-requests: Swagger UI must load over plain HTTP inside a cluster.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (env.CORS_ORIGINS.length > 0) {
-    app.enableCors({ origin: env.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'X-Cache'] });
+    app.enableCors({
+      origin: env.CORS_ORIGINS,
+      exposedHeaders: ['X-Request-Id', 'X-Cache', ...RATE_LIMIT_HEADER_NAMES],
+    });
   }
-  setupOpenApi(app, env);
+  if (env.DOCS_ENABLED) setupOpenApi(app, env);
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { runApiKeyCommand } from '@app/access';
 import {
   ConfigValidationError,
   installGracefulShutdown,
@@ -39,9 +40,15 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT})`, 'Bootstrap');
 }
 
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+// `main.js apikey new <client-id>`: the same entry point generates keys, so the production
+// image (node and this bundle, no shell) can: docker run --rm IMAGE /app/main.mjs apikey new ID
+if (process.argv[2] === 'apikey') {
+  process.exitCode = runApiKeyCommand(process.argv.slice(3));
+} else {
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,5 +1,5 @@
 import { decodeCursor, paginate } from './pagination.js';
-import type { HistoryPage, QueryHistory } from './query-history.js';
+import { visibleTo, type HistoryPage, type QueryHistory } from './query-history.js';
 import type { QueryRecord } from './query-record.js';
 
 /** The embedded default: the newest `limit` records, in process memory. */
@@ -17,13 +17,13 @@ export class InMemoryQueryHistory implements QueryHistory {
     }
   }
 
-  get(id: string): Promise<QueryRecord | undefined> {
-    return Promise.resolve(this.records.get(id));
+  get(id: string, clientId?: string): Promise<QueryRecord | undefined> {
+    const record = this.records.get(id);
+    return Promise.resolve(record && visibleTo(record, clientId) ? record : undefined);
   }
 
-  list(limit: number, cursor?: string): Promise<HistoryPage> {
-    return Promise.resolve(
-      paginate(this.records.values(), limit, cursor ? decodeCursor(cursor) : undefined),
-    );
+  list(limit: number, cursor?: string, clientId?: string): Promise<HistoryPage> {
+    const records = [...this.records.values()].filter((r) => visibleTo(r, clientId));
+    return Promise.resolve(paginate(records, limit, cursor ? decodeCursor(cursor) : undefined));
   }
 }

@@ -8,6 +8,18 @@ export class QueryRecordDto {
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: String, nullable: true, example: 'b7c9e3a2-0d7c-4b8e-9c61-2f0e0c3f9a11' })
   requestId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'acme',
+    description: 'API client that asked; null when the service runs without keys.',
+  })
+  clientId!: string | null;
+  @ApiProperty({
+    enum: ['answered', 'cancelled'],
+    description: 'cancelled: the client went away and the provider call was aborted.',
+  })
+  outcome!: string;
   @ApiProperty({ example: 'builtin' }) provider!: string;
   @ApiProperty({ example: 'builtin-echo' }) model!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Null when HISTORY_STORE_TEXT=false.' })

@@ -9,8 +9,11 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { ClientId, Metered } from '@app/access';
 import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
+import { ClientSignal } from './client-signal.decorator.js';
 import { CreateQueryDto } from './create-query.dto.js';
+import { reserveQueryTokens } from './query-cost.js';
 import { QueryResponseDto } from './query-response.dto.js';
 import { QueryService } from './query.service.js';
 
@@ -21,6 +24,10 @@ export class QueryController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @Metered<QueryResponseDto>({
+    reserveTokens: reserveQueryTokens,
+    tokensUsed: (result) => result.tokens_used,
+  })
   @ApiOperation({
     summary: 'Ask the agent',
     description: 'Sends the prompt to the configured LLM provider.',
@@ -40,6 +47,18 @@ export class QueryController {
       'X-Request-Id': {
         description: 'Request id (echoed or generated)',
         schema: { type: 'string' },
+      },
+      'RateLimit-Policy': {
+        description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
+        schema: { type: 'string', example: '"requests";q=60;w=60' },
+      },
+      RateLimit: {
+        description: 'With a request limit: requests left and seconds until capacity returns',
+        schema: { type: 'string', example: '"requests";r=59;t=60' },
+      },
+      'x-ratelimit-remaining-tokens': {
+        description: 'With a token limit: tokens left this minute (also -limit-, -reset-)',
+        schema: { type: 'integer' },
       },
     },
   })
@@ -70,6 +89,8 @@ export class QueryController {
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,
     @RequestId() requestId: string | null,
+    @ClientId() clientId: string | null,
+    @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto> {
     const { cache, ...result } = await this.queries.query({
@@ -77,6 +98,8 @@ export class QueryController {
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
+      clientId,
+      signal,
     });
     res.header('X-Cache', cache);
     return result;

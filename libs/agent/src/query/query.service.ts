@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { MetricsRegistry } from '@app/platform';
+import { MetricsRegistry, ProblemException } from '@app/platform';
 import {
   cacheKey,
   RESPONSE_CACHE,
@@ -20,6 +20,9 @@ export interface QueryInput {
   /** Skip the cache read (the fresh answer is still cached). */
   bypassCache?: boolean;
   requestId?: string | null;
+  /** The API client asking; null without keys. */
+  clientId?: string | null;
+  /** Aborted when the client goes away: the provider call is cancelled and recorded as such. */
   signal?: AbortSignal;
 }
 
@@ -29,8 +32,12 @@ export interface QueryResult {
   tokens_used: number;
   provider: string;
   model: string;
+  client_id: string | null;
   cache: CacheStatus;
 }
+
+/** HTTP has no status for it; 499 is what proxies log for a client that closed the request. */
+const CLIENT_CLOSED_REQUEST = 499 as HttpStatus;
 
 /** Agent settings the use-case needs. */
 export interface QueryPolicy {
@@ -64,7 +71,25 @@ export class QueryService {
     const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
     // Hashed once: the cache key and the history record both use it.
     const promptSha256 = createHash('sha256').update(input.prompt).digest('hex');
-    const { completion, cache } = await this.answer(input, maxTokens, promptSha256);
+    let answer: { completion: CachedCompletion; cache: CacheStatus };
+    try {
+      answer = await this.answer(input, maxTokens, promptSha256);
+    } catch (error) {
+      if (!input.signal?.aborted) throw error;
+      // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
+      const cancelled = {
+        text: '',
+        model: this.provider.model,
+        promptTokens: 0,
+        completionTokens: 0,
+      };
+      const cache = this.bypasses(input) ? 'BYPASS' : 'MISS';
+      const latencyMs = performance.now() - started;
+      const record = this.toRecord(input, maxTokens, promptSha256, cancelled, cache, latencyMs);
+      this.history.record({ ...record, response: null, outcome: 'cancelled' });
+      throw new ProblemException(CLIENT_CLOSED_REQUEST, 'Client closed the request');
+    }
+    const { completion, cache } = answer;
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
@@ -74,8 +99,13 @@ export class QueryService {
       tokens_used: record.tokensUsed,
       provider: this.provider.name,
       model: completion.model,
+      client_id: record.clientId,
       cache,
     };
+  }
+
+  private bypasses(input: QueryInput): boolean {
+    return input.bypassCache === true || !this.policy.cacheEnabled;
   }
 
   private async answer(
@@ -83,7 +113,7 @@ export class QueryService {
     maxTokens: number,
     promptSha256: string,
   ): Promise<{ completion: CachedCompletion; cache: CacheStatus }> {
-    const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
+    const bypass = this.bypasses(input);
     const key = cacheKey(this.provider.name, this.provider.model, maxTokens, promptSha256);
     if (!bypass) {
       const hit = await this.cache.get(key);
@@ -121,6 +151,8 @@ export class QueryService {
       id: randomUUID(),
       createdAt: new Date(),
       requestId: input.requestId ?? null,
+      clientId: input.clientId ?? null,
+      outcome: 'answered',
       provider: this.provider.name,
       model: completion.model,
       prompt: storeText ? input.prompt : null,

@@ -102,6 +102,14 @@ export class RedisRateLimitStore implements RateLimitStore {
     client.defineCommand('accessRateLimitAdmit', { numberOfKeys: 1, lua: ADMIT });
     client.defineCommand('accessRateLimitSettle', { numberOfKeys: 1, lua: SETTLE });
     this.redis = client as unknown as ScriptedRedis;
+    // Loaded ahead of the first request (and again after every reconnect, in case Redis
+    // restarted empty): otherwise that request pays EVALSHA, NOSCRIPT and EVAL within the
+    // command timeout, and a miss there would let it through undecided.
+    const load = () => {
+      for (const lua of [ADMIT, SETTLE]) client.script('LOAD', lua).catch(() => undefined);
+    };
+    client.on('ready', load);
+    if (client.status === 'ready') load();
   }
 
   async admit(partition: string, limits: Limits, cost: number): Promise<WindowState> {

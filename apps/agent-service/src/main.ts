@@ -28,6 +28,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
     bodyParser: false,
     bufferLogs: true,
+    // A provider that fails at boot (e.g. invalid API keys) reaches the catch below: one line.
+    abortOnError: false,
   });
   configureApp(app, env);
   const logger = app.get(Logger);

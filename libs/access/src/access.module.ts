@@ -11,9 +11,9 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { DependencyMonitor, MetricsRegistry, type Environment } from '@app/platform';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { REDIS_CLIENT } from '@app/platform/redis';
-import { ACCESS_OPTIONS, accessOptions, type AccessOptions } from './access-options.js';
+import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
 import { MetricsTokenMiddleware } from './auth/metrics-token.middleware.js';
 import { AccessProblemFilter } from './http/access-problem.filter.js';
@@ -26,41 +26,44 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { RedisRateLimitStore } from './limits/redis-rate-limit-store.js';
 import { LoadShedder } from './shedding/load-shedder.js';
 
+export interface AccessModuleOptions {
+  config: AccessConfig;
+  /** The Redis module when Redis is configured: the limits' windows live there, shared. */
+  redis?: DynamicModule;
+}
+
 /**
  * Who may call and how much: API keys, per-client rate limits (in Redis when configured, so
  * they hold across replicas), load shedding and the metrics token. Routes opt in with
- * `@Authenticated()` / `@Metered()`; probes never do.
+ * `@Authenticated()` / `@Metered()`; probes never do. Global, so the guards it provides
+ * resolve in the modules whose controllers declare them.
  */
 @Global()
 @Module({})
 export class AccessModule implements NestModule, OnApplicationBootstrap {
   constructor(
-    @Inject(ACCESS_OPTIONS) private readonly options: AccessOptions,
+    @Inject(ACCESS_CONFIG) private readonly config: AccessConfig,
     private readonly keys: KeyRegistry,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('access');
   }
 
-  static forRoot(env: Environment): DynamicModule {
-    const options = accessOptions(env);
+  static forRoot({ config, redis }: AccessModuleOptions): DynamicModule {
     const providers: Provider[] = [
-      { provide: ACCESS_OPTIONS, useValue: options },
+      { provide: ACCESS_CONFIG, useValue: config },
       {
         provide: AccessMetrics,
         inject: [MetricsRegistry],
-        useFactory: (r: MetricsRegistry) => new AccessMetrics(r),
+        useFactory: (registry: MetricsRegistry) => new AccessMetrics(registry),
       },
       {
         provide: KeyRegistry,
         inject: [PinoLogger, AccessMetrics],
         useFactory: (logger: PinoLogger, metrics: AccessMetrics) => {
           logger.setContext('access');
-          const registry = new KeyRegistry(
-            { entries: options.keys, file: options.keysFile },
-            logger,
-            metrics,
-          );
+          const sources = { entries: config.keys, file: config.keysFile };
+          const registry = new KeyRegistry(sources, logger, metrics);
           registry.load(); // invalid or unreadable keys fail start-up
           return registry;
         },
@@ -68,9 +71,15 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
       {
         provide: LoadShedder,
         inject: [AccessMetrics],
-        useFactory: (metrics: AccessMetrics) => new LoadShedder(options.maxInFlight, metrics),
+        useFactory: (metrics: AccessMetrics) => new LoadShedder(config.maxInFlight, metrics),
       },
-      rateLimitStore(options),
+      redis
+        ? {
+            provide: RATE_LIMIT_STORE,
+            inject: [REDIS_CLIENT],
+            useFactory: (client: Redis) => new RedisRateLimitStore(client),
+          }
+        : { provide: RATE_LIMIT_STORE, useFactory: () => new InMemoryRateLimitStore() },
       {
         provide: RateLimiter,
         inject: [RATE_LIMIT_STORE, AccessMetrics, PinoLogger, DependencyMonitor],
@@ -81,13 +90,8 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
           monitor: DependencyMonitor,
         ) => {
           logger.setContext('access');
-          return new RateLimiter(
-            store,
-            options.limits,
-            metrics,
-            logger,
-            options.redis ? monitor : undefined,
-          );
+          // With Redis, the limiter's view of it feeds `dependency_up` like the cache's does.
+          return new RateLimiter(store, config.limits, metrics, logger, redis && monitor);
         },
       },
       AccessGuard,
@@ -96,9 +100,9 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
     ];
     return {
       module: AccessModule,
+      imports: redis ? [redis] : [],
       providers,
       exports: [
-        ACCESS_OPTIONS,
         AccessMetrics,
         KeyRegistry,
         LoadShedder,
@@ -111,11 +115,10 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (this.options.metricsToken) {
-      consumer
-        .apply(MetricsTokenMiddleware)
-        .forRoutes({ path: 'metrics', method: RequestMethod.ALL });
-    }
+    if (!this.config.metricsToken) return;
+    consumer
+      .apply(MetricsTokenMiddleware)
+      .forRoutes({ path: 'metrics', method: RequestMethod.ALL });
   }
 
   onApplicationBootstrap(): void {
@@ -128,15 +131,4 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
       this.logger.info({ clients: this.keys.clientIds().length }, 'API keys required');
     }
   }
-}
-
-function rateLimitStore(options: AccessOptions): Provider {
-  if (!options.redis) {
-    return { provide: RATE_LIMIT_STORE, useFactory: () => new InMemoryRateLimitStore() };
-  }
-  return {
-    provide: RATE_LIMIT_STORE,
-    inject: [REDIS_CLIENT],
-    useFactory: (client: Redis) => new RedisRateLimitStore(client),
-  };
 }

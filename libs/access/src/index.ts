@@ -1,4 +1,5 @@
-export { AccessModule } from './access.module.js';
+export { AccessModule, type AccessModuleOptions } from './access.module.js';
+export { accessConfig } from './access.config.js';
 export { Authenticated, Metered, BEARER_SCHEME, HEADER_SCHEME } from './http/access.decorators.js';
 export { ClientId } from './http/access-context.js';
 export type { MeteredOptions } from './http/access-route.js';

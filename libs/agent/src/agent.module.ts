@@ -2,90 +2,111 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import { DependencyMonitor, MetricsRegistry, type Environment } from '@app/platform';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { DATA_SOURCE, DatabaseConnector } from '@app/platform/database';
 import { REDIS_CLIENT } from '@app/platform/redis';
+import type { AgentConfig } from './agent.config.js';
 import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { RESPONSE_CACHE } from './cache/response-cache.js';
+import { HistoryController } from './history/history.controller.js';
 import { InMemoryQueryHistory } from './history/in-memory-query-history.js';
 import { QUERY_HISTORY } from './history/query-history.js';
 import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider.js';
-import { HistoryController } from './history/history.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
 
+export interface AgentModuleOptions {
+  config: AgentConfig;
+  /** The database module when PostgreSQL is configured: the history is kept there. */
+  database?: DynamicModule;
+  /** The Redis module when Redis is configured: answers are cached there. */
+  redis?: DynamicModule;
+}
+
 /**
- * The agent: `POST /query`, the history endpoints, and the provider, cache and history store
- * chosen once from the environment (PostgreSQL/Redis when configured, in-memory otherwise).
+ * The agent: `POST /query`, the history endpoints, the provider, and a cache and history store
+ * that follow what the composition root configured (PostgreSQL/Redis, else in-memory).
  */
 @Module({})
 export class AgentModule {
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot({ config, database, redis }: AgentModuleOptions): DynamicModule {
     const policy: QueryPolicy = {
-      cacheEnabled: env.CACHE_TTL_SECONDS > 0,
-      storeText: env.HISTORY_STORE_TEXT,
+      cacheEnabled: config.cache.ttlSeconds > 0,
+      storeText: config.history.storeText,
     };
     return {
       module: AgentModule,
+      imports: [database, redis].filter((m): m is DynamicModule => m !== undefined),
       controllers: [QueryController, HistoryController],
       providers: [
         TokenCounter,
         QueryService,
         { provide: QUERY_POLICY, useValue: policy },
-        llmProvider(env),
-        responseCache(env),
-        queryHistory(env),
+        llmProvider(config.provider),
+        redis ? redisCache(config.cache) : inMemoryCache(config.cache),
+        database ? postgresHistory(config.history) : inMemoryHistory(config.history),
       ],
     };
   }
 }
 
-function llmProvider(env: Environment): Provider {
+function llmProvider(provider: AgentConfig['provider']): Provider {
   return {
     provide: LLM_PROVIDER,
     inject: [TokenCounter],
     useFactory: (tokens: TokenCounter) =>
-      env.LLM_PROVIDER === 'openai'
+      provider.name === 'openai'
         ? new OpenAiCompatibleProvider(
             {
-              baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
-              apiKey: env.LLM_API_KEY,
-              model: env.LLM_MODEL ?? 'gpt-4o-mini',
-              timeoutMs: env.LLM_TIMEOUT_MS,
-              maxRetries: env.LLM_MAX_RETRIES,
+              baseUrl: provider.baseUrl,
+              apiKey: provider.apiKey,
+              model: provider.model ?? 'gpt-4o-mini',
+              timeoutMs: provider.timeoutMs,
+              maxRetries: provider.maxRetries,
             },
             tokens,
           )
-        : new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
+        : new BuiltinProvider(tokens, provider.model, provider.builtinLatencyMs),
   };
 }
 
-function responseCache(env: Environment): Provider {
-  if (!env.REDIS_URL) {
-    return {
-      provide: RESPONSE_CACHE,
-      useFactory: () => new InMemoryResponseCache(env.CACHE_MAX_ENTRIES, env.CACHE_TTL_SECONDS),
-    };
-  }
+function inMemoryCache(cache: AgentConfig['cache']): Provider {
+  return {
+    provide: RESPONSE_CACHE,
+    useFactory: () =>
+      new InMemoryResponseCache({
+        maxEntries: cache.maxEntries,
+        maxBytes: cache.maxBytes,
+        ttlSeconds: cache.ttlSeconds,
+      }),
+  };
+}
+
+function redisCache(cache: AgentConfig['cache']): Provider {
   return {
     provide: RESPONSE_CACHE,
     inject: [REDIS_CLIENT, DependencyMonitor, MetricsRegistry],
     useFactory: (client: Redis, monitor: DependencyMonitor, registry: MetricsRegistry) =>
-      new RedisResponseCache(client, env.CACHE_TTL_SECONDS, monitor, registry),
+      new RedisResponseCache(client, cache.ttlSeconds, monitor, registry),
   };
 }
 
-function queryHistory(env: Environment): Provider {
-  if (!env.DATABASE_URL) {
-    return {
-      provide: QUERY_HISTORY,
-      useFactory: () => new InMemoryQueryHistory(env.HISTORY_MEMORY_LIMIT),
-    };
-  }
+function inMemoryHistory(history: AgentConfig['history']): Provider {
+  return {
+    provide: QUERY_HISTORY,
+    useFactory: () =>
+      new InMemoryQueryHistory({
+        maxRecords: history.memoryMaxRecords,
+        maxBytes: history.memoryMaxBytes,
+      }),
+  };
+}
+
+function postgresHistory(history: AgentConfig['history']): Provider {
   return {
     provide: QUERY_HISTORY,
     inject: [DATA_SOURCE, DatabaseConnector, DependencyMonitor, MetricsRegistry, PinoLogger],
@@ -99,14 +120,10 @@ function queryHistory(env: Environment): Provider {
       logger.setContext('history');
       // Loaded only with a database: TypeORM stays out of the embedded default.
       const { PostgresQueryHistory } = await import('./history/postgres/postgres-query-history.js');
-      return new PostgresQueryHistory(
-        dataSource,
-        connector,
-        monitor,
-        registry,
-        logger,
-        env.HISTORY_BUFFER_SIZE,
-      );
+      return new PostgresQueryHistory(dataSource, connector, monitor, registry, logger, {
+        maxRecords: history.bufferMaxRecords,
+        maxBytes: history.bufferMaxBytes,
+      });
     },
   };
 }

@@ -1,2 +1,3 @@
 export { AgentModule } from './agent.module.js';
+export { agentConfig } from './agent.config.js';
 export { loadHistorySchema } from './history/history.schema.js';

@@ -1,4 +1,4 @@
-export { API_KEY_ENTRY, Environment } from './config/environment.js';
+export { API_KEY_ENTRY, Environment, type LlmProviderName } from './config/environment.js';
 export { ConfigValidationError, loadEnvironment } from './config/load-environment.js';
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';
@@ -8,7 +8,6 @@ export { routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';
 export { MetricsRegistry } from './telemetry/metrics-registry.js';
 export { DependencyMonitor } from './health/dependency-monitor.js';
-export { READINESS_CHECKS } from './health/readiness-check.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';
 export type { ResponseControls } from './http/response-controls.js';

@@ -55,7 +55,7 @@ describe('API keys', () => {
     const theirs = (await ask(bearer(beta.key), 'beta secret').expect(200)).body.id as string;
 
     const own = await request(t.server).get(`/queries/${mine}`).set(bearer(acme.key)).expect(200);
-    expect(own.body).toMatchObject({ id: mine, clientId: 'acme', prompt: 'acme secret' });
+    expect(own.body).toMatchObject({ id: mine, client_id: 'acme', prompt: 'acme secret' });
     const other = await request(t.server).get(`/queries/${theirs}`).set(bearer(acme.key));
     expect(other.status).toBe(404);
     expect(JSON.stringify(other.body)).not.toContain('beta secret');
@@ -64,7 +64,7 @@ describe('API keys', () => {
       .get('/queries?limit=100')
       .set(bearer(acme.key))
       .expect(200);
-    const clients = new Set(list.body.items.map((r: { clientId: string }) => r.clientId));
+    const clients = new Set(list.body.items.map((r: { client_id: string }) => r.client_id));
     expect([...clients]).toEqual(['acme']);
     expect(list.body.items.map((r: { id: string }) => r.id)).toContain(mine);
     expect(list.body.items.map((r: { id: string }) => r.id)).not.toContain(theirs);

@@ -90,12 +90,12 @@ describe('client disconnect', () => {
     const history = await fetch(`${service.url}/queries`, { headers: bearer(acme.key) });
     const [record] = ((await history.json()) as { items: Record<string, unknown>[] }).items;
     expect(record).toMatchObject({
-      clientId: 'acme',
+      client_id: 'acme',
       outcome: 'cancelled',
       prompt: 'never mind',
       response: null,
-      tokensUsed: 0,
-      maxTokens: 300,
+      tokens_used: 0,
+      max_tokens: 300,
     });
 
     // The reservation was released, not charged: the next answer sees the whole budget.

@@ -60,13 +60,13 @@ describe('per-client history in PostgreSQL', () => {
       .expect(200);
     expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual([a2]);
     const page2 = await request(app.server)
-      .get(`/queries?limit=1&cursor=${page1.body.nextCursor}`)
+      .get(`/queries?limit=1&cursor=${page1.body.next_cursor}`)
       .set(bearer(acme.key))
       .expect(200);
     expect(page2.body.items.map((r: { id: string }) => r.id)).toEqual([a1]);
     await request(app.server).get(`/queries/${b1}`).set(bearer(acme.key)).expect(404);
     const own = await request(app.server).get(`/queries/${b1}`).set(bearer(beta.key)).expect(200);
-    expect(own.body).toMatchObject({ clientId: 'beta', outcome: 'answered' });
+    expect(own.body).toMatchObject({ client_id: 'beta', outcome: 'answered' });
   });
 
   it('hides records of no client from every client, and shows them all without keys', async () => {
@@ -86,9 +86,9 @@ describe('per-client history in PostgreSQL', () => {
     await t!.close();
     app = await boot({});
     const open = await request(app.server).get(`/queries/${orphan}`).expect(200);
-    expect(open.body.clientId).toBeNull();
+    expect(open.body.client_id).toBeNull();
     const all = await request(app.server).get('/queries?limit=100').expect(200);
-    expect(new Set(all.body.items.map((r: { clientId: string | null }) => r.clientId))).toEqual(
+    expect(new Set(all.body.items.map((r: { client_id: string | null }) => r.client_id))).toEqual(
       new Set([null, 'acme', 'beta']),
     );
   });

@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
-import { migrateWithLock, postgresOptions } from '@app/platform/database';
+import {
+  migrateWithLock,
+  databaseConfig,
+  postgresOptions,
+  type DatabaseConfig,
+} from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 
 const MIGRATIONS = ['CreateQueryHistory1764300000000', 'AddQueryHistoryClient1796022735130'];
@@ -13,7 +18,10 @@ describe('migrations', () => {
   const sources: DataSource[] = [];
   const dataSource = async () => {
     const ds = new DataSource(
-      postgresOptions(loadEnvironment({ DATABASE_URL: db.url }), await loadHistorySchema()),
+      postgresOptions(
+        databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
+        await loadHistorySchema(),
+      ),
     );
     sources.push(ds);
     return ds.initialize();

@@ -120,6 +120,7 @@ describe('rate limits across replicas sharing Redis', () => {
       }
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toMatch(/access_rate_limit_fail_open_total [5-9]/);
+      await service.waitForLog('rate limits not enforced');
       const failing = service.logs().filter((l) => String(l.msg).startsWith('rate limits not'));
       expect(failing).toHaveLength(1);
 
@@ -127,6 +128,7 @@ describe('rate limits across replicas sharing Redis', () => {
       await waitFor('Redis reconnected', () => cacheUp(service));
       // The window survived in Redis: the client is still over its budget.
       expect((await ask()).status).toBe(429);
+      await service.waitForLog('rate limits enforced again');
       const recovered = service
         .logs()
         .filter((l) => String(l.msg).startsWith('rate limits enforced'));

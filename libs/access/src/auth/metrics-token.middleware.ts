@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/com
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProblemException } from '@app/platform';
-import { ACCESS_OPTIONS, type AccessOptions } from '../access-options.js';
+import { ACCESS_CONFIG, type AccessConfig } from '../access.config.js';
 import { WWW_AUTHENTICATE } from './credentials.js';
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -12,8 +12,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
 export class MetricsTokenMiddleware implements NestMiddleware {
   private readonly expected: Buffer;
 
-  constructor(@Inject(ACCESS_OPTIONS) options: AccessOptions) {
-    this.expected = digest(options.metricsToken ?? '');
+  constructor(@Inject(ACCESS_CONFIG) config: AccessConfig) {
+    this.expected = digest(config.metricsToken ?? '');
   }
 
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {

@@ -63,14 +63,14 @@ export class RateLimiter {
   }
 
   private failed(error: unknown): void {
-    this.monitor?.report('redis', false, error);
+    this.monitor?.report('cache', false, error);
     if (this.failingOpen) return;
     this.failingOpen = true;
     this.logger.warn('rate limits not enforced: the limit store is unavailable (failing open)');
   }
 
   private recovered(): void {
-    this.monitor?.report('redis', true);
+    this.monitor?.report('cache', true);
     if (!this.failingOpen) return;
     this.failingOpen = false;
     this.logger.info('rate limits enforced again: the limit store answers');

@@ -18,7 +18,13 @@ import {
 } from '@nestjs/swagger';
 import { Authenticated, ClientId } from '@app/access';
 import { ProblemDetailsDto, ProblemException } from '@app/platform';
-import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './query-record.dto.js';
+import {
+  ListQueriesDto,
+  QueryHistoryPageDto,
+  QueryRecordDto,
+  toQueryHistoryPageDto,
+  toQueryRecordDto,
+} from './query-record.dto.js';
 import { QUERY_HISTORY, type QueryHistory } from './query-history.js';
 
 function invalidId(): ProblemException {
@@ -46,11 +52,12 @@ export class HistoryController {
     type: ProblemDetailsDto,
     description: 'limit out of 1..100 or a malformed cursor.',
   })
-  list(
+  async list(
     @Query() query: ListQueriesDto,
     @ClientId() clientId: string | null,
   ): Promise<QueryHistoryPageDto> {
-    return this.history.list(query.limit ?? 20, query.cursor, clientId ?? undefined);
+    const page = await this.history.list(query.limit ?? 20, query.cursor, clientId ?? undefined);
+    return toQueryHistoryPageDto(page);
   }
 
   @Get(':id')
@@ -67,6 +74,6 @@ export class HistoryController {
   ): Promise<QueryRecordDto> {
     const record = await this.history.get(id, clientId ?? undefined);
     if (!record) throw new NotFoundException(`No query with id ${id}`);
-    return record;
+    return toQueryRecordDto(record);
   }
 }

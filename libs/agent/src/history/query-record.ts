@@ -27,3 +27,20 @@ export interface QueryRecord {
   latencyMs: number;
   cacheStatus: CacheStatus;
 }
+
+// Ids, hashes, numbers, the Date and the object itself, generously rounded up.
+const RECORD_OVERHEAD_BYTES = 1024;
+
+/**
+ * Memory a record holds, estimated from above: strings counted at two bytes per UTF-16 unit
+ * (V8 stores Latin-1 text in one), plus a fixed overhead. Used for the history's byte bounds.
+ */
+export function estimateRecordBytes(record: QueryRecord): number {
+  const text =
+    (record.prompt?.length ?? 0) +
+    (record.response?.length ?? 0) +
+    (record.requestId?.length ?? 0) +
+    record.model.length +
+    record.provider.length;
+  return 2 * text + RECORD_OVERHEAD_BYTES;
+}

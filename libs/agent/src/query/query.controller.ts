@@ -93,7 +93,7 @@ export class QueryController {
     @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto> {
-    const { cache, ...result } = await this.queries.query({
+    const result = await this.queries.query({
       prompt: body.prompt,
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
@@ -101,7 +101,14 @@ export class QueryController {
       clientId,
       signal,
     });
-    res.header('X-Cache', cache);
-    return result;
+    res.header('X-Cache', result.cache);
+    return {
+      response: result.response,
+      tokens_used: result.tokensUsed,
+      id: result.id,
+      provider: result.provider,
+      model: result.model,
+      client_id: result.clientId,
+    };
   }
 }

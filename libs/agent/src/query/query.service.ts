@@ -26,13 +26,16 @@ export interface QueryInput {
   signal?: AbortSignal;
 }
 
+/** The answer to a query; each API renders it in its own shape. */
 export interface QueryResult {
+  /** Id of the history record. */
   id: string;
   response: string;
-  tokens_used: number;
+  tokensUsed: number;
   provider: string;
   model: string;
-  client_id: string | null;
+  /** The API client that asked; null without keys. */
+  clientId: string | null;
   cache: CacheStatus;
 }
 
@@ -96,10 +99,10 @@ export class QueryService {
     return {
       id: record.id,
       response: completion.text,
-      tokens_used: record.tokensUsed,
+      tokensUsed: record.tokensUsed,
       provider: this.provider.name,
       model: completion.model,
-      client_id: record.clientId,
+      clientId: record.clientId,
       cache,
     };
   }

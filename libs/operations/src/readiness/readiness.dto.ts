@@ -15,7 +15,7 @@ class DependencyDetailDto {
   @ApiProperty({ enum: ['up', 'down', 'not_configured'] }) status!: DependencyState;
   @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
   @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
-  latencyMs?: number;
+  latency_ms?: number;
   @ApiProperty({ required: false, enum: ['timeout', 'unavailable'] }) error?: string;
 }
 

@@ -34,6 +34,16 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   return value;
 };
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+/** A byte size as an integer or with a unit: "65536", "64kb", "64mb", "1gb" (powers of 1024). */
+const toBytes = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  return match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : value;
+};
+const BYTES_MESSAGE = (name: string) => ({
+  message: `${name} must be a size such as 16mb, 512kb or a number of bytes, from 1mb to 4gb`,
+});
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
     ? value
@@ -129,14 +139,35 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400) CACHE_TTL_SECONDS = 300;
   /** Entries kept by the in-process cache (used without Redis). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) CACHE_MAX_ENTRIES = 1_000;
+  /** Bytes of answers the in-process cache holds (estimated as UTF-16); the LRU evicts beyond it. */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  CACHE_MAX_BYTES = 16 * 1024 ** 2;
 
   // --- query history ---
   /** false keeps prompts and responses out of the history: only lengths and a SHA-256 are stored. */
   @Transform(toBool) @IsBoolean() HISTORY_STORE_TEXT = true;
   /** Records held in memory while PostgreSQL is unreachable; beyond it the oldest are dropped. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_BUFFER_SIZE = 10_000;
+  /**
+   * Bytes of records held while PostgreSQL is unreachable; beyond it the oldest are dropped.
+   * 64 MiB keeps the worst case (100 kB prompts) well inside a 512 MiB container.
+   */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  HISTORY_BUFFER_MAX_BYTES = 64 * 1024 ** 2;
   /** Records kept by the in-process history (used without PostgreSQL). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_MEMORY_LIMIT = 1_000;
+  /** Bytes of records kept by the in-process history; beyond it the oldest are dropped. */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  HISTORY_MEMORY_MAX_BYTES = 32 * 1024 ** 2;
 
   // --- access: API keys, limits, shedding ---
   /** Comma-separated `client-id:sha256-hex[:rpm=N;tpm=N]` entries; keys themselves are never configured. */

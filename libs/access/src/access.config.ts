@@ -2,20 +2,19 @@ import type { Environment } from '@app/platform';
 import type { Limits } from './limits/sliding-window.js';
 
 /** The access layer's slice of the configuration. */
-export interface AccessOptions {
+export interface AccessConfig {
   keys: string[];
   keysFile?: string;
   authRequired: boolean;
   metricsToken?: string;
   limits: Limits;
   maxInFlight: number;
-  /** Limits live in Redis (shared by replicas) rather than in each process. */
-  redis: boolean;
 }
 
-export const ACCESS_OPTIONS = Symbol('ACCESS_OPTIONS');
+export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');
 
-export function accessOptions(env: Environment): AccessOptions {
+/** The access slice of the environment. */
+export function accessConfig(env: Environment): AccessConfig {
   return {
     keys: env.API_KEYS,
     keysFile: env.API_KEYS_FILE,
@@ -26,6 +25,5 @@ export function accessOptions(env: Environment): AccessOptions {
       tokens: env.RATE_LIMIT_TOKENS_PER_MINUTE,
     },
     maxInFlight: env.MAX_IN_FLIGHT,
-    redis: env.REDIS_URL !== undefined,
   };
 }

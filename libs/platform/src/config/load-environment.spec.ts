@@ -89,6 +89,40 @@ describe('loadEnvironment cross-field rules', () => {
   });
 });
 
+describe('byte sizes', () => {
+  it('reads sizes in bytes or with a kb, mb or gb unit (powers of 1024)', () => {
+    const env = loadEnvironment({
+      HISTORY_BUFFER_MAX_BYTES: '64mb',
+      CACHE_MAX_BYTES: '2097152',
+      HISTORY_MEMORY_MAX_BYTES: '1GB',
+    });
+    expect(env.HISTORY_BUFFER_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(env.CACHE_MAX_BYTES).toBe(2 * 1024 * 1024);
+    expect(env.HISTORY_MEMORY_MAX_BYTES).toBe(1024 ** 3);
+  });
+
+  it('defaults the history buffer to 64 MiB, within a 512 MiB container', () => {
+    expect(loadEnvironment({}).HISTORY_BUFFER_MAX_BYTES).toBe(64 * 1024 * 1024);
+  });
+
+  it('names every invalid size in one error', () => {
+    let caught: unknown;
+    try {
+      loadEnvironment({
+        HISTORY_BUFFER_MAX_BYTES: 'lots',
+        CACHE_MAX_BYTES: '1kb',
+        HISTORY_MEMORY_MAX_BYTES: '5gb',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    const error = caught as ConfigValidationError;
+    expect(error.problems).toHaveLength(3);
+    for (const name of ['HISTORY_BUFFER_MAX_BYTES', 'CACHE_MAX_BYTES', 'HISTORY_MEMORY_MAX_BYTES'])
+      expect(error.message).toContain(`${name} must be a size such as 16mb`);
+  });
+});
+
 describe('.env.example', () => {
   it('documents every variable with its default value', () => {
     const text = readFileSync(new URL('../../../../.env.example', import.meta.url), 'utf8');

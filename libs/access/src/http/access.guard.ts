@@ -74,7 +74,7 @@ export class AccessGuard implements CanActivate {
       res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw unauthorized();
     }
-    this.assignLogFields(client.id);
+    this.assignLogFields(client.id, res);
     return { clientId: client.id, client, partition: `c:${client.id}`, label: client.id };
   }
 
@@ -105,8 +105,12 @@ export class AccessGuard implements CanActivate {
     return new AccessLease(release, access.label, this.metrics, this.limiter, reservation);
   }
 
-  /** Lines logged while serving the request carry the client id (never the key). */
-  private assignLogFields(clientId: string): void {
+  /**
+   * Log lines of the request carry the client id (never the key): those written while serving
+   * it, and the request's own line, which pino-http writes with `res.log` when it completes.
+   */
+  private assignLogFields(clientId: string, res: ServerResponse): void {
+    (res as { log?: { setBindings?: (b: object) => void } }).log?.setBindings?.({ clientId });
     try {
       this.logger.assign({ clientId });
     } catch {

@@ -7,7 +7,7 @@
 // BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids), BENCH_WRITE_DOC=0 (leave the doc
 // alone), BENCH_NODE (the servers' node; default: bench/node24.sh), BENCH_PEER_DIR,
 // BENCH_PYTHON, BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_HISTORY_ROWS (1000000),
-// BENCH_RETRIES (3), BENCH_QUIET_BUDGET_S (60). `--report FILE.json` renders a saved run again.
+// BENCH_NODE_ARGS (flags for the service's node), BENCH_RETRIES (3), BENCH_QUIET_BUDGET_S (60). `--report FILE.json` renders a saved run again.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -176,7 +176,14 @@ async function main() {
     (estimate * 2 + 120) * 1000,
   ).unref();
   const snapshot = snapshotBuild(ROOT);
-  const ctx = { root: ROOT, node: node.path, peer, bundle: bundleBuild(ROOT, snapshot) };
+  const ctx = {
+    root: ROOT,
+    node: node.path,
+    // e.g. BENCH_NODE_ARGS="--max-semi-space-size=1" to try the image's V8 flags
+    nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    peer,
+    bundle: bundleBuild(ROOT, snapshot),
+  };
   const pinned = pinSelf();
   const load0 = loadavg()[0];
   log(
@@ -189,6 +196,7 @@ async function main() {
         .execFileSync(node.path, ['--version'], { encoding: 'utf8' })
         .trim(),
       benchNode: process.version,
+      nodeArgs: ctx.nodeArgs,
       nodeNote: node.note,
       peer: peer.missing ? { missing: peer.missing } : { version: peer.version },
       cpu: cpus()[0]?.model?.trim() ?? 'unknown',

@@ -111,17 +111,13 @@ function variants(results) {
   const rows = [];
   for (const s of results.servers.filter((s) => s.role === 'variant' || s.role === 'reference')) {
     for (const l of s.loads) {
-      const tally = Object.entries(l.tally ?? {})
-        .filter(([k]) => k !== '(none)')
-        .map(([k, v]) => `${k} ${int(v)}`)
-        .join(', ');
+      const uncached = s.env?.CACHE_TTL_SECONDS === '0' && l.request === 'query';
       rows.push([
         s.name,
-        describeLoad(l),
+        uncached ? `POST /query, fixed prompt, no cache @${l.connections}` : describeLoad(l),
         `${int(l.rps)}${flag(l)}${errs(l)}`,
         `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)}`,
         int(l.cpu?.usPerRequest),
-        tally,
       ]);
     }
   }
@@ -130,7 +126,7 @@ function variants(results) {
     ? `\n\n${int(pg.history.rows)} history rows generated with \`generate_series\` in ${pg.history.seconds.toFixed(1)} s into a throwaway database (dropped at the end).`
     : '';
   return rows.length
-    ? `### Variants and history pagination\n\n${table(['server', 'load', 'req/s', 'p50 / p99 ms', 'CPU µs/req', 'X-Cache'], rows)}${note}`
+    ? `### Variants and history pagination\n\n${table(['server', 'load', 'req/s', 'p50 / p99 ms', 'CPU µs/req'], rows)}${note}`
     : '';
 }
 

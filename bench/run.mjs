@@ -106,10 +106,22 @@ async function prepare(server, ctx) {
   return { server, out, running, vars };
 }
 
+const skipped = [];
+
 async function benchAll(servers, ctx) {
   const prepared = [];
   try {
-    for (const server of servers) prepared.push(await prepare(server, ctx));
+    for (const server of servers) {
+      try {
+        prepared.push(await prepare(server, ctx));
+      } catch (error) {
+        // A variant whose dependency is missing (no PostgreSQL, no Redis) is reported, not fatal.
+        if (server.role !== 'variant') throw error;
+        const reason = String(error instanceof Error ? error.message : error).split('\n')[0];
+        log(`  skipped: ${reason}`);
+        skipped.push({ name: server.name, reason });
+      }
+    }
     for (const load of LOADS) {
       for (const p of prepared) {
         if (!p.server.loads.includes(load)) continue;
@@ -210,6 +222,7 @@ async function main() {
     targets: TARGETS,
   };
   results.servers = await benchAll(servers, ctx);
+  results.skipped = skipped;
   results.meta.loadAverage.end = loadavg()[0];
   Object.assign(results.meta, budgets(), {
     totalS: Math.round((performance.now() - started) / 1000),

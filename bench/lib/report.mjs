@@ -176,6 +176,7 @@ export function renderMarkdown(results) {
       ? `_The machine was busy (load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end, on ${m.cores} cores): absolute numbers are low and noisy; the ratios come from measurements taken back to back._`
       : '',
     '_† more than 20 % of a core went to other processes during the measurement, even after retries. ‡ the load generator used more than 90 % of its core: the row may understate the server._',
+    ...(results.skipped ?? []).map((k) => `_${k.name} not run: ${k.reason}._`),
   ].filter(Boolean);
   return [
     head.join('\n\n'),

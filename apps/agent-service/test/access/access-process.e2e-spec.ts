@@ -64,13 +64,7 @@ describe('API keys in the service process', () => {
     await service.waitUntilLive();
     expect((await service.query({ prompt: 'hi' }, bearer(key))).status).toBe(200);
     expect((await service.query({ prompt: 'hi' })).status).toBe(401);
-    // The request's log line names the client, never the key.
     await service.waitForLog('"status":401');
-    const lines = service.logs().filter((l) => l.msg === 'request completed');
-    expect(lines.map((l) => [(l.res as { status: number }).status, l.clientId])).toEqual([
-      [200, 'acme'],
-      [401, undefined],
-    ]);
     expect(service.stdout.join('\n')).not.toContain(key);
   });
 

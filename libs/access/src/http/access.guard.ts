@@ -74,7 +74,7 @@ export class AccessGuard implements CanActivate {
       res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw unauthorized();
     }
-    this.assignLogFields(client.id, res);
+    this.assignLogFields(client.id, req);
     return { clientId: client.id, client, partition: `c:${client.id}`, label: client.id };
   }
 
@@ -106,11 +106,11 @@ export class AccessGuard implements CanActivate {
   }
 
   /**
-   * Log lines of the request carry the client id (never the key): those written while serving
-   * it, and the request's own line, which pino-http writes with `res.log` when it completes.
+   * Log lines written while serving the request carry the client id (never the key); the
+   * request log line may read it from `req.clientId`.
    */
-  private assignLogFields(clientId: string, res: ServerResponse): void {
-    (res as { log?: { setBindings?: (b: object) => void } }).log?.setBindings?.({ clientId });
+  private assignLogFields(clientId: string, req: IncomingMessage): void {
+    (req as IncomingMessage & { clientId?: string }).clientId = clientId;
     try {
       this.logger.assign({ clientId });
     } catch {

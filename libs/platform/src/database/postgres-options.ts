@@ -20,9 +20,6 @@ export function postgresOptions(config: DatabaseConfig, schema: DatabaseSchema):
     // The schema only ever changes through committed migrations.
     synchronize: false,
     migrationsRun: false,
-    // One transaction per migration (the CLI's default is one for all), so a migration can opt
-    // out of it, e.g. to build an index CONCURRENTLY.
-    migrationsTransactionMode: 'each',
     logging: false,
     applicationName: 'ai-agent-service',
     extra: {

@@ -34,6 +34,10 @@ function parserDetail(error: unknown): string | undefined {
   return type === undefined ? undefined : PARSER_DETAILS[type];
 }
 
+function attachError(res: unknown, exception: unknown): void {
+  if (res !== null && typeof res === 'object') (res as { err?: unknown }).err = exception;
+}
+
 /** Renders every error as `application/problem+json`; 5xx never expose internals. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -54,6 +58,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     const adapter = this.adapterHost.httpAdapter;
     const res: unknown = ctx.getResponse();
+    // The request log line of a 5xx carries the error's type and stack frames.
+    if (problem.status >= 500) attachError(res, exception);
     adapter.setHeader(res, 'Content-Type', PROBLEM_CONTENT_TYPE);
     adapter.reply(res, problem, problem.status);
   }

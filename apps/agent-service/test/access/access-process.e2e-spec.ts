@@ -66,6 +66,9 @@ describe('API keys in the service process', () => {
     expect((await service.query({ prompt: 'hi' })).status).toBe(401);
     await service.waitForLog('"status":401');
     expect(service.stdout.join('\n')).not.toContain(key);
+    // The request line names the caller by client id, never by key.
+    const answered = service.logs().find((l) => l.msg === 'request completed');
+    expect(answered).toMatchObject({ clientId: 'acme', route: '/query' });
   });
 
   it('reloads API_KEYS_FILE on SIGHUP and on change, without a restart', async () => {

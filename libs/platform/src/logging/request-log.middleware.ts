@@ -7,7 +7,8 @@ import { RequestLogger } from './request-logger.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
-type LoggedRequest = IncomingMessage & { id?: string; originalUrl?: string };
+// `clientId` is left by the access guard: an id from configuration, never the key.
+type LoggedRequest = IncomingMessage & { id?: string; originalUrl?: string; clientId?: unknown };
 type LoggedResponse = ServerResponse & { [START]?: number; err?: unknown };
 
 const START = Symbol('requestStart');
@@ -17,7 +18,7 @@ const START = Symbol('requestStart');
  * listener and no child logger per request (nestjs-pino's pino-http middleware builds two child
  * loggers and serializes the request into one of them on every request, logged or not); the
  * line is built only when its level is enabled. The fields are an allow-list: method, path
- * without query string, status, route template, duration.
+ * without query string, status, route template, duration, and the caller's client id.
  */
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
@@ -55,6 +56,7 @@ export class RequestLogMiddleware implements NestMiddleware {
         res: { status },
         durationMs,
         route: routeOf(req),
+        ...(typeof req.clientId === 'string' ? { clientId: req.clientId } : {}),
         // Set by the problem-details filter on 5xx answers; serialized without its message.
         ...(status >= 500 && res.err !== undefined ? { err: res.err } : {}),
       },

@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type { Environment } from '@app/platform';
 import { setupOpenApi } from './openapi.js';
@@ -9,6 +10,13 @@ import { setupOpenApi } from './openapi.js';
  * same stack that production runs.
  */
 export function configureApp(app: NestExpressApplication, env: Environment): void {
+  // `Expect: 100-continue` goes through the request pipeline like any request: Node would
+  // otherwise answer `100 Continue` at once, inviting a body the route may refuse (404, 405,
+  // 413, 415). The body reader sends `100 Continue` when it is about to read.
+  const server: Server = app.getHttpServer();
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) =>
+    server.emit('request', req, res),
+  );
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // ETags would hash every /query answer for nothing: responses are not cacheable by clients.

@@ -17,6 +17,13 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) =>
     server.emit('request', req, res),
   );
+  // A path with a broken percent-escape (`/%zz`) makes the router throw before the request
+  // logger runs: no request id, no log line, the escape quoted back. Taken literally instead,
+  // it simply matches no route and gets the usual 404.
+  app.use((req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+    req.url = literalIfUndecodable(req.url ?? '/');
+    next();
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // ETags would hash every /query answer for nothing: responses are not cacheable by clients.
@@ -27,4 +34,16 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
     app.enableCors({ origin: env.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'X-Cache'] });
   }
   setupOpenApi(app, env);
+}
+
+function literalIfUndecodable(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (!path.includes('%')) return url;
+  try {
+    decodeURIComponent(path);
+    return url;
+  } catch {
+    return path.replaceAll('%', '%25') + (q === -1 ? '' : url.slice(q));
+  }
 }

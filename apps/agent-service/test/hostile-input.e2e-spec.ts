@@ -214,6 +214,11 @@ describe('hostile input', () => {
       expect(res.text).not.toContain('secret-token-value');
     });
 
+    it('a path with a broken percent-escape is a plain 404 through the pipeline', async () => {
+      const res = await request(t.server).get('/%zz/%E0%A4%A');
+      expectProblem(res, 404, 'Cannot GET /%zz/%E0%A4%A');
+    });
+
     it('a corrupt compressed body gets a fixed message, not the decompressor’s', async () => {
       const res = await postBytes('/query', Buffer.from('definitely not gzip'), {
         'Content-Encoding': 'gzip',

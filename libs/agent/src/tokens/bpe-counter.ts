@@ -21,6 +21,8 @@ export class BpeCounter {
   private readonly tokens = new Map<string, number>();
   private readonly byteRanks = new Int32Array(256).fill(NONE);
   private readonly pairs: PairTable;
+  /** Merges of two single bytes, dense (256 KiB): every pre-token starts with these lookups. */
+  private readonly bytePairs = new Int32Array(256 * 256).fill(NONE);
   // Scratch space of the short-piece merge: ranks only, never text.
   private readonly partRanks = new Int32Array(SMALL_PIECE);
   private readonly pairRanks = new Int32Array(SMALL_PIECE);
@@ -48,6 +50,12 @@ export class BpeCounter {
     this.pairs = new PairTable(splits.length / 3);
     for (let i = 0; i < splits.length; i += 3)
       this.pairs.set(splits[i], splits[i + 1], splits[i + 2]);
+    for (let first = 0; first < 256; first++) {
+      for (let second = 0; second < 256; second++) {
+        const merged = this.pairs.get(this.byteRanks[first], this.byteRanks[second]);
+        if (merged !== -1) this.bytePairs[(first << 8) | second] = merged;
+      }
+    }
   }
 
   /** Number of tokens in `text`; special-token markers count as the plain text they are. */
@@ -68,7 +76,7 @@ export class BpeCounter {
     const pairs = this.pairRanks;
     let size = bytes.length;
     for (let i = 0; i < size; i++) parts[i] = this.byteRanks[bytes.charCodeAt(i)];
-    for (let i = 0; i + 1 < size; i++) pairs[i] = this.pairRank(parts[i], parts[i + 1]);
+    for (let i = 0; i + 1 < size; i++) pairs[i] = this.bytePairRank(bytes, i);
     pairs[size - 1] = NONE;
     for (;;) {
       let at = -1;
@@ -109,7 +117,7 @@ export class BpeCounter {
       prev[i] = i - 1;
       parts[i] = this.byteRanks[bytes.charCodeAt(i)];
     }
-    for (let i = 0; i + 1 < size; i++) tree.init(i, this.pairRank(parts[i], parts[i + 1]));
+    for (let i = 0; i + 1 < size; i++) tree.init(i, this.bytePairRank(bytes, i));
     tree.build();
 
     let count = size;
@@ -126,6 +134,10 @@ export class BpeCounter {
       const before = prev[at];
       if (before >= 0) tree.set(before, this.pairRank(parts[before], parts[at]));
     }
+  }
+
+  private bytePairRank(bytes: string, at: number): number {
+    return this.bytePairs[(bytes.charCodeAt(at) << 8) | bytes.charCodeAt(at + 1)];
   }
 
   private pairRank(left: number, right: number): number {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessModule, accessConfig } from '@app/access';
 import { AgentModule, agentConfig, loadHistorySchema, PROVIDER_READINESS } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
@@ -32,6 +33,7 @@ export class AppModule {
             { module: agent, check: PROVIDER_READINESS },
           ],
         }),
+        AccessModule.forRoot({ config: accessConfig(env), redis }),
         agent,
       ],
     };

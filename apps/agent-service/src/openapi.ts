@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addAccessSecuritySchemes } from '@app/access';
 import type { Environment } from '@app/platform';
 
 /** Serves Swagger UI at /docs and the OpenAPI document at /openapi.json. */
 export function setupOpenApi(app: INestApplication, env: Environment): void {
-  const config = new DocumentBuilder()
+  const config = addAccessSecuritySchemes(new DocumentBuilder())
     .setTitle('AI Agent Service')
     .setDescription(
       'An AI agent behind a pluggable LLM provider, with Kubernetes probes and Prometheus metrics. ' +

@@ -121,7 +121,17 @@ describe('compatible API contract', () => {
     ]);
     expect(query.responses['200'].content['text/event-stream'].example).toContain('event: done');
     expect(res.body.components.schemas.QueryStreamDoneDto).toBeDefined();
-    expect(Object.keys(query.responses).sort()).toEqual(['200', '400', '413', '415', '502', '504']);
+    expect(Object.keys(query.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '413',
+      '415',
+      '429',
+      '502',
+      '503',
+      '504',
+    ]);
     expect(query.responses['200'].headers['X-Cache']).toBeDefined();
     expect(res.body.components.schemas.CreateQueryDto.properties.max_tokens).toMatchObject({
       minimum: 10,

@@ -16,6 +16,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { Authenticated, ClientId } from '@app/access';
 import { ProblemDetailsDto, ProblemException } from '@app/platform';
 import {
   ListQueriesDto,
@@ -33,9 +34,10 @@ function invalidId(): ProblemException {
 }
 const UUID_PARAM = new ParseUUIDPipe({ exceptionFactory: invalidId });
 
-/** Read access to the query history. */
+/** Read access to the query history: with keys configured, each client sees only its own. */
 @ApiTags('agent')
 @Controller('queries')
+@Authenticated()
 @ApiServiceUnavailableResponse({
   type: ProblemDetailsDto,
   description: 'PostgreSQL is configured but unreachable.',
@@ -50,17 +52,27 @@ export class HistoryController {
     type: ProblemDetailsDto,
     description: 'limit out of 1..100 or a malformed cursor.',
   })
-  async list(@Query() query: ListQueriesDto): Promise<QueryHistoryPageDto> {
-    return toQueryHistoryPageDto(await this.history.list(query.limit ?? 20, query.cursor));
+  async list(
+    @Query() query: ListQueriesDto,
+    @ClientId() clientId: string | null,
+  ): Promise<QueryHistoryPageDto> {
+    const page = await this.history.list(query.limit ?? 20, query.cursor, clientId ?? undefined);
+    return toQueryHistoryPageDto(page);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One answered query' })
   @ApiOkResponse({ type: QueryRecordDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto, description: 'id is not a UUID.' })
-  @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'No query with this id.' })
-  async get(@Param('id', UUID_PARAM) id: string): Promise<QueryRecordDto> {
-    const record = await this.history.get(id);
+  @ApiNotFoundResponse({
+    type: ProblemDetailsDto,
+    description: 'No query with this id (or it belongs to another client).',
+  })
+  async get(
+    @Param('id', UUID_PARAM) id: string,
+    @ClientId() clientId: string | null,
+  ): Promise<QueryRecordDto> {
+    const record = await this.history.get(id, clientId ?? undefined);
     if (!record) throw new NotFoundException(`No query with id ${id}`);
     return toQueryRecordDto(record);
   }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { decodeCursor, paginate } from './pagination.js';
-import type { HistoryPage, QueryHistory } from './query-history.js';
+import { visibleTo, type HistoryPage, type QueryHistory } from './query-history.js';
 import { estimateRecordBytes, type QueryRecord } from './query-record.js';
 
 /** How much the in-process history keeps; beyond either bound the oldest records go. */
@@ -27,13 +27,13 @@ export class InMemoryQueryHistory implements QueryHistory {
     this.records.set(record.id, record);
   }
 
-  get(id: string): Promise<QueryRecord | undefined> {
-    return Promise.resolve(this.records.peek(id));
+  get(id: string, clientId?: string): Promise<QueryRecord | undefined> {
+    const record = this.records.peek(id);
+    return Promise.resolve(record && visibleTo(record, clientId) ? record : undefined);
   }
 
-  list(limit: number, cursor?: string): Promise<HistoryPage> {
-    return Promise.resolve(
-      paginate(this.records.values(), limit, cursor ? decodeCursor(cursor) : undefined),
-    );
+  list(limit: number, cursor?: string, clientId?: string): Promise<HistoryPage> {
+    const records = [...this.records.values()].filter((r) => visibleTo(r, clientId));
+    return Promise.resolve(paginate(records, limit, cursor ? decodeCursor(cursor) : undefined));
   }
 }

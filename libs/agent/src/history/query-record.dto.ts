@@ -10,6 +10,18 @@ export class QueryRecordDto {
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' }) created_at!: string;
   @ApiProperty({ type: String, nullable: true, example: 'b7c9e3a2-0d7c-4b8e-9c61-2f0e0c3f9a11' })
   request_id!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'acme',
+    description: 'API client that asked; null when the service runs without keys.',
+  })
+  client_id!: string | null;
+  @ApiProperty({
+    enum: ['answered', 'cancelled'],
+    description: 'cancelled: the client went away and the provider call was aborted.',
+  })
+  outcome!: string;
   @ApiProperty({ example: 'builtin' }) provider!: string;
   @ApiProperty({ example: 'builtin-echo' }) model!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Null when HISTORY_STORE_TEXT=false.' })
@@ -58,6 +70,8 @@ export function toQueryRecordDto(record: QueryRecord): QueryRecordDto {
     id: record.id,
     created_at: record.createdAt.toISOString(),
     request_id: record.requestId,
+    client_id: record.clientId,
+    outcome: record.outcome,
     provider: record.provider,
     model: record.model,
     prompt: record.prompt,

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import { ClientId, Metered } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { MAX_MAX_TOKENS, MIN_MAX_TOKENS } from '../query/query-limits.js';
@@ -48,6 +49,11 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
+  @Metered<object>({
+    reserveTokens: reserveChatTokens,
+    // A stream's tokens are known only at its end: its reservation stands.
+    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
+  })
   @ApiOperation({
     summary: 'Create a chat completion (OpenAI-compatible)',
     description:
@@ -70,6 +76,7 @@ export class ChatCompletionsController {
     @Body() body: ChatCompletionRequestDto,
     @Headers('cache-control') cacheControl: string | undefined,
     @RequestId() requestId: string | null,
+    @ClientId() clientId: string | null,
     @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
@@ -100,6 +107,7 @@ export class ChatCompletionsController {
       maxTokens: maxTokensOf(body),
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
+      clientId,
     };
     if (!body.stream) {
       const result = await this.queries.query({ ...input, signal });
@@ -135,4 +143,17 @@ function maxTokensOf(body: ChatCompletionRequestDto): number | undefined {
     );
   }
   return value;
+}
+
+/** Tokens reserved at admission: the completion bound plus ~4 bytes per token of the messages. */
+function reserveChatTokens(body: unknown): number {
+  const {
+    messages,
+    max_tokens: a,
+    max_completion_tokens: b,
+  } = (body ?? {}) as Record<string, unknown>;
+  const bound = typeof b === 'number' ? b : typeof a === 'number' ? a : 100;
+  const completion = Math.min(MAX_MAX_TOKENS, Math.max(MIN_MAX_TOKENS, Math.trunc(bound) || 100));
+  const bytes = Array.isArray(messages) ? Buffer.byteLength(JSON.stringify(messages)) : 0;
+  return completion + Math.ceil(bytes / 4);
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Param, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '@app/access';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { OpenAiRequestError } from './openai-error.js';
 import { OpenAiErrorFilter } from './openai-error.filter.js';
@@ -7,6 +8,7 @@ import { OpenAiErrorFilter } from './openai-error.filter.js';
 /** `GET /v1/models`: the model this service answers with, in OpenAI's list shape. */
 @ApiTags('openai')
 @Controller('v1/models')
+@Authenticated()
 @UseFilters(OpenAiErrorFilter)
 export class ModelsController {
   private readonly created = Math.floor(Date.now() / 1000);

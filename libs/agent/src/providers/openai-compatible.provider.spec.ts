@@ -128,6 +128,26 @@ describe('OpenAiCompatibleProvider', () => {
     const completion = await provider().complete({ prompt: 'Hello, world', maxTokens: 10 });
     expect(completion).toMatchObject({ model: 'test-model', promptTokens: 3, completionTokens: 3 });
   });
+
+  it('closes the upstream connection when the caller aborts, and does not retry', async () => {
+    let closedEarly: Promise<boolean> | undefined;
+    let received: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (received = r));
+    handlers = [
+      (_q, _b, res) => {
+        // Never answers: only the caller can end this call.
+        closedEarly = new Promise((r) => res.on('close', () => r(!res.writableFinished)));
+        received();
+      },
+    ];
+    const controller = new AbortController();
+    const call = provider().complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
+    await arrived;
+    controller.abort();
+    await expect(call).rejects.toBeDefined();
+    expect(await closedEarly).toBe(true);
+    expect(calls).toBe(1);
+  });
 });
 
 describe('OpenAiCompatibleProvider streaming', () => {

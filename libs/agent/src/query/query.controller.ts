@@ -11,8 +11,10 @@ import {
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { ClientId, Metered } from '@app/access';
 import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
+import { reserveQueryTokens } from './query-cost.js';
 import { QueryResponseDto } from './query-response.dto.js';
 import { ClientSignal } from '../streaming/client-signal.decorator.js';
 import { problemOf } from '../streaming/problem-event.js';
@@ -37,6 +39,11 @@ export class QueryController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @Metered<QueryResponseDto | AsyncIterable<string>>({
+    reserveTokens: reserveQueryTokens,
+    // A stream's tokens are known only at its end: its reservation stands.
+    tokensUsed: (result) => ('tokens_used' in result ? result.tokens_used : undefined),
+  })
   @ApiOperation({
     summary: 'Ask the agent',
     description: 'Sends the prompt to the configured LLM provider.',
@@ -73,6 +80,18 @@ export class QueryController {
         description: 'Request id (echoed or generated)',
         schema: { type: 'string' },
       },
+      'RateLimit-Policy': {
+        description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
+        schema: { type: 'string', example: '"requests";q=60;w=60' },
+      },
+      RateLimit: {
+        description: 'With a request limit: requests left and seconds until capacity returns',
+        schema: { type: 'string', example: '"requests";r=59;t=60' },
+      },
+      'x-ratelimit-remaining-tokens': {
+        description: 'With a token limit: tokens left this minute (also -limit-, -reset-)',
+        schema: { type: 'integer' },
+      },
     },
   })
   @ApiResponse({
@@ -103,6 +122,7 @@ export class QueryController {
     @Headers('cache-control') cacheControl: string | undefined,
     @Headers('accept') accept: string | undefined,
     @RequestId() requestId: string | null,
+    @ClientId() clientId: string | null,
     @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto | AsyncIterable<string>> {
@@ -111,6 +131,7 @@ export class QueryController {
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
+      clientId,
     };
     const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(accept ?? '');
     if (wantsStream) {
@@ -142,6 +163,7 @@ export class QueryController {
       id: result.id,
       provider: result.provider,
       model: result.model,
+      client_id: result.clientId,
     };
   }
 }

@@ -206,6 +206,41 @@ describe('QueryService', () => {
     await service.query({ prompt: 'hello', signal: controller.signal });
     expect(provider.requests[0]?.signal).toBe(controller.signal);
   });
+
+  it('records the client and, when the caller aborts, a cancelled query that used no tokens', async () => {
+    const { service, provider, history } = make();
+    const answered = await service.query({ prompt: 'mine', clientId: 'acme' });
+    expect(answered.clientId).toBe('acme');
+    expect(history.records[0]).toMatchObject({ clientId: 'acme', outcome: 'answered' });
+
+    const controller = new AbortController();
+    // Like fetch: rejects once the signal is aborted, even if it already was.
+    provider.complete = (request) =>
+      new Promise((_resolve, reject) => {
+        if (request.signal?.aborted) reject(new Error('aborted'));
+        request.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    const call = service.query({ prompt: 'gone', clientId: 'acme', signal: controller.signal });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ status: 499 });
+    expect(history.records[1]).toMatchObject({
+      clientId: 'acme',
+      outcome: 'cancelled',
+      prompt: 'gone',
+      response: null,
+      tokensUsed: 0,
+      cacheStatus: 'MISS',
+    });
+  });
+
+  it('passes provider errors through unchanged when the caller is still there', async () => {
+    const { service, provider, history } = make();
+    provider.complete = () => Promise.reject(new Error('upstream down'));
+    await expect(
+      service.query({ prompt: 'x', signal: new AbortController().signal }),
+    ).rejects.toThrow('upstream down');
+    expect(history.records).toHaveLength(0);
+  });
 });
 
 describe('QueryService streaming', () => {

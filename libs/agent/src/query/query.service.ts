@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { MetricsRegistry } from '@app/platform';
+import { MetricsRegistry, ProblemException } from '@app/platform';
 import {
   cacheKey,
   RESPONSE_CACHE,
@@ -33,6 +33,9 @@ export interface QueryInput {
   /** Skip the cache read (the fresh answer is still cached). */
   bypassCache?: boolean;
   requestId?: string | null;
+  /** The API client asking; null without keys. */
+  clientId?: string | null;
+  /** Aborted when the client goes away: the provider call is cancelled and recorded as such. */
   signal?: AbortSignal;
 }
 
@@ -47,8 +50,13 @@ export interface QueryResult {
   finishReason: FinishReason;
   provider: string;
   model: string;
+  /** The API client that asked; null without keys. */
+  clientId: string | null;
   cache: CacheStatus;
 }
+
+/** HTTP has no status for it; 499 is what proxies log for a client that closed the request. */
+const CLIENT_CLOSED_REQUEST = 499 as HttpStatus;
 
 /** Agent settings the use-case needs. */
 export interface QueryPolicy {
@@ -94,7 +102,24 @@ export class QueryService {
     if (hit) {
       completion = hit;
     } else {
-      completion = await this.provider.complete(this.request(input, maxTokens));
+      try {
+        completion = await this.provider.complete(this.request(input, maxTokens));
+      } catch (error) {
+        if (!input.signal?.aborted) throw error;
+        // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
+        const cancelled = {
+          text: '',
+          model: this.provider.model,
+          provider: this.provider.name,
+          promptTokens: 0,
+          completionTokens: 0,
+        };
+        const latencyMs = performance.now() - started;
+        const status = bypass ? 'BYPASS' : 'MISS';
+        const record = this.toRecord(input, maxTokens, promptSha256, cancelled, status, latencyMs);
+        this.history.record({ ...record, response: null, outcome: 'cancelled' });
+        throw new ProblemException(CLIENT_CLOSED_REQUEST, 'Client closed the request');
+      }
       await this.store(key, completion);
     }
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
@@ -110,6 +135,7 @@ export class QueryService {
       finishReason: completion.finishReason ?? 'stop',
       provider: completion.provider,
       model: completion.model,
+      clientId: record.clientId,
       cache,
     };
   }
@@ -147,6 +173,7 @@ export class QueryService {
         finishReason: completion.finishReason ?? 'stop',
         provider: completion.provider,
         model: completion.model,
+        clientId: record.clientId,
         cache,
       },
     };
@@ -194,6 +221,8 @@ export class QueryService {
       id: input.id ?? randomUUID(),
       createdAt: new Date(),
       requestId: input.requestId ?? null,
+      clientId: input.clientId ?? null,
+      outcome: 'answered',
       provider: completion.provider,
       model: completion.model,
       prompt: storeText ? input.prompt : null,

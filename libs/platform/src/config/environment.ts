@@ -10,12 +10,20 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LLM_PROVIDERS = ['builtin', 'openai'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
+
+/**
+ * One API key entry: a client id, the SHA-256 (hex) of its key, optional per-client limits
+ * (`rpm`, `tpm`). Shared with the key registry, which parses `API_KEYS_FILE` with it.
+ */
+export const API_KEY_ENTRY =
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:(rpm|tpm)=\d{1,10}(;(rpm|tpm)=\d{1,10})?)?$/;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -175,4 +183,27 @@ export class Environment {
   @Min(1024 ** 2, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
   @Max(4 * 1024 ** 3, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
   HISTORY_MEMORY_MAX_BYTES = 32 * 1024 ** 2;
+
+  // --- access: API keys, limits, shedding ---
+  /** Comma-separated `client-id:sha256-hex[:rpm=N;tpm=N]` entries; keys themselves are never configured. */
+  @Transform(toList)
+  @Matches(API_KEY_ENTRY, {
+    each: true,
+    message: 'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N] entries',
+  })
+  API_KEYS: string[] = [];
+  /** A file (mounted secret) with one entry per line; reloaded on change and on SIGHUP. */
+  @IsOptional() @IsString() @MaxLength(4096) API_KEYS_FILE?: string = undefined;
+  /** Refuse to start without keys instead of serving openly. */
+  @Transform(toBool) @IsBoolean() AUTH_REQUIRED = false;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  @IsOptional() @IsString() @MinLength(16) @MaxLength(512) METRICS_TOKEN?: string = undefined;
+  /** false removes /docs and /openapi.json. */
+  @Transform(toBool) @IsBoolean() DOCS_ENABLED = true;
+  /** Requests per minute per client (per remote address without keys); 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_REQUESTS_PER_MINUTE = 0;
+  /** Tokens (reserved at admission, charged from tokens_used) per minute per client; 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000_000) RATE_LIMIT_TOKENS_PER_MINUTE = 0;
+  /** Concurrent /query requests per replica before 503; 0 = no cap. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000) MAX_IN_FLIGHT = 256;
 }

@@ -44,6 +44,8 @@ const record = (id: number): QueryRecord => ({
   id: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
   createdAt: new Date(1_700_000_000_000 + id),
   requestId: null,
+  clientId: null,
+  outcome: 'answered',
   provider: 'builtin',
   model: 'builtin-echo',
   prompt: `p${id}`,

@@ -5,7 +5,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { type DependencyMonitor, type MetricsRegistry, ProblemException } from '@app/platform';
 import type { DatabaseConnector } from '@app/platform/database';
 import { decodeCursor, isAfter, newerFirst, pageOf } from '../pagination.js';
-import type { HistoryPage, QueryHistory } from '../query-history.js';
+import { visibleTo, type HistoryPage, type QueryHistory } from '../query-history.js';
 import { estimateRecordBytes, type QueryRecord } from '../query-record.js';
 import { WriteBehindBuffer } from '../write-behind-buffer.js';
 import { QueryRecordEntity } from './query-record.entity.js';
@@ -64,13 +64,14 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
     this.buffer.add(record);
   }
 
-  async get(id: string): Promise<QueryRecord | undefined> {
+  async get(id: string, clientId?: string): Promise<QueryRecord | undefined> {
     const buffered = this.buffer.get(id);
-    if (buffered) return buffered;
-    return (await this.read(() => this.repository.findOneBy({ id }))) ?? undefined;
+    if (buffered) return visibleTo(buffered, clientId) ? buffered : undefined;
+    const where = clientId === undefined ? { id } : { id, clientId };
+    return (await this.read(() => this.repository.findOneBy(where))) ?? undefined;
   }
 
-  async list(limit: number, cursor?: string): Promise<HistoryPage> {
+  async list(limit: number, cursor?: string, clientId?: string): Promise<HistoryPage> {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const stored = await this.read(() => {
       const query = this.repository
@@ -78,12 +79,15 @@ export class PostgresQueryHistory implements QueryHistory, BeforeApplicationShut
         .orderBy('q.createdAt', 'DESC')
         .addOrderBy('q.id', 'DESC')
         .limit(limit);
-      if (after) query.where('(q.created_at, q.id) < (:createdAt, :id)', after);
+      if (clientId !== undefined) query.andWhere('q.client_id = :clientId', { clientId });
+      if (after) query.andWhere('(q.created_at, q.id) < (:createdAt, :id)', after);
       return query.getMany();
     });
     // Buffered records are not in the table yet; merge them in so reads see every query.
     const merged = new Map(stored.map((r) => [r.id, r]));
-    for (const r of this.buffer.values()) if (isAfter(r, after)) merged.set(r.id, r);
+    for (const r of this.buffer.values()) {
+      if (isAfter(r, after) && visibleTo(r, clientId)) merged.set(r.id, r);
+    }
     return pageOf([...merged.values()].sort(newerFirst).slice(0, limit), limit);
   }
 

@@ -11,3 +11,4 @@ export { DependencyMonitor } from './health/dependency-monitor.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';
 export type { ResponseControls } from './http/response-controls.js';
+export { JsonBodyReader } from './http/json-body.interceptor.js';

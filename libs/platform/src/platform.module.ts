@@ -37,7 +37,7 @@ export class PlatformModule {
         { provide: APP_PIPE, useClass: JsonObjectBodyPipe },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [ShutdownState, MetricsRegistry, DependencyMonitor, LoggingModule],
+      exports: [ShutdownState, MetricsRegistry, DependencyMonitor, LoggingModule, HttpModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
+import { JsonBodyReader } from '@app/platform';
 import { AccessMetrics, ANONYMOUS_CLIENT } from '../access.metrics.js';
 import { presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
 import { KeyRegistry } from '../keys/key-registry.js';
@@ -16,7 +17,8 @@ import { nodeRequest, nodeResponse, remoteAddress, setHeaders } from './node-htt
 
 /**
  * Who may call and how much, in this order: a valid key when keys are configured (401), then
- * on metered routes room on this replica (503) and the client's budgets (429). Headers go on
+ * on metered routes room on this replica (503) and the client's budgets (429); a body is read
+ * only after the key was accepted. Headers go on
  * the response before the handler runs, so a streamed answer carries them too. Probes never
  * pass through here: only routes that declare `@Authenticated()` or `@Metered()` do.
  */
@@ -29,6 +31,7 @@ export class AccessGuard implements CanActivate {
     private readonly limiter: RateLimiter,
     private readonly metrics: AccessMetrics,
     private readonly logger: PinoLogger,
+    private readonly bodies: JsonBodyReader,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -50,6 +53,8 @@ export class AccessGuard implements CanActivate {
       throw overloaded();
     }
     try {
+      // The token reservation needs the body: read it now, after the key was checked.
+      if (route.reserveTokens) await this.bodies.read(req, res);
       access.lease = await this.admit(access, route, request.body, res, release);
     } catch (error) {
       release();

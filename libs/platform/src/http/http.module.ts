@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { Environment } from '../config/environment.js';
 import { parseBodyLimit } from './body-size.js';
-import { BODY_LIMIT_BYTES, JsonBodyInterceptor } from './json-body.interceptor.js';
+import { BODY_LIMIT_BYTES, JsonBodyInterceptor, JsonBodyReader } from './json-body.interceptor.js';
 
 /**
  * Request-body handling. Bodies are read after routing, by the handlers that declare one
@@ -16,8 +16,10 @@ export class HttpModule {
       module: HttpModule,
       providers: [
         { provide: BODY_LIMIT_BYTES, useValue: parseBodyLimit(env.BODY_LIMIT) },
+        JsonBodyReader,
         { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
       ],
+      exports: [JsonBodyReader],
     };
   }
 }

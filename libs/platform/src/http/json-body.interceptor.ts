@@ -23,6 +23,32 @@ function takesBody(context: ExecutionContext): boolean {
   return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
 }
 
+const READ = Symbol('jsonBodyRead');
+type BodyRequest = IncomingMessage & { body?: unknown; [READ]?: Promise<void> };
+
+/**
+ * Reads a request's JSON body once, whoever asks first: the body interceptor, or a guard that
+ * must see the body before the handler (e.g. to reserve a token budget) after it has checked
+ * what the headers alone decide (who is calling).
+ */
+@Injectable()
+export class JsonBodyReader {
+  constructor(@Inject(BODY_LIMIT_BYTES) private readonly limit: number) {}
+
+  /** Reads `req.body` if it was not read yet; the same promise for every caller. */
+  read(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = req as BodyRequest;
+    request[READ] ??= this.readOnce(request, res);
+    return request[READ];
+  }
+
+  private async readOnce(req: BodyRequest, res: ServerResponse): Promise<void> {
+    checkBodyHeaders(req, this.limit);
+    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
+    req.body = await readJsonBody(req, this.limit);
+  }
+}
+
 /**
  * Reads the JSON body of the handlers that take one, after routing: an unknown route or a
  * wrong method is a 404/405 whatever the body, and errors are labelled with their route. The
@@ -31,19 +57,12 @@ function takesBody(context: ExecutionContext): boolean {
  */
 @Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
-  constructor(@Inject(BODY_LIMIT_BYTES) private readonly limit: number) {}
+  constructor(private readonly bodies: JsonBodyReader) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || !takesBody(context)) return next.handle();
     const http = context.switchToHttp();
-    const req = http.getRequest<IncomingMessage & { body?: unknown }>();
-    const res = http.getResponse<ServerResponse>();
-    return from(this.read(req, res)).pipe(switchMap(() => next.handle()));
-  }
-
-  private async read(req: IncomingMessage & { body?: unknown }, res: ServerResponse) {
-    checkBodyHeaders(req, this.limit);
-    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
-    req.body = await readJsonBody(req, this.limit);
+    const read = this.bodies.read(http.getRequest(), http.getResponse());
+    return from(read).pipe(switchMap(() => next.handle()));
   }
 }

@@ -4,7 +4,6 @@ import {
   HttpException,
   HttpStatus,
   NotFoundException,
-  PayloadTooLargeException,
   type ArgumentsHost,
 } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
@@ -18,11 +17,26 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
-/** Runs the filter on `exception` for a request to `url` and captures what it sends. */
-function render(exception: unknown, url = '/query', id: unknown = 'req-1') {
+// The router table as Express keeps it: one GET route at /health.
+const ROUTES = [
+  { route: { path: '/health', methods: { get: true } }, match: (p: string) => p === '/health' },
+];
+
+/**
+ * Runs the filter on `exception` for a request to `url` and captures what it sends. `route` is
+ * the matched handler's template; null: no handler matched the request.
+ */
+function render(
+  exception: unknown,
+  url = '/query',
+  id: unknown = 'req-1',
+  route: string | null = '/query',
+  method = 'POST',
+) {
   const reply: Reply = { status: 0, headers: {}, body: {} };
   const adapterHost = {
     httpAdapter: {
+      getInstance: () => ({ router: { stack: ROUTES } }),
       setHeader: (_res: unknown, name: string, value: string) => {
         reply.headers[name.toLowerCase()] = value;
       },
@@ -35,7 +49,14 @@ function render(exception: unknown, url = '/query', id: unknown = 'req-1') {
   const logger = { error: jest.fn() };
   const host = {
     switchToHttp: () => ({
-      getRequest: () => ({ url, originalUrl: url, id }),
+      getRequest: () => ({
+        url,
+        originalUrl: url,
+        id,
+        method,
+        complete: true,
+        ...(route ? { route: { path: route } } : {}),
+      }),
       getResponse: () => ({}),
     }),
   } as unknown as ArgumentsHost;
@@ -71,7 +92,13 @@ describe('ProblemDetailsFilter', () => {
   });
 
   it('renders Nest HTTP exceptions with their message', () => {
-    const reply = render(new NotFoundException('No query with id 42'), '/queries/42');
+    const reply = render(
+      new NotFoundException('No query with id 42'),
+      '/queries/42',
+      'req-1',
+      '/queries/:id',
+      'GET',
+    );
     expect(reply.status).toBe(404);
     expect(reply.body).toMatchObject({
       title: 'Not Found',
@@ -85,27 +112,25 @@ describe('ProblemDetailsFilter', () => {
     expect(reply.body.detail).toBe('a is wrong; b is wrong');
   });
 
-  it('never quotes the body a parser error carries, whatever wraps it', () => {
-    const parseError = Object.assign(new SyntaxError('Unexpected token s in "secret-body'), {
-      type: 'entity.parse.failed',
-      status: 400,
-    });
-    const wrapped = render(new BadRequestException('raw', { cause: parseError }));
-    const bare = render(parseError);
-    for (const reply of [wrapped, bare]) {
-      expect(reply.status).toBe(400);
-      expect(reply.body.detail).toBe('Request body is not valid JSON');
-      expect(JSON.stringify(reply.body)).not.toContain('secret-body');
-    }
-    const tooLarge = render(
-      new PayloadTooLargeException('x', {
-        cause: Object.assign(new Error('big'), { type: 'entity.too.large' }),
-      }),
+  it('answers an unmatched path with 404 naming the path only, never the query string', () => {
+    const reply = render(
+      new NotFoundException('Cannot GET /nope?token=abc'),
+      '/nope?token=abc',
+      'r',
+      null,
+      'GET',
     );
-    expect(tooLarge.body).toMatchObject({
-      status: 413,
-      detail: 'Request body is larger than the configured limit',
-    });
+    expect(reply.status).toBe(404);
+    expect(reply.body.detail).toBe('Cannot GET /nope');
+    expect(JSON.stringify(reply.body)).not.toContain('token');
+    expect(reply.headers).not.toHaveProperty('allow');
+  });
+
+  it('answers a known path with a wrong method with 405 and the methods it allows', () => {
+    const reply = render(new NotFoundException('Cannot POST /health'), '/health', 'r', null);
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe('GET, HEAD');
+    expect(reply.body.detail).toBe('Method POST is not allowed here');
   });
 
   it('turns an unknown error into a 500 that exposes nothing, and logs it', () => {

@@ -16,7 +16,6 @@ import { REDIS_CLIENT } from '@app/platform/redis';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
 import { MetricsTokenMiddleware } from './auth/metrics-token.middleware.js';
-import { AccessProblemFilter } from './http/access-problem.filter.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessInterceptor } from './http/access.interceptor.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -96,7 +95,6 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
       },
       AccessGuard,
       AccessInterceptor,
-      AccessProblemFilter,
     ];
     return {
       module: AccessModule,
@@ -109,7 +107,6 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
         RateLimiter,
         AccessGuard,
         AccessInterceptor,
-        AccessProblemFilter,
       ],
     };
   }

@@ -1,10 +1,4 @@
-import {
-  applyDecorators,
-  SetMetadata,
-  UseFilters,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiResponse,
@@ -13,7 +7,6 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDetailsDto } from '@app/platform';
-import { AccessProblemFilter } from './access-problem.filter.js';
 import { ACCESS_ROUTE, type AccessRoute, type MeteredOptions } from './access-route.js';
 import { AccessGuard } from './access.guard.js';
 import { AccessInterceptor } from './access.interceptor.js';
@@ -26,7 +19,6 @@ function authenticatedRoute(route: AccessRoute) {
   return applyDecorators(
     SetMetadata(ACCESS_ROUTE, route),
     UseGuards(AccessGuard),
-    UseFilters(AccessProblemFilter),
     // Two requirements: either scheme is enough.
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(HEADER_SCHEME),

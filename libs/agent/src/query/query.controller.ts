@@ -157,7 +157,7 @@ export class QueryController {
         fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
       });
     }
-    const result = await this.queries.query(input);
+    const result = await this.queries.query({ ...input, signal });
     res.header('X-Cache', result.cache);
     return {
       response: result.response,

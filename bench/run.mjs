@@ -7,7 +7,7 @@
 // BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids), BENCH_WRITE_DOC=0 (leave the doc
 // alone), BENCH_NODE (the servers' node; default: bench/node24.sh), BENCH_PEER_DIR,
 // BENCH_PYTHON, BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_HISTORY_ROWS (1000000),
-// BENCH_NODE_ARGS (flags for the service's node, instead of those of the image's CMD),
+// BENCH_NODE_ARGS (flags for the service's node, instead of the image's NODE_OPTIONS and CMD),
 // BENCH_IMAGE_RUNTIME=0 (neither the image's node flags nor its allocator settings),
 // BENCH_MEMORY_LIMIT_MIB (the container limit the image's heap flags are resolved against: 512,
 // as in compose.yaml), BENCH_RETRIES (3), BENCH_QUIET_BUDGET_S (60). `--report FILE.json`

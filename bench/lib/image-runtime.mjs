@@ -1,11 +1,11 @@
 // The runtime settings of the production image, read from docker/Dockerfile's prod stage so the
-// bench runs the bundle the way the image does: node flags from its CMD (those before the
-// script) and the allocator settings from its ENV lines.
+// bench runs the bundle the way the image does: node flags from its NODE_OPTIONS and its CMD
+// (those before the script), and the allocator and compile-cache settings of its ENV lines.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Environment variables of the image that change how the process runs, not what it does. */
-const RUNTIME_VARIABLES = /^(MALLOC_\w+|NODE_OPTIONS|UV_THREADPOOL_SIZE|NODE_COMPILE_CACHE)$/;
+const RUNTIME_VARIABLES = /^(MALLOC_\w+|UV_THREADPOOL_SIZE|NODE_COMPILE_CACHE)$/;
 
 /** `KEY=VALUE` pairs of one ENV instruction (values without spaces or with double quotes). */
 function envPairs(text) {
@@ -34,7 +34,11 @@ export function imageRuntime(root, { memoryLimitMiB, compileCacheDir }) {
     else Object.assign(env, envPairs(instruction[2]));
   }
   const script = cmd.findIndex((arg) => !arg.startsWith('-'));
-  const nodeArgs = (script === -1 ? cmd : cmd.slice(0, script)).map((arg) => {
+  const flags = [
+    ...(env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    ...(script === -1 ? cmd : cmd.slice(0, script)),
+  ];
+  const nodeArgs = flags.map((arg) => {
     const percentage = /^--max-old-space-size-percentage=(\d+(?:\.\d+)?)$/.exec(arg);
     if (!percentage) return arg;
     return `--max-old-space-size=${Math.floor((memoryLimitMiB * Number(percentage[1])) / 100)}`;

@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { hash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import { MetricsRegistry, ProblemException } from '@app/platform';
@@ -72,9 +72,8 @@ export class QueryService {
   async query(input: QueryInput): Promise<QueryResult> {
     const started = performance.now();
     const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
-    // Hashed once: the cache key and the history record both use it. (One-shot hash: no Hash
-    // object per request.)
-    const promptSha256 = hash('sha256', input.prompt, 'hex');
+    // Hashed once: the cache key and the history record both use it.
+    const promptSha256 = createHash('sha256').update(input.prompt).digest('hex');
     let answer: { completion: CachedCompletion; cache: CacheStatus };
     try {
       answer = await this.answer(input, maxTokens, promptSha256);

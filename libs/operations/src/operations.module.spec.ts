@@ -83,7 +83,12 @@ describe('OperationsModule over HTTP', () => {
   it('runs every configured check, flattening a list, on /ready', async () => {
     const res = await fetch(`${base}/ready`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as {
+      ready: boolean;
+      status: string;
+      checks: Record<string, string>;
+      details: Record<string, object>;
+    };
     expect(body.ready).toBe(true);
     expect(body.status).toBe('degraded');
     expect(body.checks).toEqual({ database: 'up', cache: 'not_configured', api: 'responsive' });
@@ -99,7 +104,7 @@ describe('OperationsModule over HTTP', () => {
     app.get(ShutdownState).begin();
     const res = await fetch(`${base}/ready`);
     expect(res.status).toBe(503);
-    expect((await res.json()).status).toBe('shutting_down');
+    expect(((await res.json()) as { status: string }).status).toBe('shutting_down');
   });
 
   it('serves Prometheus text by default, uncached, with the service identity', async () => {

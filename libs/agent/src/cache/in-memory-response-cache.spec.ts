@@ -24,3 +24,15 @@ describe('InMemoryResponseCache', () => {
     expect((await cache.get('k2'))?.text).toBe('a');
   });
 });
+
+describe('InMemoryResponseCache expiry', () => {
+  it('forgets an answer once its TTL in seconds has passed', async () => {
+    const cache = new InMemoryResponseCache({ maxEntries: 10, maxBytes: 1024 ** 2, ttlSeconds: 1 });
+    await cache.set('k', answer('a'));
+    expect((await cache.get('k'))?.text).toBe('a');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await cache.get('k'))?.text).toBe('a'); // still well within one second
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await cache.get('k')).toBeUndefined();
+  });
+});

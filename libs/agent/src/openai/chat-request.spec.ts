@@ -1,0 +1,293 @@
+import { describe, expect, it } from '@jest/globals';
+import type { QueryResult } from '../query/query.service.js';
+import { ChunkWriter, chatCompletion } from './chat-completion.mapper.js';
+import type { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
+import { readMessages } from './chat-messages.js';
+import { OpenAiRequestError } from './openai-error.js';
+import { refuseUnsupported } from './unsupported-parameters.js';
+
+/** The OpenAI-style error `fn` throws: message, param and code. */
+function refusal(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OpenAiRequestError);
+    const e = error as OpenAiRequestError;
+    expect(e.getStatus()).toBe(400);
+    return { message: e.message, param: e.param, code: e.code };
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('readMessages', () => {
+  it('reads string and text-part contents and takes the last user message as the prompt', () => {
+    const { messages, prompt } = readMessages([
+      { role: 'system', content: 'be brief' },
+      { role: 'developer', content: null },
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'ok', tool_calls: null },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'sec' },
+          { type: 'text', text: 'ond' },
+        ],
+      },
+    ]);
+    expect(messages).toEqual([
+      { role: 'system', content: 'be brief' },
+      { role: 'developer', content: '' },
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 'ok' },
+      { role: 'user', content: 'second' },
+    ]);
+    expect(prompt).toBe('second');
+  });
+
+  it.each([
+    [[null], 'messages[0] must be an object', 'messages[0]', null],
+    [[['user']], 'messages[0] must be an object', 'messages[0]', null],
+    [['hi'], 'messages[0] must be an object', 'messages[0]', null],
+    [
+      [
+        { role: 'user', content: 'a' },
+        { role: 'tool', content: 'r' },
+      ],
+      'tool messages are not supported',
+      'messages[1].role',
+      'unsupported_parameter',
+    ],
+    [
+      [{ role: 'function', content: 'r' }],
+      'tool messages are not supported',
+      'messages[0].role',
+      'unsupported_parameter',
+    ],
+    [
+      [{ role: 'assistant', content: '', tool_calls: [] }],
+      'tool messages are not supported',
+      'messages[0].role',
+      'unsupported_parameter',
+    ],
+    [
+      [{ role: 'robot', content: 'a' }],
+      'messages[0].role must be one of system, developer, user, assistant',
+      'messages[0].role',
+      null,
+    ],
+    [
+      [{ content: 'a' }],
+      'messages[0].role must be one of system, developer, user, assistant',
+      'messages[0].role',
+      null,
+    ],
+    [
+      [{ role: 'user', content: 'a\u0000b' }],
+      'messages[0].content must not contain NUL characters',
+      'messages[0].content',
+      null,
+    ],
+    [
+      [{ role: 'user', content: 42 }],
+      'messages[0].content must be a string or an array of text parts',
+      'messages[0].content',
+      null,
+    ],
+    [
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'image_url', image_url: {} },
+          ],
+        },
+      ],
+      'only text content parts are supported',
+      'messages[0].content[1]',
+      'unsupported_parameter',
+    ],
+    [
+      [{ role: 'user', content: [null] }],
+      'only text content parts are supported',
+      'messages[0].content[0]',
+      'unsupported_parameter',
+    ],
+    [
+      [{ role: 'user', content: [{ type: 'text', text: 3 }] }],
+      'only text content parts are supported',
+      'messages[0].content[0]',
+      'unsupported_parameter',
+    ],
+    [[], 'messages must contain a non-empty user message', 'messages', null],
+    [
+      [{ role: 'system', content: 'only a system turn' }],
+      'messages must contain a non-empty user message',
+      'messages',
+      null,
+    ],
+    [
+      [
+        { role: 'user', content: 'earlier' },
+        { role: 'user', content: ' \n\t' },
+      ],
+      'messages must contain a non-empty user message',
+      'messages',
+      null,
+    ],
+  ])('refuses %j', (raw, message, param, code) => {
+    expect(refusal(() => readMessages(raw))).toEqual({ message, param, code });
+  });
+});
+
+describe('refuseUnsupported', () => {
+  const request = (extra: Record<string, unknown>) =>
+    ({ model: 'm', messages: [], ...extra }) as unknown as ChatCompletionRequestDto;
+
+  it('accepts each parameter in the form that asks for a plain text answer', () => {
+    for (const extra of [
+      {},
+      { n: 1, tools: [], functions: [], tool_choice: 'none', function_call: 'auto' },
+      { n: null, tool_choice: 'auto', function_call: 'none', response_format: { type: 'text' } },
+      { response_format: {}, logprobs: false, top_logprobs: 0, stop: '', logit_bias: {} },
+      { logprobs: null, top_logprobs: null, stop: null, modalities: ['text'] },
+      { modalities: [], audio: null, prediction: undefined, web_search_options: {} },
+      { tool_choice: null, function_call: {}, response_format: null },
+    ]) {
+      expect(() => refuseUnsupported(request(extra))).not.toThrow();
+    }
+  });
+
+  it.each([
+    [{ n: 2 }, 'n', 'only n=1 is supported'],
+    [{ n: 0 }, 'n', 'only n=1 is supported'],
+    [{ tools: [{ type: 'function' }] }, 'tools', 'tools are not supported'],
+    [{ functions: [{ name: 'f' }] }, 'functions', 'functions are not supported'],
+    [{ tool_choice: 'required' }, 'tool_choice', 'tool_choice is not supported'],
+    [{ tool_choice: { type: 'function' } }, 'tool_choice', 'tool_choice is not supported'],
+    [{ function_call: 'f' }, 'function_call', 'function_call is not supported'],
+    [
+      { response_format: { type: 'json_object' } },
+      'response_format',
+      'only response_format {"type": "text"} is supported',
+    ],
+    [{ logprobs: true }, 'logprobs', 'logprobs are not supported'],
+    [{ top_logprobs: 2 }, 'top_logprobs', 'logprobs are not supported'],
+    [{ stop: 'END' }, 'stop', 'stop sequences are not supported'],
+    [{ stop: ['a'] }, 'stop', 'stop sequences are not supported'],
+    [{ logit_bias: { '50256': -100 } }, 'logit_bias', 'logit_bias is not supported'],
+    [{ modalities: ['text', 'audio'] }, 'modalities', 'only the text modality is supported'],
+    [{ modalities: 'text' }, 'modalities', 'only the text modality is supported'],
+    [{ audio: { voice: 'x' } }, 'audio', 'audio output is not supported'],
+    [{ prediction: { type: 'content' } }, 'prediction', 'predicted outputs are not supported'],
+    [{ web_search_options: { a: 1 } }, 'web_search_options', 'web search is not supported'],
+    [{ stop: 0 }, 'stop', 'stop sequences are not supported'],
+  ])('refuses %j', (extra, param, message) => {
+    expect(refusal(() => refuseUnsupported(request(extra)))).toEqual({
+      message,
+      param,
+      code: 'unsupported_parameter',
+    });
+  });
+
+  it('names the first unsupported parameter in a fixed order', () => {
+    expect(refusal(() => refuseUnsupported(request({ stop: 'x', n: 3 }))).param).toBe('n');
+  });
+});
+
+const result: QueryResult = {
+  id: 'rec-1',
+  response: 'Hello!',
+  tokensUsed: 9,
+  promptTokens: 4,
+  completionTokens: 5,
+  finishReason: 'stop',
+  provider: 'builtin',
+  model: 'echo-1',
+  clientId: null,
+  cache: 'MISS',
+};
+
+describe('chatCompletion', () => {
+  it('builds the chat.completion object of a finished query', () => {
+    expect(chatCompletion(result, 1700000000)).toEqual({
+      id: 'chatcmpl-rec-1',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: 'echo-1',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello!', refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 },
+      system_fingerprint: null,
+    });
+  });
+});
+
+describe('ChunkWriter', () => {
+  const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 7 };
+  const choice = (delta: object, finish: string | null) => [
+    { index: 0, delta, logprobs: null, finish_reason: finish },
+  ];
+
+  it('sends the role once, then deltas, then the finish reason, without usage by default', () => {
+    const writer = new ChunkWriter('chatcmpl-x', 7, 'asked', false);
+    expect(writer.text('Hel')).toEqual([
+      {
+        ...base,
+        model: 'asked',
+        system_fingerprint: null,
+        choices: choice({ role: 'assistant', content: '' }, null),
+      },
+      {
+        ...base,
+        model: 'asked',
+        system_fingerprint: null,
+        choices: choice({ content: 'Hel' }, null),
+      },
+    ]);
+    expect(writer.text('lo')).toEqual([
+      {
+        ...base,
+        model: 'asked',
+        system_fingerprint: null,
+        choices: choice({ content: 'lo' }, null),
+      },
+    ]);
+    expect(writer.done({ ...result, finishReason: 'length' })).toEqual([
+      { ...base, model: 'echo-1', system_fingerprint: null, choices: choice({}, 'length') },
+    ]);
+  });
+
+  it('opens with the role even for an empty answer, and ends with usage when asked', () => {
+    const writer = new ChunkWriter('chatcmpl-x', 7, 'asked', true);
+    expect(writer.done(result)).toEqual([
+      {
+        ...base,
+        model: 'asked',
+        system_fingerprint: null,
+        choices: choice({ role: 'assistant', content: '' }, null),
+        usage: null,
+      },
+      {
+        ...base,
+        model: 'echo-1',
+        system_fingerprint: null,
+        choices: choice({}, 'stop'),
+        usage: null,
+      },
+      {
+        ...base,
+        model: 'echo-1',
+        system_fingerprint: null,
+        choices: [],
+        usage: { prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 },
+      },
+    ]);
+  });
+});

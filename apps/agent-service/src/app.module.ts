@@ -4,6 +4,7 @@ import { OperationsModule } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule } from '@app/platform/database';
 import { REDIS_READINESS, RedisModule } from '@app/platform/redis';
+import { DocsModule } from './docs/docs.module.js';
 
 /**
  * Composes the service from its libs. Optional dependencies are decided here, once, at boot:
@@ -29,6 +30,7 @@ export class AppModule {
         ...optional,
         OperationsModule.forRoot({ readinessChecks }),
         AgentModule.forRoot(env),
+        DocsModule,
       ],
     };
   }

@@ -94,8 +94,11 @@ describe('seed-compatible API contract', () => {
     const res = await request(t.server).get('/openapi.json').expect(200);
     expect(res.body.info).toMatchObject({ title: 'AI Agent Service', version: '2.3.4' });
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/docs',
+      '/docs/{file}',
       '/health',
       '/metrics',
+      '/openapi.json',
       '/queries',
       '/queries/{id}',
       '/query',

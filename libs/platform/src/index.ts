@@ -12,3 +12,6 @@ export { READINESS_CHECKS } from './health/readiness-check.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';
 export type { ResponseControls } from './http/response-controls.js';
+export { ApiProblemResponses } from './openapi/api-problem-responses.decorator.js';
+export type { ProblemResponse } from './openapi/api-problem-responses.decorator.js';
+export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';

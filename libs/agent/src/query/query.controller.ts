@@ -1,15 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiResponse,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
-import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { QueryResponseDto } from './query-response.dto.js';
 import { QueryService } from './query.service.js';
@@ -22,6 +13,7 @@ export class QueryController {
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
+    operationId: 'createQuery',
     summary: 'Ask the agent',
     description: 'Sends the prompt to the configured LLM provider.',
   })
@@ -37,35 +29,32 @@ export class QueryController {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
       },
-      'X-Request-Id': {
-        description: 'Request id (echoed or generated)',
-        schema: { type: 'string' },
-      },
     },
   })
-  @ApiResponse({
-    status: 502,
-    type: ProblemDetailsDto,
-    description: 'The configured LLM provider failed.',
-  })
-  @ApiResponse({
-    status: 504,
-    type: ProblemDetailsDto,
-    description: 'The configured LLM provider timed out.',
-  })
-  @ApiBadRequestResponse({
-    type: ProblemDetailsDto,
-    description:
-      'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.',
-  })
-  @ApiPayloadTooLargeResponse({
-    type: ProblemDetailsDto,
-    description: 'Body larger than BODY_LIMIT.',
-  })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ProblemDetailsDto,
-    description: 'Body not sent as application/json.',
-  })
+  @ApiProblemResponses(
+    {
+      status: 400,
+      description:
+        'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.',
+      detail: 'Prompt cannot be empty',
+      errors: [{ field: 'prompt', message: 'Prompt cannot be empty' }],
+      instance: '/query',
+    },
+    { status: 413, description: 'Body larger than BODY_LIMIT.', instance: '/query' },
+    { status: 415, description: 'Body not sent as application/json.', instance: '/query' },
+    {
+      status: 502,
+      description: 'The configured LLM provider failed or sent no completion.',
+      detail: 'LLM provider answered with status 500',
+      instance: '/query',
+    },
+    {
+      status: 504,
+      description: 'The configured LLM provider did not answer within LLM_TIMEOUT_MS.',
+      detail: 'LLM provider did not answer in time',
+      instance: '/query',
+    },
+  )
   async query(
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,

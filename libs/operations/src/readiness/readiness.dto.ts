@@ -14,7 +14,12 @@ class ReadinessChecksDto {
 class DependencyDetailDto {
   @ApiProperty({ enum: ['up', 'down', 'not_configured'] }) status!: DependencyState;
   @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
-  @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
+  @ApiProperty({
+    required: false,
+    minimum: 0,
+    description: 'Check latency in milliseconds.',
+    example: 1.2,
+  })
   latencyMs?: number;
   @ApiProperty({ required: false, enum: ['timeout', 'unavailable'] }) error?: string;
 }

@@ -1,0 +1,33 @@
+// Mutation testing of libs/ with StrykerJS and its Jest runner. The unit project of jest.config.js
+// is reused as is; Jest needs --experimental-vm-modules for native ESM, so the runner's Node
+// processes get it too. Run with `npm run test:mutation` (report: reports/mutation/).
+import jestConfig from './jest.config.js';
+
+const unit = jestConfig.projects.find((project) => project.displayName === 'unit');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  testRunnerNodeArgs: ['--experimental-vm-modules'],
+  jest: {
+    projectType: 'custom',
+    config: { ...unit, displayName: undefined, testTimeout: 60_000 },
+    enableFindRelatedTests: true,
+  },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    'libs/{agent,operations,platform}/src/**/*.ts',
+    '!**/*.spec.ts',
+    '!**/index.ts',
+    '!**/migrations/**',
+  ],
+  ignorePatterns: ['dist', 'coverage', 'reports', 'bench', 'docker', 'deploy', 'test/container'],
+  concurrency: 2,
+  timeoutMS: 10_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -8,7 +8,7 @@ import { problemExample } from './api-problem-responses.decorator.js';
 export const REQUEST_ID_HEADER_NAME = 'X-Request-Id';
 
 // The ids the request logger accepts from callers (logging/request-id.ts); others are replaced
-// by a UUID, which matches too. request-id.spec.ts keeps the two in step.
+// by a UUID, which matches too. complete-openapi-document.spec.ts keeps the two in step.
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
 
 const REQUEST_ID_SCHEMA = { type: 'string', pattern: REQUEST_ID_PATTERN, maxLength: 128 } as const;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
 import request from 'supertest';
 import { OpenApiContract, type Exchange } from './support/openapi-contract.js';
 import { ServiceProcess } from './support/service-process.js';
@@ -115,6 +116,35 @@ describe('OpenAPI document', () => {
       const problems = contract.check({ ...ok, ...change });
       expect(problems.join('\n')).toMatch(message);
     });
+  });
+});
+
+describe('every suite checks every response', () => {
+  // A service whose document declares GET /x → 200 only, and which answers 418.
+  const lying = createServer((req, res) => {
+    res.setHeader('x-request-id', 'r-1');
+    if (req.url === '/openapi.json') {
+      res.setHeader('content-type', 'application/json');
+      const op = { responses: { '200': { description: 'ok' } } };
+      res.end(JSON.stringify({ openapi: '3.0.0', info: {}, paths: { '/x': { get: op } } }));
+      return;
+    }
+    res.statusCode = 418;
+    res.end();
+  });
+  let url: string;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => lying.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(lying.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => lying.close(() => resolve())));
+
+  it('through supertest', async () => {
+    await expect(request(url).get('/x')).rejects.toThrow(/GET \/x → 418: status not declared/);
+  });
+
+  it('through fetch', async () => {
+    await expect(fetch(`${url}/x`)).rejects.toThrow(/GET \/x → 418: status not declared/);
   });
 });
 

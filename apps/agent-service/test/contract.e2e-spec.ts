@@ -106,7 +106,15 @@ describe('seed-compatible API contract', () => {
     ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);
-    expect(Object.keys(query.responses).sort()).toEqual(['200', '400', '413', '415', '502', '504']);
+    expect(Object.keys(query.responses).sort()).toEqual([
+      '200',
+      '400',
+      '413',
+      '415',
+      '500',
+      '502',
+      '504',
+    ]);
     expect(query.responses['200'].headers['X-Cache']).toBeDefined();
     expect(res.body.components.schemas.CreateQueryDto.properties.max_tokens).toMatchObject({
       minimum: 10,

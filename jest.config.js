@@ -19,7 +19,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@app/(platform|agent|operations)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/(platform|agent|operations|access)$': '<rootDir>/libs/$1/src/index.ts',
     '^@app/platform/(database|redis)$': '<rootDir>/libs/platform/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -1,7 +1,7 @@
-// Reference point: a minimal NestJS app on Express (default body parser, no middleware, no
-// logger output) doing the floor's work. The FastAPI seed was measured against such an app
-// (seed ≈ nest-minimal ÷ 0.41 on /health, ÷ 0.51 on /query), so this row turns the seed
-// target into a number measured in the same run. Plain JS: decorators are applied by hand.
+// Reference point (BENCH_SERVERS=nest-minimal): a minimal NestJS app on Express (default body
+// parser, no middleware, no logger output) doing the service's work, so that what the
+// framework itself costs per request can be told apart from what the service adds on top.
+// Plain JS: decorators are applied by hand.
 import 'reflect-metadata';
 import { BadRequestException, Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -25,7 +25,9 @@ import {
   waitHealthy,
 } from './lib/processes.mjs';
 import { scriptPath, snapshotBuild } from './lib/snapshot.mjs';
-import { REQUESTS, SERVERS, requestFor, serverEnv } from './scenarios.mjs';
+import { REQUESTS, SERVERS, serverEnv } from './scenarios.mjs';
+import { autocannonRequest, requestOf } from './lib/measure.mjs';
+import { productionNode } from './lib/servers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -156,12 +158,15 @@ async function profileOne(server, requestId, dir) {
       name,
       '--cpu-prof-interval',
       values.interval,
-      scriptPath(ROOT, { snapshot }, server.script),
+      '--import',
+      join(ROOT, 'bench', 'lib', 'diagnose-preload.mjs'),
+      // The bundle's code is the same as dist/'s: profile dist/ for readable frames.
+      scriptPath(ROOT, { snapshot }, server.script ?? 'dist/apps/agent-service/src/main.js'),
     ],
     {
-      cwd: snapshot,
+      cwd: server.script ? ROOT : snapshot,
       env: serverEnv(server, port),
-      node: process.env.BENCH_NODE || process.execPath,
+      node: productionNode(ROOT).path,
     },
   );
   let fromUs;
@@ -170,7 +175,7 @@ async function profileOne(server, requestId, dir) {
   try {
     await waitHealthy(child, port);
     await sleep(1000);
-    const request = requestFor(requestId);
+    const request = autocannonRequest(requestOf(requestId));
     const now = () => Number(process.hrtime.bigint() / 1000n);
     result = await runLoad(
       {
@@ -185,6 +190,8 @@ async function profileOne(server, requestId, dir) {
   } finally {
     await stopChild(child, 8000); // a normal exit writes the profile; SIGKILL would lose it
   }
+  const diagnose = /DIAGNOSE (\{.*\})/.exec(child.tail)?.[1];
+  if (diagnose) process.stdout.write(`\nevent loop, in-server time, GC: ${diagnose}\n`);
   const profile = JSON.parse(readFileSync(join(dir, name), 'utf8'));
   const summary = analyse(profile, { fromUs, toUs });
   const perRequest =

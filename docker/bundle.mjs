@@ -10,7 +10,10 @@
 //   import.meta.url (they then point at the bundle's folder).
 // - pino transports (LOG_FORMAT=pretty) run pino-pretty in a worker thread loaded from a file:
 //   the workers are bundled as separate CommonJS files and announced to pino and thread-stream
-//   through globalThis.__bundlerPathsOverrides (their documented bundler hook).
+//   through globalThis.__bundlerPathsOverrides (their documented bundler hook). The esbuild-plugin-pino
+//   package does the same job but does not fit here (checked with 2.3.3): it accepts only
+//   esbuild <= 0.25.8, its ES module entry calls require.resolve (undefined in ESM), and it bakes
+//   the build-time output folder (/out/app) into the bundle, which then runs from /app.
 // - TypeORM loads its driver with require(variable): the PostgreSQL driver is rewritten into a
 //   literal require("pg") so it is bundled; the other drivers stay absent.
 // - Terminus loads optional peers with import(variable): literal imports are spliced in for the

@@ -2,6 +2,8 @@
 # Makes sure the PostgreSQL and Redis the integration suites use answer on 127.0.0.1,
 # starting (and on a bare Debian machine, installing) them when they do not.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
@@ -16,9 +18,7 @@ wait_for() {
 }
 
 if ! command -v pg_ctlcluster >/dev/null || ! command -v redis-server >/dev/null; then
-  echo "installing postgresql and redis-server"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null
+  apt_ensure postgresql redis-server
   # Test-only server on loopback: trust local TCP connections, as the suites expect.
   hba=$(find /etc/postgresql -path "*/main/pg_hba.conf" | head -n 1)
   sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"

@@ -1,6 +1,6 @@
 // Child processes for the benchmark: pinned spawning, cleanup by PID, /proc readings, probes.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -51,23 +51,31 @@ export function pinSelf() {
 }
 
 /**
- * Spawns `node ...args` pinned to `core`; the PID is node's own (taskset execs it). Output is
- * kept as a bounded tail for error messages.
+ * Spawns `command ...args` pinned to `core` (the PID is the command's own: taskset execs it).
+ * stderr (and stdout unless `keepStdout` or `stdoutFile`) is kept as a bounded tail for error
+ * messages; `stdoutFile` sends stdout to a file instead of a pipe, so that a server's log lines
+ * cost the load generator's core nothing.
  */
-export function spawnNode(
+export function spawnPinned(
   core,
+  command,
   args,
-  { cwd, env, keepStdout = false, node = process.execPath } = {},
+  { cwd, env, keepStdout = false, stdoutFile } = {},
 ) {
-  const command = CAN_PIN ? 'taskset' : node;
-  const argv = CAN_PIN ? ['-c', core, node, ...args] : args;
-  const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = CAN_PIN ? ['-c', core, command, ...args] : args;
+  const out = stdoutFile ? openSync(stdoutFile, 'a') : 'pipe';
+  const child = spawn(CAN_PIN ? 'taskset' : command, argv, {
+    cwd,
+    env,
+    stdio: ['ignore', out, 'pipe'],
+  });
+  if (stdoutFile) closeSync(out);
   live.add(child);
   child.tail = '';
   const keep = (chunk) => {
     child.tail = (child.tail + chunk.toString()).slice(-4000);
   };
-  if (!keepStdout) child.stdout.on('data', keep);
+  if (!keepStdout && child.stdout) child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   child.exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
@@ -80,6 +88,11 @@ export function spawnNode(
     child.tail += `\nspawn error: ${error.message}`;
   });
   return child;
+}
+
+/** `node ...args` pinned to `core`, on `node` (default: the node running the bench). */
+export function spawnNode(core, args, { node = process.execPath, ...options } = {}) {
+  return spawnPinned(core, node, args, options);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`. */

@@ -1,284 +1,199 @@
 // Markdown rendering of a bench run and its insertion into docs/benchmarks.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { evaluateTargets } from './targets.mjs';
+import { NOISE } from './measure.mjs';
+import { LOADS, REQUESTS } from '../scenarios.mjs';
 
 export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
 
 const dash = '–';
 const int = (v) => (v == null || Number.isNaN(v) ? dash : Math.round(v).toLocaleString('en-US'));
-const ms = (v) => {
-  if (v == null || Number.isNaN(v)) return dash;
-  if (v < 1) return v.toFixed(3);
-  if (v < 10) return v.toFixed(2);
-  return v.toFixed(1);
-};
+const ms = (v) =>
+  v == null || Number.isNaN(v)
+    ? dash
+    : v < 10
+      ? v.toFixed(2)
+      : v < 100
+        ? v.toFixed(1)
+        : String(Math.round(v));
 const mib = (v) => (v == null || Number.isNaN(v) ? dash : v.toFixed(1));
-const ratio = (v) => (v == null || Number.isNaN(v) ? dash : `${v.toFixed(2)}×`);
-const pct = (v) => (v == null || Number.isNaN(v) ? dash : `${Math.round(v * 100)}%`);
-const mark = (ok) => (ok == null ? '' : ok ? '✅' : '❌');
-const failures = (r) => {
-  const errors = (r.errors ?? 0) + (r.timeouts ?? 0);
-  const seen = Object.entries(r.tally ?? {}).filter(([value]) => value !== '(none)');
-  const tally = seen.length ? ` (${seen.map(([k, v]) => `${k} ${int(v)}`).join(', ')})` : '';
-  return `${errors} / ${r.non2xx ?? 0}${tally}`;
-};
-const NOISE = 0.2;
-const noisy = (cpu) => (cpu?.noise ?? 0) > NOISE;
+const x = (v) => (v == null || !Number.isFinite(v) ? dash : `${v.toFixed(2)}×`);
+const pct = (v) => (v == null || Number.isNaN(v) ? dash : `${Math.round(v * 100)} %`);
+const mark = (ok) => (ok == null ? '➖' : ok ? '✅' : '❌');
 const row = (cells) => `| ${cells.join(' | ')} |`;
+const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
-/** Adds, to every load result, its ratio to the floor and to the estimated seed. */
-export function addRatios(results, requests) {
-  const byRole = (role) => results.servers.find((s) => s.role === role);
-  const floor = byRole('floor');
-  const reference = byRole('reference');
-  const rpsOf = (server, id) => server?.loads.find((l) => l.id === id)?.rps;
-  for (const server of results.servers) {
-    for (const load of server.loads) {
-      const fallback = load.compareTo ?? load.id;
-      const floorRps = rpsOf(floor, load.id) ?? rpsOf(floor, fallback);
-      const referenceRps = rpsOf(reference, load.id) ?? rpsOf(reference, fallback);
-      const factor = requests[load.request]?.seedFactor;
-      const seedRps = referenceRps && factor ? referenceRps / factor : undefined;
-      load.ratios = {
-        floor: floorRps ? load.rps / floorRps : null,
-        seedEstimate: seedRps ? load.rps / seedRps : null,
-      };
-      load.seedRpsEstimate = seedRps ?? null;
-    }
-  }
+const byName = (results, name) => results.servers.find((s) => s.name === name);
+const loadOf = (server, id) => server?.loads.find((l) => l.id === id);
+const flag = (l) =>
+  [(l.cpu?.noise ?? 0) > NOISE ? '†' : '', (l.cpu?.loadGenUtilisation ?? 0) > 0.9 ? '‡' : ''].join(
+    '',
+  );
+const errs = (l) => {
+  const e = (l.errors ?? 0) + (l.timeouts ?? 0) + (l.non2xx ?? 0);
+  return e ? ` (${int(e)} errors)` : '';
+};
+function describeLoad(load) {
+  const r = REQUESTS[load.request];
+  const what =
+    {
+      health: 'GET /health',
+      query: 'POST /query, cache hit',
+      'query-miss': 'POST /query, cache miss',
+      'prompt-100B': 'POST /query, 100 B prompt (miss)',
+      'prompt-10kB': 'POST /query, 10 kB prompt (miss)',
+      'prompt-100kB': 'POST /query, 100 kB prompt (miss)',
+      'history-first': 'GET /queries, newest page of 50',
+      'history-deep': 'GET /queries, page 900 000 rows deep',
+    }[load.request] ?? `${r.method} ${r.path}`;
+  return `${what} @${load.connections}`;
 }
 
-function targetRows(results, targets) {
+function targetsSection(results) {
+  const rows = (results.evaluation ?? evaluateTargets(results)).map((t) => [
+    mark(t.ok),
+    t.name,
+    t.target,
+    t.value == null
+      ? dash
+      : t.unit === '×'
+        ? x(t.value)
+        : `${t.unit === 'MiB' ? mib(t.value) : ms(t.value)} ${t.unit}`,
+    t.detail || '',
+  ]);
+  return `### Targets\n\n${table(['', 'target', 'goal', 'measured', 'service vs peer'], rows)}`;
+}
+
+function comparison(results) {
+  const service = byName(results, 'service');
+  const peer = byName(results, 'peer');
+  const rows = LOADS.filter(
+    (l) => l.generator === 'wrk' && (loadOf(service, l.id) || loadOf(peer, l.id)),
+  ).map((l) => {
+    const a = loadOf(service, l.id);
+    const b = loadOf(peer, l.id);
+    return [
+      describeLoad(l),
+      a ? `${int(a.rps)}${flag(a)}${errs(a)}` : dash,
+      b ? `${int(b.rps)}${flag(b)}${errs(b)}` : dash,
+      a && b ? x(a.rps / b.rps) : dash,
+      a ? `${ms(a.latencyMs.p50)} / ${ms(a.latencyMs.p99)}` : dash,
+      b ? `${ms(b.latencyMs.p50)} / ${ms(b.latencyMs.p99)}` : dash,
+      a ? int(a.cpu?.usPerRequest) : dash,
+      b ? int(b.cpu?.usPerRequest) : dash,
+    ];
+  });
+  return `### Service vs peer (wrk, one thread)\n\n${table(['load', 'service req/s', 'peer req/s', 'ratio', 'service p50 / p99 ms', 'peer p50 / p99 ms', 'service CPU µs/req', 'peer CPU µs/req'], rows)}\n\n![POST /query throughput and p99 by connections](benchmarks-connections.svg)`;
+}
+
+function generators(results) {
   const rows = [];
-  for (const server of results.servers.filter((s) => s.role === 'service')) {
-    const label =
-      results.servers.filter((s) => s.role === 'service').length > 1 ? ` (${server.name})` : '';
-    for (const load of server.loads.filter(
-      (l) => l.connections > 1 && !server.env?.DATABASE_URL && !server.env?.REDIS_URL,
-    )) {
-      const v = load.ratios?.seedEstimate;
+  for (const name of ['service', 'peer']) {
+    const s = byName(results, name);
+    for (const l of LOADS.filter((l) => l.generator === 'autocannon')) {
+      const ac = loadOf(s, l.id);
+      const wrk = loadOf(s, `${l.request}@${l.connections}`);
+      if (!ac || !wrk) continue;
       rows.push([
-        `${load.label} req/s per core vs FastAPI seed (est.)${label}`,
-        `≥ ${targets.seedRatio.toFixed(1)}×`,
-        ratio(v),
-        mark(v == null ? null : v >= targets.seedRatio),
+        `${name}: ${describeLoad(l)}`,
+        `${int(wrk.rps)} / ${ms(wrk.latencyMs.p99)} / ${pct(wrk.cpu?.loadGenUtilisation)}`,
+        `${int(ac.rps)} / ${ms(ac.latencyMs.p99)} / ${pct(ac.cpu?.loadGenUtilisation)}`,
+        x(ac.rps / wrk.rps),
       ]);
     }
-    if (server.coldStart) {
-      const v = server.coldStart.medianMs;
+  }
+  if (rows.length === 0) return '';
+  return `### wrk vs autocannon\n\n${table(['load', 'wrk req/s / p99 ms / its CPU', 'autocannon req/s / p99 ms / its CPU', 'autocannon ÷ wrk'], rows)}`;
+}
+
+function variants(results) {
+  const rows = [];
+  for (const s of results.servers.filter((s) => s.role === 'variant' || s.role === 'reference')) {
+    for (const l of s.loads) {
+      const uncached = s.env?.CACHE_TTL_SECONDS === '0' && l.request === 'query';
       rows.push([
-        `cold start, median${label}`,
-        `≤ ${targets.coldStartMs} ms`,
-        `${int(v)} ms`,
-        mark(v <= targets.coldStartMs),
+        s.name,
+        uncached ? `POST /query, fixed prompt, no cache @${l.connections}` : describeLoad(l),
+        `${int(l.rps)}${flag(l)}${errs(l)}`,
+        `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p99)}`,
+        int(l.cpu?.usPerRequest),
       ]);
     }
-    const hot = server.env?.REDIS_URL ? server.loads.find((l) => l.id === 'query@1') : undefined;
-    if (hot && targets.cacheHotP50Ms != null) {
-      const p50 = hot.latencyMs.p50;
-      rows.push([
-        `POST /query p50, Redis cache hot${label}`,
-        `≤ ${targets.cacheHotP50Ms} ms`,
-        `${ms(p50)} ms`,
-        mark(p50 <= targets.cacheHotP50Ms),
-      ]);
-    }
-    // Variants (rows without a cold start) share the base service's start-up and memory.
-    if (!server.coldStart) continue;
-    const rss = server.idle?.rssMiB;
-    rows.push([
-      `idle RSS${label}`,
-      `≤ ${targets.idleRssMiB} MiB`,
-      `${mib(rss)} MiB`,
-      mark(rss == null ? null : rss <= targets.idleRssMiB),
+  }
+  const pg = results.servers.find((s) => s.history);
+  const note = pg
+    ? `\n\n${int(pg.history.rows)} history rows generated with \`generate_series\` in ${pg.history.seconds.toFixed(1)} s into a throwaway database (dropped at the end).`
+    : '';
+  return rows.length
+    ? `### Variants and history pagination\n\n${table(['server', 'load', 'req/s', 'p50 / p99 ms', 'CPU µs/req'], rows)}${note}`
+    : '';
+}
+
+function memoryAndStart(results) {
+  const rows = results.servers
+    .filter((s) => s.idle)
+    .map((s) => [
+      s.name,
+      s.coldStart
+        ? `${int(s.coldStart.medianMs)} (${int(s.coldStart.minMs)}–${int(s.coldStart.maxMs)})`
+        : dash,
+      mib(s.idle?.rssMiB),
+      mib(s.afterLoad?.rssMiB),
+      mib(s.afterLoad?.hwmMiB),
     ]);
-    const p99 = server.saturation?.probe.latencyMs.p99;
-    if (p99 != null) {
-      rows.push([
-        `/health p99 under /query saturation${label}`,
-        `≤ ${targets.healthP99UnderLoadMs} ms`,
-        `${ms(p99)} ms`,
-        mark(p99 <= targets.healthP99UnderLoadMs),
-      ]);
-    }
-  }
-  return rows;
+  return `### Start-up and memory\n\n${table(['server', 'cold start ms, median (range)', 'idle RSS MiB', 'RSS after loads MiB', 'peak RSS MiB'], rows)}`;
 }
 
-/** " (nest-minimal and autocannon on v20…)" when some processes ran on another node. */
-function others(results) {
-  const { meta } = results;
-  const names = results.servers
-    .filter((s) => s.node && s.node !== meta.serverNode)
-    .map((s) => s.name);
-  if (meta.node !== meta.serverNode) names.push('autocannon');
-  return names.length ? ` (${names.join(' and ')} on ${meta.node})` : '';
+function saturationSection(results) {
+  const rows = results.servers
+    .filter((s) => s.saturation)
+    .map((s) => {
+      const { load, probe } = s.saturation;
+      return [
+        s.name,
+        int(load.rps),
+        `${ms(probe.latencyMs.p50)} / ${ms(probe.latencyMs.p99)} / ${ms(probe.latencyMs.max)}`,
+        int(probe.requests),
+      ];
+    });
+  return rows.length
+    ? `### /health while /query saturates\n\n${table(['server', '/query req/s (wrk, 64 conns)', '/health probe p50 / p99 / max ms', 'probes'], rows)}\n\nThe probe opens a new connection per request, one at a time, 20 ms apart, as kubelet does.`
+    : '';
 }
 
-/** The generated block (without markers). */
-export function renderMarkdown(results, targets) {
-  const { meta } = results;
-  const lines = [];
-  lines.push(
-    `_Run ${meta.date} · Node ${meta.serverNode}${others(results)} · ${meta.cpu} (${meta.cores} cores) · ` +
-      `${meta.pinned ? 'server on core 0, autocannon on core 1' : 'NOT pinned (taskset or a 2nd core missing)'} · ` +
-      `${meta.durationS} s per measurement after ${meta.warmupS} s warm-up · ${meta.totalS} s in all` +
-      (meta.retriesUsed || meta.quietWaitS
-        ? ` (busy machine: ${meta.retriesUsed} re-measured, ${meta.quietWaitS} s waiting for quiet)`
-        : '') +
-      '._',
-    '',
-    '_Absolute numbers move ±30–50 % between runs on these machines: compare the ratios, which come from one run._',
-    '',
-  );
-
-  const targetTable = targetRows(results, targets);
-  if (targetTable.length) {
-    lines.push(
-      '### Targets',
-      '',
-      row(['target', 'goal', 'measured', '']),
-      row(['---', '---', '---:', ':-:']),
-    );
-    for (const r of targetTable) lines.push(row(r));
-    lines.push('');
-  }
-
-  lines.push(
-    '### Throughput and latency',
-    '',
-    row([
-      'scenario',
-      'server',
-      'req/s',
-      'service ÷ floor',
-      '÷ seed (est.)',
-      'p50 ms',
-      'p99 ms',
-      'CPU µs/req',
-      'server CPU',
-      'load-gen CPU',
-      'errors / non-2xx',
-    ]),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-  );
-  const loadIds = [...new Set(results.servers.flatMap((s) => s.loads.map((l) => l.id)))];
-  for (const id of loadIds) {
-    for (const server of results.servers) {
-      const l = server.loads.find((x) => x.id === id);
-      if (!l) continue;
-      lines.push(
-        row([
-          `${l.label} @${l.connections}`,
-          server.name,
-          int(l.rps),
-          ratio(l.ratios?.floor),
-          ratio(l.ratios?.seedEstimate),
-          ms(l.latencyMs.p50),
-          ms(l.latencyMs.p99),
-          int(l.cpu.usPerRequest),
-          `${pct(l.cpu.utilisation)}${noisy(l.cpu) ? ' †' : ''}`,
-          pct(l.cpu.loadGenUtilisation),
-          failures(l),
-        ]),
-      );
-    }
-  }
-  lines.push(
-    '',
-    '_server CPU ≈ 100 %: the row measures the server; load-gen CPU ≈ 100 % with server CPU well below: ' +
-      'autocannon (one core) is the limit and the row understates the server. ' +
-      `† even after retries, more than ${NOISE * 100} % of a core went to other processes or steal: distrust the row._`,
-    '',
-  );
-
-  lines.push(
-    '### Start-up and memory',
-    '',
-    row([
-      'server',
-      'cold start median (min–max) ms',
-      'idle RSS MiB',
-      'RSS after load MiB',
-      'peak RSS MiB',
-    ]),
-    row(['---', '---:', '---:', '---:', '---:']),
-  );
-  for (const s of results.servers) {
-    const cold = s.coldStart
-      ? `${int(s.coldStart.medianMs)} (${int(s.coldStart.minMs)}–${int(s.coldStart.maxMs)})`
-      : dash;
-    lines.push(
-      row([s.name, cold, mib(s.idle?.rssMiB), mib(s.afterLoad?.rssMiB), mib(s.afterLoad?.hwmMiB)]),
-    );
-  }
-  lines.push('');
-
-  const saturated = results.servers.filter((s) => s.saturation);
-  if (saturated.length) {
-    lines.push(
-      '### Liveness under saturation',
-      '',
-      'POST /query saturated by 64 connections while a separate process probes GET /health the way ' +
-        'kubelet does: one request at a time, each on a new connection. A probe waits behind the ' +
-        '/query work queued in the event loop; kubelet gives up after 1 s by default.',
-      '',
-      row([
-        'server',
-        '/query req/s',
-        'probes',
-        'probe p50 ms',
-        'probe p99 ms',
-        'probe max ms',
-        'probes > 1 s',
-        'errors / non-2xx',
-      ]),
-      row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-    );
-    for (const s of saturated) {
-      const { load, probe, cpu } = s.saturation;
-      lines.push(
-        row([
-          `${s.name}${noisy(cpu) ? ' †' : ''}`,
-          int(load.rps),
-          int(probe.requests),
-          ms(probe.latencyMs.p50),
-          ms(probe.latencyMs.p99),
-          ms(probe.latencyMs.max),
-          int(probe.over1s),
-          `${failures(load)} · ${failures(probe)}`,
-        ]),
-      );
-    }
-    lines.push('');
-  }
-
-  const reference = results.servers.find((s) => s.role === 'reference');
-  if (reference?.node && !reference.node.startsWith('v20.')) {
-    lines.push(
-      `⚠️ The seed ratios 0.41/0.51 were measured with Node 20; nest-minimal ran on ${reference.node} ` +
-        'here, so the seed estimate is off (Node 24 runs Nest on Express several times faster).',
-      '',
-    );
-  }
-  const notes = results.servers.filter((s) => s.check && !s.check.ok);
-  for (const s of notes)
-    lines.push(`⚠️ ${s.name}: /query sanity check differs from the floor: ${s.check.note}`, '');
-  return lines.join('\n').trimEnd();
+/** The generated block of docs/benchmarks.md. */
+export function renderMarkdown(results) {
+  const m = results.meta;
+  const peer = m.peer?.version
+    ? `peer: ${m.peer.version}`
+    : `peer: ${m.peer?.missing ?? 'not run'}`;
+  const busy = m.loadAverage && Math.max(m.loadAverage.start, m.loadAverage.end) > 1.5;
+  const head = [
+    `_Run ${m.date} · servers on Node ${m.serverNode}${m.nodeArgs?.length ? ` ${m.nodeArgs.join(' ')}` : ''} (bench and autocannon on ${m.benchNode}) · ${peer} · ${m.cpu} (${m.cores} cores) · ${m.pinned ? 'servers on core 0, load generators on core 1' : 'NOT pinned'} · ${m.durationS} s per measurement after ${m.warmupS} s warm-up · ${Math.round(m.totalS / 60)} min in all._`,
+    m.nodeNote ? `_${m.nodeNote}._` : '',
+    busy
+      ? `_The machine was busy (load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end, on ${m.cores} cores): absolute numbers are low and noisy; the ratios come from measurements taken back to back._`
+      : '',
+    '_† more than 20 % of a core went to other processes during the measurement, even after retries. ‡ the load generator used more than 90 % of its core: the row may understate the server._',
+    ...(results.skipped ?? []).map((k) => `_${k.name} not run: ${k.reason}._`),
+  ].filter(Boolean);
+  return [
+    head.join('\n\n'),
+    targetsSection(results),
+    comparison(results),
+    generators(results),
+    saturationSection(results),
+    variants(results),
+    memoryAndStart(results),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
-const TEMPLATE = `# Benchmarks
+const TEMPLATE = `# Benchmarks\n\n${START}\n${END}\n`;
 
-Run \`npm run bench\` (builds, then \`node bench/run.mjs\`). See bench/scenarios.mjs for what runs.
-
-${START}
-${END}
-`;
-
-/**
- * Replaces the block between the markers (creating the doc or the markers if missing), then
- * formats the doc with the project's Prettier config so that `npm run lint` stays green.
- */
+/** Replaces the generated block of the doc (between the markers) and formats it. */
 export async function writeDoc(path, block) {
   let doc = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   if (!doc.includes(START) || !doc.includes(END)) doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;

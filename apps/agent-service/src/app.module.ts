@@ -1,36 +1,43 @@
-import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
-import { AgentModule, loadHistorySchema } from '@app/agent';
-import { OperationsModule } from '@app/operations';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessModule, accessConfig } from '@app/access';
+import { AgentModule, agentConfig, loadHistorySchema, PROVIDER_READINESS } from '@app/agent';
+import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
-import { DATABASE_READINESS, DatabaseModule } from '@app/platform/database';
-import { REDIS_READINESS, RedisModule } from '@app/platform/redis';
+import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
+import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
 import { DocsModule } from './docs/docs.module.js';
 
 /**
- * Composes the service from its libs. Optional dependencies are decided here, once, at boot:
- * without DATABASE_URL / REDIS_URL no database or Redis code is even registered.
+ * Composes the service from its libs. Which optional dependencies exist is decided here, once:
+ * without DATABASE_URL / REDIS_URL no database or Redis code is registered, and the modules
+ * that use one receive it (or not) from here. Each module gets its own slice of the settings.
  */
 @Module({})
 export class AppModule {
   static forRoot(env: Environment): DynamicModule {
-    const readinessChecks: InjectionToken[] = [];
-    const optional: DynamicModule[] = [];
-    if (env.DATABASE_URL) {
-      optional.push(DatabaseModule.forRoot(env, loadHistorySchema));
-      readinessChecks.push(DATABASE_READINESS);
-    }
-    if (env.REDIS_URL) {
-      optional.push(RedisModule.forRoot(env));
-      readinessChecks.push(REDIS_READINESS);
-    }
+    const databaseSettings = databaseConfig(env);
+    const redisSettings = redisConfig(env);
+    const database =
+      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadHistorySchema);
+    const redis = redisSettings && RedisModule.forRoot(redisSettings);
+    const agent = AgentModule.forRoot({ config: agentConfig(env), database, redis });
     return {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(env),
-        ...optional,
-        OperationsModule.forRoot({ readinessChecks }),
-        AgentModule.forRoot(env),
-        DocsModule,
+        OperationsModule.forRoot({
+          readiness: readinessOptions(env),
+          dependencies: [
+            ...(database ? [{ module: database, check: DATABASE_READINESS }] : []),
+            ...(redis ? [{ module: redis, check: REDIS_READINESS }] : []),
+            // LLM providers are reported, never required (see the agent's provider readiness).
+            { module: agent, check: PROVIDER_READINESS },
+          ],
+        }),
+        AccessModule.forRoot({ config: accessConfig(env), redis }),
+        agent,
+        // Swagger UI and the document are routes like any other (request id, log line, metrics).
+        ...(env.DOCS_ENABLED ? [DocsModule] : []),
       ],
     };
   }

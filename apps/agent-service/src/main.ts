@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { runApiKeyCommand } from '@app/access';
 import {
   ConfigValidationError,
   installGracefulShutdown,
@@ -27,6 +28,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
     bodyParser: false,
     bufferLogs: true,
+    // A provider that fails at boot (e.g. invalid API keys) reaches the catch below: one line.
+    abortOnError: false,
   });
   configureApp(app, env);
   const logger = app.get(Logger);
@@ -39,9 +42,15 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT})`, 'Bootstrap');
 }
 
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+// `main.js apikey new <client-id>`: the same entry point generates keys, so the production
+// image (node and this bundle, no shell) can: docker run --rm IMAGE /app/main.mjs apikey new ID
+if (process.argv[2] === 'apikey') {
+  process.exitCode = runApiKeyCommand(process.argv.slice(3));
+} else {
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

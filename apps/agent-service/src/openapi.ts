@@ -1,11 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { addAccessSecuritySchemes } from '@app/access';
 import { completeOpenApiDocument, ProblemDetailsDto, type Environment } from '@app/platform';
 import { OpenApiDocument } from './docs/openapi-document.js';
 
 /** The OpenAPI document of the service: every route's decorators plus what the platform adds. */
 export function buildOpenApiDocument(app: INestApplication, env: Environment): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const config = addAccessSecuritySchemes(new DocumentBuilder())
     .setTitle('AI Agent Service')
     .setDescription(
       'An AI agent behind a pluggable LLM provider, with Kubernetes probes and Prometheus metrics. ' +
@@ -17,6 +18,7 @@ export function buildOpenApiDocument(app: INestApplication, env: Environment): O
     // Relative: the document is right wherever the service is reached (port-forward, ingress).
     .addServer('/', 'The server this document was fetched from')
     .addTag('agent', 'Queries to the agent and their history')
+    .addTag('openai', 'OpenAI-compatible API (OpenAI shapes and errors, not problem details)')
     .addTag('operations', 'Probes for Kubernetes and metrics for Prometheus')
     .addTag('documentation', 'This document and Swagger UI')
     .build();

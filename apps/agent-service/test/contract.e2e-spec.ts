@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-/** The original service's API, call by call: its clients must keep working unchanged. */
-describe('seed-compatible API contract', () => {
+/** The API existing clients depend on, call by call: they must keep working unchanged. */
+describe('compatible API contract', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ APP_VERSION: '2.3.4', ENVIRONMENT: 'staging' });
@@ -40,7 +40,9 @@ describe('seed-compatible API contract', () => {
   });
 
   it('POST /query defaults max_tokens to 100', async () => {
-    await request(t.server).post('/query').send({ prompt: 'hi' }).expect(200);
+    const res = await request(t.server).post('/query').send({ prompt: 'hi' }).expect(200);
+    const record = await request(t.server).get(`/queries/${res.body.id}`).expect(200);
+    expect(record.body.max_tokens).toBe(100);
   });
 
   it('POST /query cuts long prompts to 100 characters plus "..."', async () => {
@@ -49,24 +51,30 @@ describe('seed-compatible API contract', () => {
     expect(res.body.response).toBe(`Processed: ${'x'.repeat(100)}...`);
   });
 
-  it.each(['', '   '])('rejects the empty prompt %j with the seed message', async (prompt) => {
-    const res = await request(t.server).post('/query').send({ prompt }).expect(400);
-    expect(res.body.detail).toBe('Prompt cannot be empty');
-  });
+  it.each(['', '   '])(
+    'rejects the empty prompt %j with the documented message',
+    async (prompt) => {
+      const res = await request(t.server).post('/query').send({ prompt }).expect(400);
+      expect(res.body.detail).toBe('Prompt cannot be empty');
+    },
+  );
 
-  it.each([9, 2001, 0, -5])('rejects max_tokens=%d with the seed message', async (max_tokens) => {
-    const res = await request(t.server)
-      .post('/query')
-      .send({ prompt: 'hi', max_tokens })
-      .expect(400);
-    expect(res.body.detail).toBe('max_tokens must be between 10 and 2000');
-  });
+  it.each([9, 2001, 0, -5])(
+    'rejects max_tokens=%d with the documented message',
+    async (max_tokens) => {
+      const res = await request(t.server)
+        .post('/query')
+        .send({ prompt: 'hi', max_tokens })
+        .expect(400);
+      expect(res.body.detail).toBe('max_tokens must be between 10 and 2000');
+    },
+  );
 
   it.each([10, 2000])('accepts the boundary max_tokens=%d', async (max_tokens) => {
     await request(t.server).post('/query').send({ prompt: 'hi', max_tokens }).expect(200);
   });
 
-  it('GET /metrics serves the seed JSON for Accept: application/json', async () => {
+  it('GET /metrics serves the JSON summary for Accept: application/json', async () => {
     const res = await request(t.server)
       .get('/metrics')
       .set('Accept', 'application/json')
@@ -103,16 +111,29 @@ describe('seed-compatible API contract', () => {
       '/queries/{id}',
       '/query',
       '/ready',
+      '/v1/chat/completions',
+      '/v1/models',
+      '/v1/models/{id}',
     ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);
+    // Both answers are documented: JSON, and the event stream with its event format.
+    expect(Object.keys(query.responses['200'].content).sort()).toEqual([
+      'application/json',
+      'text/event-stream',
+    ]);
+    expect(query.responses['200'].content['text/event-stream'].example).toContain('event: done');
+    expect(res.body.components.schemas.QueryStreamDoneDto).toBeDefined();
     expect(Object.keys(query.responses).sort()).toEqual([
       '200',
       '400',
+      '401',
       '413',
       '415',
+      '429',
       '500',
       '502',
+      '503',
       '504',
     ]);
     expect(query.responses['200'].headers['X-Cache']).toBeDefined();

@@ -109,9 +109,10 @@ describe('bad input', () => {
     expect(res.body.instance).toBe('/no/such/route');
   });
 
-  it('a wrong method on a known route is a 404 problem', async () => {
+  it('a wrong method on a known route is a 405 problem naming the allowed ones', async () => {
     const res = await request(t.server).get('/query');
-    expectProblem(res, 404, /Cannot GET/);
+    expectProblem(res, 405, 'Method GET is not allowed here');
+    expect(res.headers.allow).toBe('POST');
   });
 });
 

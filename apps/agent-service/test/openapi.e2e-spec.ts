@@ -34,6 +34,13 @@ describe('OpenAPI document', () => {
         });
         // /ready answers 503 with its readiness body, as the original service's clients expect.
         if (Number(status) < 400 || (name === 'get /ready' && status === '503')) continue;
+        // /v1 answers its own errors in OpenAI's shape (the SDKs read it); the access layer's
+        // refusals (401, 429, 503) stay problem documents there too.
+        if (name.includes(' /v1/') && ![401, 429, 503].includes(Number(status))) {
+          expect([name, Object.keys(response.content)]).toEqual([name, ['application/json']]);
+          expect(response.content['application/json'].schema.required).toEqual(['error']);
+          continue;
+        }
         expect([name, Object.keys(response.content)]).toEqual([name, ['application/problem+json']]);
         expect(response.content['application/problem+json'].example.status).toBe(Number(status));
       }
@@ -65,7 +72,7 @@ describe('OpenAPI document', () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
     expect(doc.info.license).toMatchObject({ name: 'MIT' });
     const tags = (doc.tags as Doc[]).map((tag) => tag.name as string);
-    expect(tags).toEqual(['agent', 'operations', 'documentation']);
+    expect(tags).toEqual(['agent', 'openai', 'operations', 'documentation']);
     for (const [, op] of operations(doc)) {
       expect(tags).toEqual(expect.arrayContaining(op.tags));
       expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
@@ -85,6 +92,7 @@ describe('OpenAPI document', () => {
         id: '0b9f4c1e-5d2a-4f43-8a8e-3c1d2e4f5a6b',
         provider: 'builtin',
         model: 'builtin-echo',
+        client_id: null,
       },
     };
     const problem = { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'x' };

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
+import { rawExchange, statuses } from './support/raw-http.js';
 import { ServiceProcess } from './support/service-process.js';
 
 /** The built service as Kubernetes runs it: configuration, logs and signals. */
@@ -61,6 +63,80 @@ describe('service process', () => {
         (l) => l.msg === 'request completed' && (l.req as { path?: string }).path === '/query',
       );
     expect(completed).toHaveLength(4);
+  });
+
+  it('never logs a canary sent in a refused body, header or query string, on any error path', async () => {
+    const canary = `canary-${Math.random().toString(36).slice(2)}`;
+    service = await ServiceProcess.start({ LOG_LEVEL: 'trace', BODY_LIMIT: '8kb' });
+    await service.waitUntilLive();
+    const url = (path: string) => `${service!.url}${path}?token=${canary}`;
+    const secretHeaders = { authorization: `Bearer ${canary}`, 'x-api-key': canary };
+    const json = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
+      fetch(url('/query'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...secretHeaders, ...headers },
+        body,
+      });
+    const refused: [string, Response, number][] = [
+      [
+        'deep JSON',
+        await json(`{"prompt":"${canary}","x":${'['.repeat(40)}"${canary}"${']'.repeat(40)}}`),
+        400,
+      ],
+      ['__proto__ key', await json(`{"prompt":"${canary}","__proto__":{"${canary}":1}}`), 400],
+      ['constructor key', await json(`{"prompt":"x","constructor":"${canary}"}`), 400],
+      ['corrupt gzip', await json(canary, { 'content-encoding': 'gzip' }), 400],
+      ['unknown encoding', await json(canary, { 'content-encoding': canary }), 415],
+      [
+        'gzip over the limit',
+        await json(new Uint8Array(gzipSync(`{"prompt":"${canary.repeat(9_000)}"}`)), {
+          'content-encoding': 'gzip',
+        }),
+        413,
+      ],
+      ['invisible prompt', await json(JSON.stringify({ prompt: '\u200b\u2060' })), 400],
+      [
+        'wrong media type',
+        await fetch(url('/query'), {
+          method: 'POST',
+          headers: { 'content-type': `text/${canary}`, ...secretHeaders },
+          body: canary,
+        }),
+        415,
+      ],
+      [
+        'wrong method',
+        await fetch(url('/health'), {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', ...secretHeaders },
+          body: canary,
+        }),
+        405,
+      ],
+      [
+        'unknown route',
+        await fetch(url('/nonexistent'), { method: 'POST', headers: secretHeaders, body: canary }),
+        404,
+      ],
+    ];
+    for (const [name, res, status] of refused) {
+      expect([name, res.status]).toEqual([name, status]);
+      expect([name, await res.text()]).not.toEqual([name, expect.stringContaining(canary)]);
+    }
+    const declared = await rawExchange(service.port, [
+      `POST /query?token=${canary} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n` +
+        `X-Api-Key: ${canary}\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n`,
+      `{"prompt":"${canary}`,
+    ]);
+    expect(statuses(declared)).toEqual([413]);
+    await sleep(200);
+
+    const all = [...service.stdout, ...service.stderr].join('\n');
+    expect(all).not.toContain(canary);
+    const lines = service
+      .logs()
+      .filter((l) => l.msg === 'request failed' || l.msg === 'request completed');
+    expect(lines.length).toBeGreaterThanOrEqual(refused.length + 1);
   });
 
   it('logs probes at debug, not info, and honours LOG_LEVEL', async () => {

@@ -2,90 +2,135 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import { DependencyMonitor, MetricsRegistry, type Environment } from '@app/platform';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { DATA_SOURCE, DatabaseConnector } from '@app/platform/database';
 import { REDIS_CLIENT } from '@app/platform/redis';
+import type { AgentConfig } from './agent.config.js';
 import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
 import { RedisResponseCache } from './cache/redis-response-cache.js';
 import { RESPONSE_CACHE } from './cache/response-cache.js';
+import { HistoryController } from './history/history.controller.js';
 import { InMemoryQueryHistory } from './history/in-memory-query-history.js';
 import { QUERY_HISTORY } from './history/query-history.js';
-import { BuiltinProvider } from './providers/builtin.provider.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
-import { OpenAiCompatibleProvider } from './providers/openai-compatible.provider.js';
-import { HistoryController } from './history/history.controller.js';
+import type { ProviderChain } from './providers/provider-chain.js';
+import { createProviderChain } from './providers/provider-chain.factory.js';
+import { ProviderMetrics } from './providers/provider-metrics.js';
+import { PROVIDER_READINESS, providerReadiness } from './providers/provider-readiness.js';
+import { SseStreams } from './streaming/sse-streams.js';
+import { ChatCompletionsController } from './openai/chat-completions.controller.js';
+import { ModelsController } from './openai/models.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
 
+export interface AgentModuleOptions {
+  config: AgentConfig;
+  /** The database module when PostgreSQL is configured: the history is kept there. */
+  database?: DynamicModule;
+  /** The Redis module when Redis is configured: answers are cached there. */
+  redis?: DynamicModule;
+}
+
 /**
- * The agent: `POST /query`, the history endpoints, and the provider, cache and history store
- * chosen once from the environment (PostgreSQL/Redis when configured, in-memory otherwise).
+ * The agent: `POST /query`, the history endpoints, the provider, and a cache and history store
+ * that follow what the composition root configured (PostgreSQL/Redis, else in-memory).
  */
 @Module({})
 export class AgentModule {
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot({ config, database, redis }: AgentModuleOptions): DynamicModule {
     const policy: QueryPolicy = {
-      cacheEnabled: env.CACHE_TTL_SECONDS > 0,
-      storeText: env.HISTORY_STORE_TEXT,
+      cacheEnabled: config.cache.ttlSeconds > 0,
+      storeText: config.history.storeText,
     };
     return {
       module: AgentModule,
-      controllers: [QueryController, HistoryController],
+      imports: [database, redis].filter((m): m is DynamicModule => m !== undefined),
+      controllers: [
+        QueryController,
+        HistoryController,
+        ChatCompletionsController,
+        ModelsController,
+      ],
       providers: [
         TokenCounter,
         QueryService,
         { provide: QUERY_POLICY, useValue: policy },
-        llmProvider(env),
-        responseCache(env),
-        queryHistory(env),
+        ...llmProviders(config),
+        redis ? redisCache(config.cache) : inMemoryCache(config.cache),
+        database ? postgresHistory(config.history) : inMemoryHistory(config.history),
       ],
+      // For /ready, which imports this module to report the providers.
+      exports: [PROVIDER_READINESS],
     };
   }
 }
 
-function llmProvider(env: Environment): Provider {
+/** The provider chain (configured provider, then LLM_FALLBACKS), its metrics and readiness. */
+function llmProviders(config: AgentConfig): Provider[] {
+  return [
+    {
+      provide: ProviderMetrics,
+      inject: [MetricsRegistry],
+      useFactory: (registry: MetricsRegistry) => new ProviderMetrics(registry),
+    },
+    {
+      provide: LLM_PROVIDER,
+      inject: [TokenCounter, ProviderMetrics, PinoLogger],
+      useFactory: (tokens: TokenCounter, metrics: ProviderMetrics, logger: PinoLogger) => {
+        logger.setContext('providers');
+        return createProviderChain(config.provider, tokens, metrics, logger);
+      },
+    },
+    {
+      provide: PROVIDER_READINESS,
+      inject: [LLM_PROVIDER],
+      useFactory: (chain: ProviderChain) => providerReadiness(chain),
+    },
+    {
+      provide: SseStreams,
+      inject: [MetricsRegistry, PinoLogger],
+      useFactory: (registry: MetricsRegistry, logger: PinoLogger) => {
+        logger.setContext('stream');
+        return new SseStreams(registry, config.streamKeepAliveMs, logger);
+      },
+    },
+  ];
+}
+
+function inMemoryCache(cache: AgentConfig['cache']): Provider {
   return {
-    provide: LLM_PROVIDER,
-    inject: [TokenCounter],
-    useFactory: (tokens: TokenCounter) =>
-      env.LLM_PROVIDER === 'openai'
-        ? new OpenAiCompatibleProvider(
-            {
-              baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
-              apiKey: env.LLM_API_KEY,
-              model: env.LLM_MODEL ?? 'gpt-4o-mini',
-              timeoutMs: env.LLM_TIMEOUT_MS,
-              maxRetries: env.LLM_MAX_RETRIES,
-            },
-            tokens,
-          )
-        : new BuiltinProvider(tokens, env.LLM_MODEL, env.BUILTIN_LATENCY_MS),
+    provide: RESPONSE_CACHE,
+    useFactory: () =>
+      new InMemoryResponseCache({
+        maxEntries: cache.maxEntries,
+        maxBytes: cache.maxBytes,
+        ttlSeconds: cache.ttlSeconds,
+      }),
   };
 }
 
-function responseCache(env: Environment): Provider {
-  if (!env.REDIS_URL) {
-    return {
-      provide: RESPONSE_CACHE,
-      useFactory: () => new InMemoryResponseCache(env.CACHE_MAX_ENTRIES, env.CACHE_TTL_SECONDS),
-    };
-  }
+function redisCache(cache: AgentConfig['cache']): Provider {
   return {
     provide: RESPONSE_CACHE,
     inject: [REDIS_CLIENT, DependencyMonitor, MetricsRegistry],
     useFactory: (client: Redis, monitor: DependencyMonitor, registry: MetricsRegistry) =>
-      new RedisResponseCache(client, env.CACHE_TTL_SECONDS, monitor, registry),
+      new RedisResponseCache(client, cache.ttlSeconds, monitor, registry),
   };
 }
 
-function queryHistory(env: Environment): Provider {
-  if (!env.DATABASE_URL) {
-    return {
-      provide: QUERY_HISTORY,
-      useFactory: () => new InMemoryQueryHistory(env.HISTORY_MEMORY_LIMIT),
-    };
-  }
+function inMemoryHistory(history: AgentConfig['history']): Provider {
+  return {
+    provide: QUERY_HISTORY,
+    useFactory: () =>
+      new InMemoryQueryHistory({
+        maxRecords: history.memoryMaxRecords,
+        maxBytes: history.memoryMaxBytes,
+      }),
+  };
+}
+
+function postgresHistory(history: AgentConfig['history']): Provider {
   return {
     provide: QUERY_HISTORY,
     inject: [DATA_SOURCE, DatabaseConnector, DependencyMonitor, MetricsRegistry, PinoLogger],
@@ -99,14 +144,10 @@ function queryHistory(env: Environment): Provider {
       logger.setContext('history');
       // Loaded only with a database: TypeORM stays out of the embedded default.
       const { PostgresQueryHistory } = await import('./history/postgres/postgres-query-history.js');
-      return new PostgresQueryHistory(
-        dataSource,
-        connector,
-        monitor,
-        registry,
-        logger,
-        env.HISTORY_BUFFER_SIZE,
-      );
+      return new PostgresQueryHistory(dataSource, connector, monitor, registry, logger, {
+        maxRecords: history.bufferMaxRecords,
+        maxBytes: history.bufferMaxBytes,
+      });
     },
   };
 }

@@ -1,3 +1,2 @@
 export { OperationsModule } from './operations.module.js';
-export type { OperationsModuleOptions } from './operations.module.js';
-export { MetricsService } from './metrics/metrics.service.js';
+export { readinessOptions } from './readiness/readiness.options.js';

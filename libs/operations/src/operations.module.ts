@@ -1,7 +1,6 @@
 import {
   Module,
   type DynamicModule,
-  type InjectionToken,
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
@@ -10,36 +9,44 @@ import { HealthController } from './health/health.controller.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { READINESS_CHECKS } from '@app/platform';
 import { ReadinessController } from './readiness/readiness.controller.js';
+import {
+  READINESS_CHECKS,
+  READINESS_OPTIONS,
+  type ReadinessOptions,
+  type ReadinessSource,
+} from './readiness/readiness.options.js';
 import { ReadinessService } from './readiness/readiness.service.js';
 
 export interface OperationsModuleOptions {
-  /** Providers (tokens) of the configured dependencies' readiness checks. */
-  readinessChecks?: InjectionToken[];
+  readiness: ReadinessOptions;
+  /** The configured dependencies readiness checks; absent ones report `not_configured`. */
+  dependencies: ReadinessSource[];
 }
 
 /** Probes and telemetry: /health, /ready, /metrics. */
 @Module({})
 export class OperationsModule implements NestModule {
-  static forRoot(options: OperationsModuleOptions = {}): DynamicModule {
-    const checkTokens = options.readinessChecks ?? [];
+  static forRoot(options: OperationsModuleOptions): DynamicModule {
     return {
       module: OperationsModule,
-      global: true,
-      // Terminus' own error logging is off: readiness logs one line per state change instead.
-      imports: [TerminusModule.forRoot({ logger: false })],
+      imports: [
+        // Terminus' own error logging is off: readiness logs one line per state change instead.
+        TerminusModule.forRoot({ logger: false }),
+        ...options.dependencies.map((d) => d.module),
+      ],
       controllers: [HealthController, ReadinessController, MetricsController],
       providers: [
         MetricsService,
         ReadinessService,
+        { provide: READINESS_OPTIONS, useValue: options.readiness },
         {
           provide: READINESS_CHECKS,
-          inject: checkTokens,
-          useFactory: (...checks: unknown[]) => checks,
+          inject: options.dependencies.map((d) => d.check),
+          // A token may stand for one check or a list (e.g. one per LLM provider).
+          useFactory: (...checks: unknown[]) => checks.flat(),
         },
       ],
-      exports: [MetricsService],
     };
   }
 

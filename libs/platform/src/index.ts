@@ -1,4 +1,4 @@
-export { Environment } from './config/environment.js';
+export { API_KEY_ENTRY, Environment, type LlmProviderName } from './config/environment.js';
 export { ConfigValidationError, loadEnvironment } from './config/load-environment.js';
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';
@@ -8,10 +8,10 @@ export { routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';
 export { MetricsRegistry } from './telemetry/metrics-registry.js';
 export { DependencyMonitor } from './health/dependency-monitor.js';
-export { READINESS_CHECKS } from './health/readiness-check.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';
 export type { ResponseControls } from './http/response-controls.js';
 export { ApiProblemResponses } from './openapi/api-problem-responses.decorator.js';
 export type { ProblemResponse } from './openapi/api-problem-responses.decorator.js';
 export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';
+export { JsonBodyReader } from './http/json-body.interceptor.js';

@@ -13,7 +13,8 @@ import { LoggingModule } from './logging/logging.module.js';
 
 /**
  * Cross-cutting wiring: validated configuration, logging, problem-details errors, strict
- * input validation and the shutdown state. Global, so feature libs only inject what they use.
+ * input validation, metrics registry, dependency states and the shutdown state. The one
+ * global module: every lib logs, counts and reports through it.
  */
 @Global()
 @Module({})
@@ -22,7 +23,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        // The environment was validated once at boot; ConfigService serves the typed result.
+        // The environment was validated once at boot. ConfigService serves the service's identity
+        // (APP_VERSION, ENVIRONMENT) to the probes; feature modules get typed slices instead.
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: () => ({ ...env }) }),
         LoggingModule.forRoot(env),
         HttpModule.forRoot(env),
@@ -35,7 +37,7 @@ export class PlatformModule {
         { provide: APP_PIPE, useClass: JsonObjectBodyPipe },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [ShutdownState, MetricsRegistry, DependencyMonitor, LoggingModule],
+      exports: [ShutdownState, MetricsRegistry, DependencyMonitor, LoggingModule, HttpModule],
     };
   }
 }

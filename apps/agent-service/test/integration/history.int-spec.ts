@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
-import { postgresOptions } from '@app/platform/database';
+import { databaseConfig, postgresOptions, type DatabaseConfig } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait.js';
@@ -55,10 +55,10 @@ describe('query history in PostgreSQL', () => {
       id,
       prompt: 'remember me',
       response: 'Processed: remember me',
-      maxTokens: 42,
-      tokensUsed: res.body.tokens_used,
-      requestId: 'history-req-1',
-      cacheStatus: 'MISS',
+      max_tokens: 42,
+      tokens_used: res.body.tokens_used,
+      request_id: 'history-req-1',
+      cache_status: 'MISS',
       provider: 'builtin',
       model: 'builtin-echo',
     });
@@ -69,7 +69,8 @@ describe('query history in PostgreSQL', () => {
     const restarted = await boot();
     const again = await request(restarted.server).get(`/queries/${id}`).expect(200);
     expect(again.body.prompt).toBe('remember me');
-    expect(new Date(again.body.createdAt).toISOString()).toBe(fetched.body.createdAt);
+    expect(again.body.created_at).toBe(fetched.body.created_at);
+    expect(Object.keys(again.body).filter((key) => /[A-Z]/.test(key))).toEqual([]);
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
@@ -101,7 +102,8 @@ describe('query history in PostgreSQL', () => {
         .expect(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((r: { id: string }) => r.id));
-      cursor = page.body.nextCursor;
+      expect(page.body).not.toHaveProperty('nextCursor');
+      cursor = page.body.next_cursor;
     } while (cursor);
     // Earlier tests' records come after these five, oldest last.
     expect(seen.slice(0, 5)).toEqual([...ids].reverse());
@@ -128,7 +130,10 @@ describe('query history in PostgreSQL', () => {
         .send({ prompt: 'before migrating' })
         .expect(200);
       const ds = new DataSource(
-        postgresOptions(loadEnvironment({ DATABASE_URL: fresh.url }), await loadHistorySchema()),
+        postgresOptions(
+          databaseConfig(loadEnvironment({ DATABASE_URL: fresh.url })) as DatabaseConfig,
+          await loadHistorySchema(),
+        ),
       );
       await ds.initialize();
       await ds.runMigrations();
@@ -161,6 +166,6 @@ describe('query history in PostgreSQL', () => {
     expect(row.response).toBeNull();
     expect(row.prompt_sha256).toMatch(/^[0-9a-f]{64}$/);
     const record = await request(app.server).get(`/queries/${res.body.id}`).expect(200);
-    expect(record.body).toMatchObject({ prompt: null, response: null, promptChars: 13 });
+    expect(record.body).toMatchObject({ prompt: null, response: null, prompt_chars: 13 });
   });
 });

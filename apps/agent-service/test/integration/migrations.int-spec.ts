@@ -2,8 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
-import { migrateWithLock, postgresOptions } from '@app/platform/database';
+import {
+  migrateWithLock,
+  databaseConfig,
+  postgresOptions,
+  type DatabaseConfig,
+} from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
+
+const MIGRATIONS = ['CreateQueryHistory1764300000000', 'AddQueryHistoryClient1796022735130'];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
 describe('migrations', () => {
@@ -11,7 +18,10 @@ describe('migrations', () => {
   const sources: DataSource[] = [];
   const dataSource = async () => {
     const ds = new DataSource(
-      postgresOptions(loadEnvironment({ DATABASE_URL: db.url }), await loadHistorySchema()),
+      postgresOptions(
+        databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
+        await loadHistorySchema(),
+      ),
     );
     sources.push(ds);
     return ds.initialize();
@@ -35,10 +45,11 @@ describe('migrations', () => {
     const ds = await dataSource();
     expect(await ds.showMigrations()).toBe(true);
     const applied = await ds.runMigrations();
-    expect(applied.map((m) => m.name)).toEqual(['CreateQueryHistory1764300000000']);
+    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS);
     expect(await tables()).toEqual(['query_history', 'schema_migrations']);
     expect(await ds.showMigrations()).toBe(false);
 
+    await ds.undoLastMigration();
     await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await ds.showMigrations()).toBe(true);
@@ -47,9 +58,39 @@ describe('migrations', () => {
   it('lets two replicas migrate at boot together: one applies, the other finds nothing to do', async () => {
     const [a, b] = await Promise.all([dataSource(), dataSource()]);
     const results = await Promise.all([migrateWithLock(a), migrateWithLock(b)]);
-    expect(results.map((r) => r.length).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.length).sort()).toEqual([0, MIGRATIONS.length]);
     const recorded = await db.query<{ name: string }>('SELECT name FROM schema_migrations');
-    expect(recorded.map((r) => r.name)).toEqual(['CreateQueryHistory1764300000000']);
+    expect(recorded.map((r) => r.name)).toEqual(MIGRATIONS);
     expect(await tables()).toContain('query_history');
+  });
+
+  it('gives existing rows no client and the answered outcome, indexed per client', async () => {
+    const ds = await dataSource();
+    await ds.runMigrations();
+    await ds.undoLastMigration(); // back to the table as it was before clients existed
+    await db.query(
+      `INSERT INTO query_history (id, created_at, provider, model, prompt_chars, response_chars,
+         prompt_sha256, max_tokens, prompt_tokens, completion_tokens, tokens_used, latency_ms,
+         cache_status)
+       VALUES (gen_random_uuid(), now(), 'builtin', 'm', 1, 1, repeat('a', 64), 10, 1, 1, 2, 1,
+         'MISS')`,
+    );
+    await ds.runMigrations();
+    const rows = await db.query<{ client_id: string | null; outcome: string }>(
+      'SELECT client_id, outcome FROM query_history',
+    );
+    expect(rows).toEqual([{ client_id: null, outcome: 'answered' }]);
+    const indexes = await db.query<{ indexname: string; indisvalid: boolean }>(
+      `SELECT i.indexname, x.indisvalid FROM pg_indexes i
+         JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid
+        WHERE i.tablename = 'query_history' ORDER BY 1`,
+    );
+    expect(indexes).toContainEqual({
+      indexname: 'query_history_client_created_at_id_idx',
+      indisvalid: true,
+    });
+    await expect(db.query(`UPDATE query_history SET outcome = 'lost'`)).rejects.toThrow(
+      /query_history_outcome_check/,
+    );
   });
 });

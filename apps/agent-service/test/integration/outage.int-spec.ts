@@ -53,6 +53,14 @@ function traffic(app: TestApp, prompt: (i: number) => string, concurrency = 4) {
   return load;
 }
 
+const metricsText = async (app: TestApp) => (await request(app.server).get('/metrics')).text;
+/** The value of one sample (`name` with its labels) in a Prometheus text exposition. */
+function metric(text: string, sample: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  if (!line) throw new Error(`no sample ${sample} in /metrics`);
+  return Number(line.slice(sample.length + 1));
+}
+
 const ready = async (app: TestApp) =>
   (await request(app.server).get('/ready')).body as {
     ready: boolean;
@@ -71,13 +79,14 @@ describe('dependency outages', () => {
   let redisProxy: TcpProxy;
   let t: TestApp | undefined;
 
-  const boot = () =>
+  const boot = (vars: Record<string, string> = {}) =>
     createTestApp({
       DATABASE_URL: pgProxy.rewrite(db.url),
       REDIS_URL: redisProxy.rewrite(redis.url),
       REDIS_KEY_PREFIX: redis.prefix,
       DATABASE_MIGRATE_ON_START: 'true',
       READINESS_TIMEOUT_MS: '500',
+      ...vars,
     });
   const storedIds = async (ids: string[]) =>
     (await db.query<{ id: string }>('SELECT id FROM query_history WHERE id = ANY($1)', [ids])).map(
@@ -124,17 +133,12 @@ describe('dependency outages', () => {
     expect(down.body).toMatchObject({ ready: false, status: 'unavailable' });
     await request(app.server).get('/health').expect(200);
     await sleep(700);
-    const metrics = (await request(app.server).get('/metrics')).text;
-    expect(Number(/^history_buffer_depth (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
-    expect(metrics).toMatch(/^dependency_up\{dependency="database"\} 0/m);
+    const during = await metricsText(app);
+    expect(metric(during, 'history_buffer_depth')).toBeGreaterThan(0);
+    expect(metric(during, 'dependency_up{dependency="database"}')).toBe(0);
 
     await pgProxy.restore();
-    const recoveredIn = await waitFor(
-      'database back in /ready',
-      async () => (await ready(app)).ready,
-      5_000,
-    );
-    expect(recoveredIn).toBeLessThan(5_000);
+    await waitFor('database back in /ready', async () => (await ready(app)).ready, 5_000);
     await sleep(200);
     const outcomes = await load.stop();
 
@@ -146,7 +150,59 @@ describe('dependency outages', () => {
       async () => (await storedIds(ids)).length === ids.length,
       5_000,
     );
-    expect(metrics).toMatch(/^history_buffer_dropped_total 0/m);
+    const after = await metricsText(app);
+    expect(metric(after, 'history_buffer_dropped_total')).toBe(0);
+    expect(metric(after, 'history_buffer_depth')).toBe(0);
+    expect(metric(after, 'dependency_up{dependency="database"}')).toBe(1);
+  });
+
+  it('PostgreSQL outage under 100 kB prompts: the buffer keeps its byte bound and loses nothing within it', async () => {
+    const bound = 1024 * 1024;
+    t = await boot({ HISTORY_BUFFER_MAX_BYTES: '1mb' });
+    const app = t;
+    await waitFor('ready', async () => (await ready(app)).ready);
+    const words = 'the quick brown fox jumps over the lazy dog '.repeat(2_500);
+    let n = 0;
+    const ask = async (): Promise<string> => {
+      const prompt = `${n++} ${words}`.slice(0, 100_000);
+      const res = await request(app.server).post('/query').send({ prompt }).expect(200);
+      return res.body.id as string;
+    };
+    const outage = async () => {
+      await pgProxy.cut();
+      await waitFor('database down', async () => (await ready(app)).checks.database === 'down');
+    };
+
+    // Within the bound (each record counts about 200 kB, so five fit in 1 MiB): nothing is lost.
+    await outage();
+    const within: string[] = [];
+    for (let i = 0; i < 4; i++) within.push(await ask());
+    const held = await metricsText(app);
+    expect(metric(held, 'history_buffer_depth')).toBe(4);
+    expect(metric(held, 'history_buffer_bytes')).toBeLessThanOrEqual(bound);
+    expect(metric(held, 'history_buffer_dropped_total')).toBe(0);
+    await pgProxy.restore();
+    await waitFor('buffered records written', async () => (await storedIds(within)).length === 4);
+
+    // Beyond the bound: the oldest go, the bytes held never exceed it, the newest are kept.
+    await outage();
+    const beyond: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      beyond.push(await ask());
+      expect(metric(await metricsText(app), 'history_buffer_bytes')).toBeLessThanOrEqual(bound);
+    }
+    const full = await metricsText(app);
+    expect(metric(full, 'history_buffer_depth')).toBe(5);
+    expect(metric(full, 'history_buffer_dropped_total')).toBe(7);
+    await pgProxy.restore();
+    await waitFor(
+      'the newest records written',
+      async () => (await storedIds(beyond.slice(7))).length === 5,
+    );
+    expect(await storedIds(beyond.slice(0, 7))).toEqual([]);
+    const after = await metricsText(app);
+    expect(metric(after, 'history_buffer_depth')).toBe(0);
+    expect(metric(after, 'history_buffer_bytes')).toBe(0);
   });
 
   it('Redis outage under traffic: misses instead of errors, bounded waits, degraded then recovered', async () => {
@@ -212,7 +268,7 @@ describe('dependency outages', () => {
 
     await pgProxy.restore();
     await redisProxy.restore();
-    const readyIn = await waitFor(
+    await waitFor(
       'ready after servers came up',
       async () => {
         const r = await ready(app);
@@ -220,7 +276,6 @@ describe('dependency outages', () => {
       },
       8_000,
     );
-    expect(readyIn).toBeLessThan(8_000);
     await waitFor(
       'buffered record written',
       async () => (await storedIds([early.body.id])).length === 1,

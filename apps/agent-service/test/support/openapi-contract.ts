@@ -122,7 +122,7 @@ export class OpenApiContract {
           ...this.validate(
             `header ${where} ${name}`,
             header.schema,
-            text,
+            headerValue(text, header.schema),
             `${where}: header ${name}`,
           ),
         );
@@ -179,6 +179,13 @@ export class OpenApiContract {
 export function mediaType(value: string | string[] | undefined): string {
   const first = Array.isArray(value) ? value[0] : value;
   return (first ?? '').split(';')[0].trim().toLowerCase();
+}
+
+// A header is text; a numeric schema describes the number it spells (OpenAPI's `simple` style).
+// Text that is not a plain number stays text, so the schema rejects it.
+function headerValue(text: string, schema: Schema): unknown {
+  const numeric = schema.type === 'integer' || schema.type === 'number';
+  return numeric && /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;
 }
 
 function isEmptyObject(value: unknown): boolean {

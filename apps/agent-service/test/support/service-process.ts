@@ -38,11 +38,14 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts `dist/.../main.js` (run `npm run build` first) with the given environment. */
-  static async start(env: Record<string, string> = {}): Promise<ServiceProcess> {
+  /**
+   * Starts `dist/.../main.js` (run `npm run build` first) with the given environment, on a free
+   * port or on `port` (to restart a stopped service where its clients expect it).
+   */
+  static async start(env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
     if (!existsSync(MAIN))
       throw new Error(`${MAIN} is missing: run "npm run build" before the e2e suites`);
-    const port = await freePort();
+    port ??= await freePort();
     const proc = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     });
@@ -50,9 +53,15 @@ export class ServiceProcess {
   }
 
   /** POST /query with a JSON body (a string is sent as is, to test malformed input). */
-  query(body: unknown, headers: Record<string, string> = {}, path = '/query'): Promise<Response> {
+  query(
+    body: unknown,
+    headers: Record<string, string> = {},
+    path = '/query',
+    signal?: AbortSignal,
+  ): Promise<Response> {
     return fetch(`${this.url}${path}`, {
       method: 'POST',
+      signal,
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });

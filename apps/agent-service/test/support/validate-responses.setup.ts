@@ -28,6 +28,29 @@ function bodyOf(type: string, json: () => unknown, text: () => string | undefine
   return undefined; // binary: status, media type and headers are still checked
 }
 
+// ---- a service that serves no document (DOCS_ENABLED=false) ----------------------------------
+
+let reference: Promise<OpenApiContract> | undefined;
+
+/**
+ * The document the same code builds with default settings, without the documentation routes the
+ * service under test does not serve (a request to them must then be an ordinary 404). Built
+ * in-process, once per test file, only when a service answers 404 for /openapi.json.
+ */
+function referenceContract(): Promise<OpenApiContract> {
+  reference ??= (async () => {
+    const { referenceOpenApiDocument } = await import('./reference-openapi-document.js');
+    const document = await referenceOpenApiDocument();
+    const paths = document.paths as Record<string, Record<string, { tags?: string[] }>>;
+    for (const [path, item] of Object.entries(paths)) {
+      const served = Object.values(item).some((op) => !op.tags?.includes('documentation'));
+      if (!served) delete document.paths[path];
+    }
+    return new OpenApiContract(document as unknown as Document);
+  })();
+  return reference;
+}
+
 // ---- supertest (in-process apps) --------------------------------------------------------------
 
 const contracts = new WeakMap<object, Promise<OpenApiContract>>();
@@ -49,6 +72,7 @@ function contractForApp(app: object | string): Promise<OpenApiContract> {
       .set('X-Request-Id', CONTRACT_CHECK_REQUEST_ID);
     (test as unknown as PatchedTest)[SKIP] = true;
     const res = await test;
+    if (res.status === 404) return referenceContract();
     if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);
     return new OpenApiContract(res.body as Document);
   };
@@ -104,8 +128,9 @@ function contractForOrigin(origin: string): Promise<OpenApiContract> {
     realFetch(`${origin}/openapi.json`, {
       headers: { 'x-request-id': CONTRACT_CHECK_REQUEST_ID },
     })
-      .then((r) => r.json())
-      .then((document) => new OpenApiContract(document as Document))
+      .then(async (r) =>
+        r.status === 404 ? referenceContract() : new OpenApiContract((await r.json()) as Document),
+      )
       .catch((error: unknown) => {
         fetchContracts.delete(origin); // not up yet: ask again next time
         throw error;

@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls `probe` until it returns true; fails with `what` after `timeoutMs`. Returns the wait in ms. */
+/**
+ * Polls `probe` until it returns true; fails with `what` after `timeoutMs`. The timeout is the
+ * assertion: returning means the condition held in time, so there is nothing to compare after.
+ */
 export async function waitFor(
   what: string,
   probe: () => Promise<boolean> | boolean,
   timeoutMs = 10_000,
-): Promise<number> {
+): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (
@@ -13,7 +16,7 @@ export async function waitFor(
         .then(probe)
         .catch(() => false)
     )
-      return Date.now() - started;
+      return;
     if (Date.now() - started > timeoutMs)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);

@@ -29,7 +29,7 @@ export class RedisResponseCache implements ResponseCache {
     let raw: string | null;
     try {
       raw = await this.client.get(KEY_SPACE + key);
-      this.monitor.report('redis', true);
+      this.monitor.report('cache', true);
     } catch (error) {
       this.fail(error);
       return undefined;
@@ -52,6 +52,6 @@ export class RedisResponseCache implements ResponseCache {
 
   private fail(error: unknown): void {
     this.errors.inc();
-    this.monitor.report('redis', false, error);
+    this.monitor.report('cache', false, error);
   }
 }

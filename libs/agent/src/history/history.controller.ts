@@ -9,8 +9,15 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, ClientId } from '@app/access';
 import { ApiProblemResponses, ProblemException } from '@app/platform';
-import { ListQueriesDto, QueryHistoryPageDto, QueryRecordDto } from './query-record.dto.js';
+import {
+  ListQueriesDto,
+  QueryHistoryPageDto,
+  QueryRecordDto,
+  toQueryHistoryPageDto,
+  toQueryRecordDto,
+} from './query-record.dto.js';
 import { QUERY_HISTORY, type QueryHistory } from './query-history.js';
 
 function invalidId(): ProblemException {
@@ -20,9 +27,10 @@ function invalidId(): ProblemException {
 }
 const UUID_PARAM = new ParseUUIDPipe({ exceptionFactory: invalidId });
 
-/** Read access to the query history. */
+/** Read access to the query history: with keys configured, each client sees only its own. */
 @ApiTags('agent')
 @Controller('queries')
+@Authenticated()
 @ApiProblemResponses({
   status: 503,
   description: 'PostgreSQL is configured but unreachable.',
@@ -41,8 +49,12 @@ export class HistoryController {
     errors: [{ field: 'limit', message: 'limit must be between 1 and 100' }],
     instance: '/queries',
   })
-  list(@Query() query: ListQueriesDto): Promise<QueryHistoryPageDto> {
-    return this.history.list(query.limit ?? 20, query.cursor);
+  async list(
+    @Query() query: ListQueriesDto,
+    @ClientId() clientId: string | null,
+  ): Promise<QueryHistoryPageDto> {
+    const page = await this.history.list(query.limit ?? 20, query.cursor, clientId ?? undefined);
+    return toQueryHistoryPageDto(page);
   }
 
   @Get(':id')
@@ -58,13 +70,16 @@ export class HistoryController {
     },
     {
       status: 404,
-      description: 'No query with this id.',
+      description: 'No query with this id (or it belongs to another client).',
       detail: 'No query with id 0b9f4c1e-5d2a-4f43-8a8e-3c1d2e4f5a6b',
     },
   )
-  async get(@Param('id', UUID_PARAM) id: string): Promise<QueryRecordDto> {
-    const record = await this.history.get(id);
+  async get(
+    @Param('id', UUID_PARAM) id: string,
+    @ClientId() clientId: string | null,
+  ): Promise<QueryRecordDto> {
+    const record = await this.history.get(id, clientId ?? undefined);
     if (!record) throw new NotFoundException(`No query with id ${id}`);
-    return record;
+    return toQueryRecordDto(record);
   }
 }

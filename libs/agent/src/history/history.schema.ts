@@ -6,5 +6,10 @@ export async function loadHistorySchema(): Promise<DatabaseSchema> {
   const { QueryRecordEntity } = await import('./postgres/query-record.entity.js');
   const { CreateQueryHistory1764300000000 } =
     await import('./postgres/migrations/1764300000000-create-query-history.js');
-  return { entities: [QueryRecordEntity], migrations: [CreateQueryHistory1764300000000] };
+  const { AddQueryHistoryClient1796022735130 } =
+    await import('./postgres/migrations/1796022735130-add-query-history-client.js');
+  return {
+    entities: [QueryRecordEntity],
+    migrations: [CreateQueryHistory1764300000000, AddQueryHistoryClient1796022735130],
+  };
 }

@@ -1,29 +1,39 @@
+import { LRUCache } from 'lru-cache';
 import { decodeCursor, paginate } from './pagination.js';
-import type { HistoryPage, QueryHistory } from './query-history.js';
-import type { QueryRecord } from './query-record.js';
+import { visibleTo, type HistoryPage, type QueryHistory } from './query-history.js';
+import { estimateRecordBytes, type QueryRecord } from './query-record.js';
 
-/** The embedded default: the newest `limit` records, in process memory. */
+/** How much the in-process history keeps; beyond either bound the oldest records go. */
+export interface InMemoryHistoryBounds {
+  maxRecords: number;
+  maxBytes: number;
+}
+
+/** The embedded default: the newest records, in process memory, bounded in count and bytes. */
 export class InMemoryQueryHistory implements QueryHistory {
-  private readonly records = new Map<string, QueryRecord>();
+  // Read only with peek() and values(): reads never change which record is evicted first, so
+  // the least recently used record is always the oldest one written.
+  private readonly records: LRUCache<string, QueryRecord>;
 
-  constructor(private readonly limit: number) {}
+  constructor(bounds: InMemoryHistoryBounds) {
+    this.records = new LRUCache<string, QueryRecord>({
+      max: bounds.maxRecords,
+      maxSize: bounds.maxBytes,
+      sizeCalculation: estimateRecordBytes,
+    });
+  }
 
   record(record: QueryRecord): void {
     this.records.set(record.id, record);
-    if (this.records.size > this.limit) {
-      // Maps iterate in insertion order: the first key is the oldest record.
-      const oldest = this.records.keys().next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
   }
 
-  get(id: string): Promise<QueryRecord | undefined> {
-    return Promise.resolve(this.records.get(id));
+  get(id: string, clientId?: string): Promise<QueryRecord | undefined> {
+    const record = this.records.peek(id);
+    return Promise.resolve(record && visibleTo(record, clientId) ? record : undefined);
   }
 
-  list(limit: number, cursor?: string): Promise<HistoryPage> {
-    return Promise.resolve(
-      paginate(this.records.values(), limit, cursor ? decodeCursor(cursor) : undefined),
-    );
+  list(limit: number, cursor?: string, clientId?: string): Promise<HistoryPage> {
+    const records = [...this.records.values()].filter((r) => visibleTo(r, clientId));
+    return Promise.resolve(paginate(records, limit, cursor ? decodeCursor(cursor) : undefined));
   }
 }

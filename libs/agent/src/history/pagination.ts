@@ -9,22 +9,39 @@ export interface Cursor {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Exactly what encodeCursor writes: a millisecond UTC timestamp with a four-digit year, and a UUID.
+const CURSOR_TEXT =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+// base64url of at most 24 + 1 + 36 bytes, without padding.
+const CURSOR_ENCODING = /^[A-Za-z0-9_-]{1,84}$/;
 
 export function encodeCursor(record: Pick<QueryRecord, 'createdAt' | 'id'>): string {
   return Buffer.from(`${record.createdAt.toISOString()}|${record.id}`).toString('base64url');
 }
 
-/** Parses an opaque cursor; a malformed one is the client's error (400). */
+/**
+ * Parses an opaque cursor. Anything but a cursor this service could have issued is the client's
+ * error (400, never quoting it): wrong encoding, a date that does not exist or lies outside
+ * 1970..9999 (so no database ever sees a date it cannot store), or an id that is not a UUID.
+ */
 export function decodeCursor(cursor: string): Cursor {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (!id || !UUID.test(id) || Number.isNaN(createdAt.getTime())) {
+  const text = CURSOR_ENCODING.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8')
+    : '';
+  const match = CURSOR_TEXT.exec(text);
+  const createdAt = new Date(match?.[1] ?? Number.NaN);
+  const valid =
+    match !== null &&
+    !Number.isNaN(createdAt.getTime()) &&
+    createdAt.getTime() >= 0 &&
+    // Rejects dates Date() would roll over, such as February 30th or hour 24.
+    createdAt.toISOString() === match[1];
+  if (!valid) {
     throw new ProblemException(HttpStatus.BAD_REQUEST, 'cursor is not valid', [
       { field: 'cursor', message: 'cursor is not valid' },
     ]);
   }
-  return { createdAt, id };
+  return { createdAt, id: match[2] };
 }
 
 /** True when `a` comes before `b` in newest-first order. */

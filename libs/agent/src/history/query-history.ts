@@ -12,9 +12,15 @@ export interface HistoryPage {
  */
 export interface QueryHistory {
   record(record: QueryRecord): void;
-  get(id: string): Promise<QueryRecord | undefined>;
-  /** Newest first. */
-  list(limit: number, cursor?: string): Promise<HistoryPage>;
+  /** With `clientId`, only that client's record: another client's is not found. */
+  get(id: string, clientId?: string): Promise<QueryRecord | undefined>;
+  /** Newest first; with `clientId`, only that client's records. */
+  list(limit: number, cursor?: string, clientId?: string): Promise<HistoryPage>;
+}
+
+/** Whether `record` is visible to `clientId` (everything is when no client is given). */
+export function visibleTo(record: QueryRecord, clientId: string | undefined): boolean {
+  return clientId === undefined || record.clientId === clientId;
 }
 
 /** Injection token of the configured {@link QueryHistory}. */

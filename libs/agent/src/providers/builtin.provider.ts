@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TokenCounter } from '../tokens/token-counter.js';
-import type { Completion, CompletionRequest, LlmProvider } from './llm-provider.js';
+import {
+  messagesOf,
+  type Completion,
+  type CompletionPart,
+  type CompletionRequest,
+  type LlmProvider,
+} from './llm-provider.js';
+import { wordChunks } from './text-chunks.js';
 
 const PREVIEW_CHARS = 100;
 
@@ -19,12 +26,39 @@ export class BuiltinProvider implements LlmProvider {
 
   async complete(request: CompletionRequest): Promise<Completion> {
     if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: request.signal });
+    return this.answer(request);
+  }
+
+  /** Word by word, with the simulated latency spread evenly over the words. */
+  async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
+    const completion = await this.answer(request);
+    const words = wordChunks(completion.text);
+    const pause = this.latencyMs / Math.max(1, words.length);
+    for (const text of words) {
+      if (pause > 0) await sleep(pause, undefined, { signal: request.signal });
+      request.signal?.throwIfAborted();
+      yield { text };
+    }
+    yield { completion };
+  }
+
+  private async answer(request: CompletionRequest): Promise<Completion> {
     const text = `Processed: ${preview(request.prompt)}`;
+    const input = messagesOf(request)
+      .map((m) => m.content)
+      .join('\n');
     const [promptTokens, completionTokens] = await Promise.all([
-      this.tokens.count(request.prompt),
+      this.tokens.count(input),
       this.tokens.count(text),
     ]);
-    return { text, model: this.model, promptTokens, completionTokens };
+    return {
+      text,
+      model: this.model,
+      provider: this.name,
+      promptTokens,
+      completionTokens,
+      finishReason: 'stop',
+    };
   }
 }
 

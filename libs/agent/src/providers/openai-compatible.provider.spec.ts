@@ -69,6 +69,8 @@ describe('OpenAiCompatibleProvider', () => {
     });
     expect(completion).toEqual({
       text: 'Hi there',
+      provider: 'openai',
+      finishReason: 'stop',
       model: 'test-model-2026',
       promptTokens: 7,
       completionTokens: 3,
@@ -115,6 +117,7 @@ describe('OpenAiCompatibleProvider', () => {
       provider({ timeoutMs: 100, maxRetries: 0 }).complete({ prompt: 'x', maxTokens: 10 }),
     ).rejects.toMatchObject({
       status: 504,
+      detail: 'LLM provider did not answer in time',
     });
   });
 
@@ -124,5 +127,149 @@ describe('OpenAiCompatibleProvider', () => {
     ];
     const completion = await provider().complete({ prompt: 'Hello, world', maxTokens: 10 });
     expect(completion).toMatchObject({ model: 'test-model', promptTokens: 3, completionTokens: 3 });
+  });
+
+  it('closes the upstream connection when the caller aborts, and does not retry', async () => {
+    let closedEarly: Promise<boolean> | undefined;
+    let received: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (received = r));
+    handlers = [
+      (_q, _b, res) => {
+        // Never answers: only the caller can end this call.
+        closedEarly = new Promise((r) => res.on('close', () => r(!res.writableFinished)));
+        received();
+      },
+    ];
+    const controller = new AbortController();
+    const call = provider().complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
+    await arrived;
+    controller.abort();
+    await expect(call).rejects.toBeDefined();
+    expect(await closedEarly).toBe(true);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('OpenAiCompatibleProvider streaming', () => {
+  let server: Server;
+  let baseUrl: string;
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  let closedEarly: Promise<void>;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      closedEarly = new Promise((resolve) =>
+        res.on('close', () => !res.writableFinished && resolve()),
+      );
+      req.resume();
+      req.on('end', () => handler(req, res));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const provider = (timeoutMs = 2_000) =>
+    new OpenAiCompatibleProvider(
+      { baseUrl, model: 'm', timeoutMs, maxRetries: 0 },
+      new TokenCounter(),
+    );
+  const chunk = (delta: object, finish: string | null = null, usage?: object) =>
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm-1', choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
+  const sse = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/event-stream' });
+
+  async function collect(request: { signal?: AbortSignal } = {}) {
+    const parts: string[] = [];
+    let completion: unknown;
+    for await (const part of provider().stream({ prompt: 'hi', maxTokens: 10, ...request })) {
+      if ('text' in part) parts.push(part.text);
+      else completion = part.completion;
+    }
+    return { parts, completion };
+  }
+
+  it('parses by event, not by network chunk: JSON split across writes still arrives whole', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      const body =
+        chunk({ role: 'assistant', content: '' }) +
+        chunk({ content: 'Hel' }) +
+        chunk({ content: 'lo ✓' }) +
+        chunk({}, 'stop') +
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm-1', choices: [], usage: { prompt_tokens: 4, completion_tokens: 2 } })}\n\n` +
+        'data: [DONE]\n\n';
+      const bytes = Buffer.from(body);
+      // Seven-byte writes split JSON objects and even the multi-byte character.
+      let offset = 0;
+      const timer = setInterval(() => {
+        res.write(bytes.subarray(offset, offset + 7));
+        offset += 7;
+        if (offset >= bytes.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 1);
+    };
+    const { parts, completion } = await collect();
+    expect(parts).toEqual(['Hel', 'lo ✓']);
+    expect(completion).toMatchObject({
+      text: 'Hello ✓',
+      model: 'm-1',
+      provider: 'openai',
+      promptTokens: 4,
+      completionTokens: 2,
+      finishReason: 'stop',
+    });
+  });
+
+  it('treats a stream that ends without a finish reason as interrupted, not complete', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      res.end(chunk({ content: 'Hel' }));
+    };
+    await expect(collect()).rejects.toMatchObject({ kind: 'interrupted', status: 502 });
+  });
+
+  it('raises an error event sent mid-stream', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      res.write(chunk({ content: 'Hel' }));
+      res.end(`data: ${JSON.stringify({ error: { message: 'boom', type: 'server_error' } })}\n\n`);
+    };
+    await expect(collect()).rejects.toMatchObject({ kind: 'interrupted' });
+  });
+
+  it('times out a stream that pauses longer than the budget', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      res.write(chunk({ content: 'Hel' }));
+    };
+    const started = Date.now();
+    await expect(
+      (async () => {
+        for await (const part of provider(300).stream({ prompt: 'hi', maxTokens: 10 })) void part;
+      })(),
+    ).rejects.toMatchObject({ kind: 'timeout', status: 504 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await closedEarly;
+  });
+
+  it('closes the upstream request when the caller aborts', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      res.write(chunk({ content: 'Hel' }));
+    };
+    const controller = new AbortController();
+    const consumed = (async () => {
+      for await (const part of provider().stream({
+        prompt: 'hi',
+        maxTokens: 10,
+        signal: controller.signal,
+      })) {
+        if ('text' in part) controller.abort();
+      }
+    })();
+    await expect(consumed).rejects.toThrow();
+    await closedEarly;
   });
 });

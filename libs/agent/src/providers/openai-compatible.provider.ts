@@ -1,118 +1,242 @@
-import { HttpStatus } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ProblemException } from '@app/platform';
+import { DelegateBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { TokenCounter } from '../tokens/token-counter.js';
-import type { Completion, CompletionRequest, LlmProvider } from './llm-provider.js';
+import {
+  messagesOf,
+  type Completion,
+  type CompletionPart,
+  type CompletionRequest,
+  type FinishReason,
+  type LlmProvider,
+} from './llm-provider.js';
+import { isAbort, ProviderError } from './provider-error.js';
 
 export interface OpenAiCompatibleOptions {
+  /** Provider id in responses, metrics and /ready (`openai`, `openai-2`, ...). */
+  id?: string;
   /** Base URL up to the API version, e.g. `https://api.openai.com/v1`. */
   baseUrl: string;
   apiKey?: string;
   model: string;
-  /** Budget for one attempt. */
+  /** Budget for one attempt until the first byte, and for each pause between streamed chunks. */
   timeoutMs: number;
   /** Extra attempts after a network error, 429 or 5xx. */
   maxRetries: number;
 }
 
-interface ChatCompletionBody {
-  model?: string;
-  choices?: { message?: { content?: string | null } }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-}
-
-const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+const RETRY_STATUSES = new Set([408, 409, 425, 429]);
 const MAX_BACKOFF_MS = 5_000;
 
-/** Any server speaking the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, LiteLLM...). */
+/**
+ * Any server speaking the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, LiteLLM, another
+ * instance of this service). The official SDK is the transport: it parses the SSE stream by
+ * event and maps errors to typed classes. Retries are ours (cockatiel), because the SDK would
+ * also retry timeouts, and a timed-out generation may still be running (and billed) upstream.
+ */
 export class OpenAiCompatibleProvider implements LlmProvider {
-  readonly name = 'openai';
+  readonly name: string;
   readonly model: string;
-  private readonly url: string;
+  private readonly client: OpenAI;
+  private readonly retries: RetryPolicy;
 
   constructor(
     private readonly options: OpenAiCompatibleOptions,
     private readonly tokens: TokenCounter,
   ) {
+    this.name = options.id ?? 'openai';
     this.model = options.model;
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.client = new OpenAI({
+      baseURL: options.baseUrl.replace(/\/+$/, ''),
+      // The SDK insists on a key; servers that need none ignore the header.
+      apiKey: options.apiKey ?? 'none',
+      maxRetries: 0,
+      // Our own budget (attempt()) is what counts; the SDK's is only a backstop.
+      timeout: options.timeoutMs + 1_000,
+      logLevel: 'off',
+    });
+    this.retries = retry(
+      handleWhen((error) => error instanceof ProviderError && error.retryable),
+      {
+        maxAttempts: options.maxRetries,
+        backoff: new DelegateBackoff((context) => {
+          const asked = 'error' in context.result ? retryAfterOf(context.result.error) : undefined;
+          const exponential = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (context.attempt - 1));
+          return (asked ?? exponential) * (0.5 + Math.random() / 2);
+        }),
+      },
+    );
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(request);
-      if ('completion' in outcome) return outcome.completion;
-      if (!outcome.retryable || attempt >= this.options.maxRetries || request.signal?.aborted) {
-        throw outcome.error;
+    const body = await this.attempt(request, (signal) =>
+      this.client.chat.completions.create(
+        { model: this.model, messages: messagesOf(request), max_tokens: request.maxTokens },
+        { signal },
+      ),
+    );
+    const text = body.choices?.[0]?.message?.content;
+    if (typeof text !== 'string') {
+      throw new ProviderError('invalid_response', 'LLM provider sent no completion');
+    }
+    return this.finish(request, text, body.model, body.usage, body.choices[0].finish_reason);
+  }
+
+  async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
+    // Our own controller: it also stops the upstream stream when a pause between chunks is too long.
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    request.signal?.addEventListener('abort', stop, { once: true });
+    let idle: NodeJS.Timeout | undefined;
+    let idledOut = false;
+    try {
+      const stream = await this.attempt(request, (signal) =>
+        this.client.chat.completions.create(
+          {
+            model: this.model,
+            messages: messagesOf(request),
+            max_tokens: request.maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal: AbortSignal.any([signal, controller.signal]) },
+        ),
+      );
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          idledOut = true;
+          controller.abort();
+        }, this.options.timeoutMs);
+      };
+      let text = '';
+      let model: string | undefined;
+      let usage: OpenAI.CompletionUsage | undefined;
+      let finish: string | null | undefined;
+      arm();
+      for await (const chunk of stream) {
+        arm();
+        model ??= chunk.model;
+        if (chunk.usage) usage = chunk.usage;
+        const choice = chunk.choices?.[0];
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        const delta = choice?.delta?.content;
+        if (typeof delta === 'string' && delta.length > 0) {
+          text += delta;
+          yield { text: delta };
+        }
       }
-      const backoff = outcome.retryAfterMs ?? Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-      await sleep(backoff * (0.5 + Math.random() / 2), undefined, { signal: request.signal });
+      clearTimeout(idle);
+      // A stream that ends without a finish reason was cut, not completed.
+      if (!finish) throw new ProviderError('interrupted', 'LLM provider stream ended early');
+      yield { completion: await this.finish(request, text, model, usage, finish) };
+    } catch (error) {
+      // An aborted stream may end quietly or throw: the pause budget decides what it was.
+      if (idledOut) throw new ProviderError('timeout', 'LLM provider did not answer in time');
+      if (error instanceof ProviderError) throw error;
+      if (isAbort(error, request.signal)) throw error;
+      throw toProviderError(error, 'interrupted');
+    } finally {
+      clearTimeout(idle);
+      request.signal?.removeEventListener('abort', stop);
+      controller.abort();
     }
   }
 
-  private async attempt(
+  /**
+   * One call with retries; every failure becomes a {@link ProviderError}, aborts stay aborts.
+   * The attempt's budget ends when the call resolves: for a stream, once the headers arrived.
+   */
+  private attempt<T>(
     request: CompletionRequest,
-  ): Promise<
-    | { completion: Completion }
-    | { error: ProblemException; retryable: boolean; retryAfterMs?: number }
-  > {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
-    let response: Response;
-    try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        signal,
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({
-          model: this.model,
-          messages: [{ role: 'user', content: request.prompt }],
-          max_tokens: request.maxTokens,
-        }),
-      });
-    } catch {
-      const timedOut = timeout.aborted;
-      return {
-        // A timed-out generation may still run (and be billed) upstream: do not start another.
-        retryable: !timedOut,
-        error: new ProblemException(
-          timedOut ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.BAD_GATEWAY,
-          timedOut ? 'LLM provider did not answer in time' : 'LLM provider is unreachable',
-        ),
-      };
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      return {
-        retryable: RETRYABLE.has(response.status),
-        retryAfterMs: retryAfter(response.headers.get('retry-after')),
-        error: new ProblemException(
-          HttpStatus.BAD_GATEWAY,
-          `LLM provider answered with status ${response.status}`,
-        ),
-      };
-    }
-    const body = (await response.json().catch(() => ({}))) as ChatCompletionBody;
-    const text = body.choices?.[0]?.message?.content;
-    if (typeof text !== 'string') {
-      return {
-        retryable: false,
-        error: new ProblemException(HttpStatus.BAD_GATEWAY, 'LLM provider sent no completion'),
-      };
-    }
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    return this.retries.execute(async ({ signal }) => {
+      signal.throwIfAborted();
+      const budget = new AbortController();
+      const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
+      try {
+        return await call(AbortSignal.any([signal, budget.signal]));
+      } catch (error) {
+        if (request.signal?.aborted) throw error;
+        if (budget.signal.aborted) {
+          throw new ProviderError('timeout', 'LLM provider did not answer in time');
+        }
+        throw toProviderError(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    }, request.signal);
+  }
+
+  private async finish(
+    request: CompletionRequest,
+    text: string,
+    model: string | undefined,
+    usage: OpenAI.CompletionUsage | null | undefined,
+    finishReason: string | null | undefined,
+  ): Promise<Completion> {
     // Servers that report no usage get the local tokenizer's count instead.
+    const input = messagesOf(request)
+      .map((m) => m.content)
+      .join('\n');
     return {
-      completion: {
-        text,
-        model: typeof body.model === 'string' && body.model ? body.model.slice(0, 128) : this.model,
-        promptTokens: count(body.usage?.prompt_tokens) ?? (await this.tokens.count(request.prompt)),
-        completionTokens: count(body.usage?.completion_tokens) ?? (await this.tokens.count(text)),
-      },
+      text,
+      model: typeof model === 'string' && model ? model.slice(0, 128) : this.model,
+      provider: this.name,
+      promptTokens: count(usage?.prompt_tokens) ?? (await this.tokens.count(input)),
+      completionTokens: count(usage?.completion_tokens) ?? (await this.tokens.count(text)),
+      finishReason: finishReasonOf(finishReason),
     };
   }
+}
+
+/** Maps what the SDK throws to a provider failure; the upstream body is never kept. */
+function toProviderError(
+  error: unknown,
+  otherwise: 'invalid_response' | 'interrupted' = 'invalid_response',
+): ProviderError {
+  if (error instanceof APIConnectionTimeoutError) {
+    return new ProviderError('timeout', 'LLM provider did not answer in time');
+  }
+  if (error instanceof APIConnectionError) {
+    return new ProviderError('unavailable', 'LLM provider is unreachable');
+  }
+  const api =
+    error instanceof APIError
+      ? (error as APIError<number | undefined, Headers | undefined>)
+      : undefined;
+  if (api && typeof api.status === 'number') {
+    const status = api.status;
+    const kind =
+      status === 429
+        ? 'rate_limited'
+        : status >= 500 || RETRY_STATUSES.has(status)
+          ? 'server_error'
+          : 'rejected';
+    return new ProviderError(
+      kind,
+      `LLM provider answered with status ${status}`,
+      retryAfter(api.headers),
+    );
+  }
+  if (api) {
+    // An `error` event inside a stream: the server failed after it had started answering.
+    return new ProviderError('interrupted', 'LLM provider reported an error mid-stream');
+  }
+  return new ProviderError(otherwise, 'LLM provider sent an invalid answer');
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof ProviderError ? error.retryAfterMs : undefined;
+}
+
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms') ?? NaN);
+  if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_BACKOFF_MS);
+  const seconds = Number(headers?.get('retry-after') ?? NaN);
+  return Number.isFinite(seconds) && seconds >= 0
+    ? Math.min(seconds * 1000, MAX_BACKOFF_MS)
+    : undefined;
 }
 
 /** A token count from the server, if it is one. */
@@ -120,9 +244,6 @@ function count(value: unknown): number | undefined {
   return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }
 
-function retryAfter(header: string | null): number | undefined {
-  const seconds = header === null ? NaN : Number(header);
-  return Number.isFinite(seconds) && seconds >= 0
-    ? Math.min(seconds * 1000, MAX_BACKOFF_MS)
-    : undefined;
+function finishReasonOf(value: string | null | undefined): FinishReason {
+  return value === 'length' || value === 'content_filter' ? value : 'stop';
 }

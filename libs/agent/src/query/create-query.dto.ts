@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -17,6 +18,8 @@ import {
   MIN_MAX_TOKENS,
 } from './query-limits.js';
 
+const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
+
 /** Body of `POST /query`. */
 export class CreateQueryDto {
   @ApiProperty({
@@ -26,7 +29,9 @@ export class CreateQueryDto {
   // class-validator runs decorators bottom-up: the type check comes first.
   // PostgreSQL text cannot hold NUL, and no real prompt needs it.
   @NotContains('\u0000', { message: 'prompt must not contain NUL characters' })
-  @Matches(/\S/, { message: 'Prompt cannot be empty' })
+  // Blank means no visible character: spaces, controls and invisible format characters
+  // (zero-width space U+200B, word joiner U+2060, BOM U+FEFF, …) alone are an empty prompt.
+  @Matches(VISIBLE_CHARACTER, { message: 'Prompt cannot be empty' })
   @IsNotEmpty({ message: 'Prompt cannot be empty' })
   @IsString({ message: 'prompt must be a string' })
   prompt!: string;
@@ -45,4 +50,14 @@ export class CreateQueryDto {
   @IsInt({ message: 'max_tokens must be an integer' })
   @IsOptional()
   max_tokens?: number;
+
+  @ApiProperty({
+    description:
+      'true answers with Server-Sent Events (`chunk` events, then `done`); same as sending `Accept: text/event-stream`.',
+    required: false,
+    default: false,
+  })
+  @IsBoolean({ message: 'stream must be a boolean' })
+  @IsOptional()
+  stream?: boolean;
 }

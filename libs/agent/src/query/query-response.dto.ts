@@ -24,4 +24,13 @@ export class QueryResponseDto {
 
   @ApiProperty({ description: 'Model that answered.', example: 'builtin-echo' })
   model!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'acme',
+    description:
+      'API client that asked (its id, never its key); null when the service runs without keys.',
+  })
+  client_id!: string | null;
 }

@@ -1,17 +1,45 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ClientId, Metered } from '@app/access';
 import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
+import { reserveQueryTokens } from './query-cost.js';
 import { QueryResponseDto } from './query-response.dto.js';
-import { QueryService } from './query.service.js';
+import { ClientSignal } from '../streaming/client-signal.decorator.js';
+import { problemOf } from '../streaming/problem-event.js';
+import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
+import { SseStreams } from '../streaming/sse-streams.js';
+import {
+  QUERY_STREAM_DESCRIPTION,
+  QUERY_STREAM_EXAMPLE,
+  QueryStreamChunkDto,
+  QueryStreamDoneDto,
+} from './query-stream.dto.js';
+import { QueryService, type QueryInput, type QueryStreamEvent } from './query.service.js';
 
 @ApiTags('agent')
+@ApiExtraModels(QueryResponseDto, QueryStreamChunkDto, QueryStreamDoneDto)
 @Controller('query')
 export class QueryController {
-  constructor(private readonly queries: QueryService) {}
+  constructor(
+    private readonly queries: QueryService,
+    private readonly streams: SseStreams,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @Metered<QueryResponseDto | AsyncIterable<string>>({
+    reserveTokens: reserveQueryTokens,
+    // A stream's tokens are known only at its end: its reservation stands.
+    tokensUsed: (result) => ('tokens_used' in result ? result.tokens_used : undefined),
+  })
   @ApiOperation({
     operationId: 'createQuery',
     summary: 'Ask the agent',
@@ -22,12 +50,40 @@ export class QueryController {
     required: false,
     description: '`no-cache` skips the cached answer (the fresh one is cached).',
   })
+  @ApiHeader({
+    name: 'Accept',
+    required: false,
+    description: '`text/event-stream` streams the answer (as `"stream": true` does).',
+  })
   @ApiOkResponse({
-    type: QueryResponseDto,
+    description: `The answer. ${QUERY_STREAM_DESCRIPTION}`,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(QueryResponseDto) } },
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description:
+            'SSE events: chunk (QueryStreamChunkDto), done (QueryStreamDoneDto), error (ProblemDetailsDto).',
+        },
+        example: QUERY_STREAM_EXAMPLE,
+      },
+    },
     headers: {
       'X-Cache': {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+      'RateLimit-Policy': {
+        description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
+        schema: { type: 'string', example: '"requests";q=60;w=60' },
+      },
+      RateLimit: {
+        description: 'With a request limit: requests left and seconds until capacity returns',
+        schema: { type: 'string', example: '"requests";r=59;t=60' },
+      },
+      'x-ratelimit-remaining-tokens': {
+        description: 'With a token limit: tokens left this minute (also -limit-, -reset-)',
+        schema: { type: 'integer' },
       },
     },
   })
@@ -58,16 +114,50 @@ export class QueryController {
   async query(
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,
+    @Headers('accept') accept: string | undefined,
     @RequestId() requestId: string | null,
+    @ClientId() clientId: string | null,
+    @ClientSignal() signal: AbortSignal,
     @Res({ passthrough: true }) res: ResponseControls,
-  ): Promise<QueryResponseDto> {
-    const { cache, ...result } = await this.queries.query({
+  ): Promise<QueryResponseDto | AsyncIterable<string>> {
+    const input: QueryInput = {
       prompt: body.prompt,
       maxTokens: body.max_tokens ?? undefined,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
-    });
-    res.header('X-Cache', cache);
-    return result;
+      clientId,
+    };
+    const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(accept ?? '');
+    if (wantsStream) {
+      for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
+      return this.streams.body(this.queries.stream({ ...input, signal }), {
+        frame: (event: QueryStreamEvent) =>
+          'text' in event
+            ? sseEvent({ text: event.text }, 'chunk')
+            : 'result' in event
+              ? sseEvent(
+                  {
+                    id: event.result.id,
+                    tokens_used: event.result.tokensUsed,
+                    provider: event.result.provider,
+                    model: event.result.model,
+                    cache: event.result.cache,
+                  },
+                  'done',
+                )
+              : (res.header('X-Cache', event.cache), ''),
+        fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
+      });
+    }
+    const result = await this.queries.query(input);
+    res.header('X-Cache', result.cache);
+    return {
+      response: result.response,
+      tokens_used: result.tokensUsed,
+      id: result.id,
+      provider: result.provider,
+      model: result.model,
+      client_id: result.clientId,
+    };
   }
 }

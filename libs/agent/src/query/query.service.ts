@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { MetricsRegistry } from '@app/platform';
+import { MetricsRegistry, ProblemException } from '@app/platform';
 import {
   cacheKey,
   RESPONSE_CACHE,
@@ -12,25 +12,51 @@ import {
 import { DEFAULT_MAX_TOKENS } from './query-limits.js';
 import { QUERY_HISTORY, type QueryHistory } from '../history/query-history.js';
 import type { CacheStatus, QueryRecord } from '../history/query-record.js';
-import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
+import {
+  LLM_PROVIDER,
+  type ChatMessage,
+  type Completion,
+  type FinishReason,
+  type LlmProvider,
+} from '../providers/llm-provider.js';
+import { ProviderError } from '../providers/provider-error.js';
+import { wordChunks } from '../providers/text-chunks.js';
 
 export interface QueryInput {
+  /** The text to answer; with {@link messages}, their last user turn (what the history shows). */
   prompt: string;
+  /** A whole conversation (OpenAI API); the cache key covers all of it. */
+  messages?: ChatMessage[];
   maxTokens?: number;
+  /** Id for the history record (generated when absent), so a stream can name it up front. */
+  id?: string;
   /** Skip the cache read (the fresh answer is still cached). */
   bypassCache?: boolean;
   requestId?: string | null;
+  /** The API client asking; null without keys. */
+  clientId?: string | null;
+  /** Aborted when the client goes away: the provider call is cancelled and recorded as such. */
   signal?: AbortSignal;
 }
 
+/** The answer to a query; each API renders it in its own shape. */
 export interface QueryResult {
+  /** Id of the history record. */
   id: string;
   response: string;
-  tokens_used: number;
+  tokensUsed: number;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: FinishReason;
   provider: string;
   model: string;
+  /** The API client that asked; null without keys. */
+  clientId: string | null;
   cache: CacheStatus;
 }
+
+/** HTTP has no status for it; 499 is what proxies log for a client that closed the request. */
+const CLIENT_CLOSED_REQUEST = 499 as HttpStatus;
 
 /** Agent settings the use-case needs. */
 export interface QueryPolicy {
@@ -38,6 +64,15 @@ export interface QueryPolicy {
   storeText: boolean;
 }
 export const QUERY_POLICY = Symbol('QUERY_POLICY');
+
+/**
+ * What a streamed query produces: its cache status first (known before any text), then text as
+ * it comes, then the result (without `response`) once.
+ */
+export type QueryStreamEvent =
+  { cache: CacheStatus } | { text: string } | { result: Omit<QueryResult, 'response'> };
+
+type Answer = CachedCompletion & { provider: string; finishReason?: FinishReason };
 
 /** The query use-case: answer from the cache or the provider, then record it in the history. */
 @Injectable()
@@ -61,67 +96,134 @@ export class QueryService {
 
   async query(input: QueryInput): Promise<QueryResult> {
     const started = performance.now();
-    const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
-    // Hashed once: the cache key and the history record both use it.
-    const promptSha256 = createHash('sha256').update(input.prompt).digest('hex');
-    const { completion, cache } = await this.answer(input, maxTokens, promptSha256);
+    const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
+    const hit = await this.lookup(key, bypass);
+    let completion: Answer;
+    if (hit) {
+      completion = hit;
+    } else {
+      try {
+        completion = await this.provider.complete(this.request(input, maxTokens));
+      } catch (error) {
+        if (!input.signal?.aborted) throw error;
+        // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
+        const cancelled = {
+          text: '',
+          model: this.provider.model,
+          provider: this.provider.name,
+          promptTokens: 0,
+          completionTokens: 0,
+        };
+        const latencyMs = performance.now() - started;
+        const status = bypass ? 'BYPASS' : 'MISS';
+        const record = this.toRecord(input, maxTokens, promptSha256, cancelled, status, latencyMs);
+        this.history.record({ ...record, response: null, outcome: 'cancelled' });
+        throw new ProblemException(CLIENT_CLOSED_REQUEST, 'Client closed the request');
+      }
+      await this.store(key, completion);
+    }
+    const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
     return {
       id: record.id,
       response: completion.text,
-      tokens_used: record.tokensUsed,
-      provider: this.provider.name,
+      tokensUsed: record.tokensUsed,
+      promptTokens: completion.promptTokens,
+      completionTokens: completion.completionTokens,
+      finishReason: completion.finishReason ?? 'stop',
+      provider: completion.provider,
       model: completion.model,
+      clientId: record.clientId,
       cache,
     };
   }
 
-  private async answer(
-    input: QueryInput,
-    maxTokens: number,
-    promptSha256: string,
-  ): Promise<{ completion: CachedCompletion; cache: CacheStatus }> {
+  /**
+   * The same use-case, streamed: a cache hit is replayed word by word, a miss streams from the
+   * provider chain. The answer is cached and recorded only once it is complete.
+   */
+  async *stream(input: QueryInput): AsyncGenerator<QueryStreamEvent> {
+    const started = performance.now();
+    const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
+    const hit = await this.lookup(key, bypass);
+    const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
+    yield { cache };
+    let completion: Answer | undefined = hit;
+    if (hit) {
+      for (const text of wordChunks(hit.text)) yield { text };
+    } else {
+      for await (const part of this.provider.stream(this.request(input, maxTokens))) {
+        if ('text' in part) yield part;
+        else completion = part.completion;
+      }
+      if (completion) await this.store(key, completion);
+    }
+    if (!completion) throw new ProviderError('interrupted', 'LLM provider stream ended early');
+    const latencyMs = performance.now() - started;
+    const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
+    this.history.record(record);
+    yield {
+      result: {
+        id: record.id,
+        tokensUsed: record.tokensUsed,
+        promptTokens: completion.promptTokens,
+        completionTokens: completion.completionTokens,
+        finishReason: completion.finishReason ?? 'stop',
+        provider: completion.provider,
+        model: completion.model,
+        clientId: record.clientId,
+        cache,
+      },
+    };
+  }
+
+  private prepare(input: QueryInput) {
+    const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
+    // Hashed once: the cache key and the history record both use it.
+    const promptSha256 = createHash('sha256')
+      .update(input.messages ? JSON.stringify(input.messages) : input.prompt)
+      .digest('hex');
     const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
     const key = cacheKey(this.provider.name, this.provider.model, maxTokens, promptSha256);
-    if (!bypass) {
-      const hit = await this.cache.get(key);
-      if (hit) {
-        this.cacheRequests.inc({ result: 'hit' });
-        return { completion: hit, cache: 'HIT' };
-      }
-    }
-    this.cacheRequests.inc({ result: bypass ? 'bypass' : 'miss' });
-    const fresh = await this.provider.complete({
-      prompt: input.prompt,
-      maxTokens,
-      signal: input.signal,
-    });
-    const completion: CachedCompletion = {
-      text: fresh.text,
-      model: fresh.model,
-      promptTokens: fresh.promptTokens,
-      completionTokens: fresh.completionTokens,
-    };
-    if (this.policy.cacheEnabled) await this.cache.set(key, completion);
-    return { completion, cache: bypass ? 'BYPASS' : 'MISS' };
+    return { maxTokens, promptSha256, key, bypass };
+  }
+
+  private async lookup(key: string, bypass: boolean): Promise<Answer | undefined> {
+    const hit = bypass ? undefined : await this.cache.get(key);
+    this.cacheRequests.inc({ result: hit ? 'hit' : bypass ? 'bypass' : 'miss' });
+    // Only the primary provider's answers are cached (see store()).
+    return hit && { ...hit, provider: this.provider.name };
+  }
+
+  private request(input: QueryInput, maxTokens: number) {
+    return { prompt: input.prompt, messages: input.messages, maxTokens, signal: input.signal };
+  }
+
+  /** A fallback's answer is not cached: the primary should answer again once it is back. */
+  private async store(key: string, completion: Completion | Answer): Promise<void> {
+    if (!this.policy.cacheEnabled || completion.provider !== this.provider.name) return;
+    const { text, model, promptTokens, completionTokens } = completion;
+    await this.cache.set(key, { text, model, promptTokens, completionTokens });
   }
 
   private toRecord(
     input: QueryInput,
     maxTokens: number,
     promptSha256: string,
-    completion: CachedCompletion,
+    completion: Answer,
     cacheStatus: CacheStatus,
     latencyMs: number,
   ): QueryRecord {
     const { storeText } = this.policy;
     return {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       createdAt: new Date(),
       requestId: input.requestId ?? null,
-      provider: this.provider.name,
+      clientId: input.clientId ?? null,
+      outcome: 'answered',
+      provider: completion.provider,
       model: completion.model,
       prompt: storeText ? input.prompt : null,
       response: storeText ? completion.text : null,

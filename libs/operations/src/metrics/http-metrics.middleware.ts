@@ -4,23 +4,31 @@ import { routeOf } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const START = Symbol('metricsStart');
 
-/** Counts and times every request once its response has been sent. */
+type TimedResponse = ServerResponse & { [START]?: number };
+
+/**
+ * Counts and times every request once its response has been sent. One shared listener per
+ * response and no label object per request: the metric series of each (method, route, status)
+ * are looked up once and kept (their number is bounded by the routes and status codes in use).
+ */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: MetricsService) {}
+  private readonly onFinish: (this: TimedResponse) => void;
 
-  use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const labels = {
-        method: KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER',
-        route: routeOf(req),
-        status: String(res.statusCode),
-      };
-      this.metrics.httpRequests.inc(labels);
-      this.metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+  constructor(private readonly metrics: MetricsService) {
+    this.onFinish = function onFinish(this: TimedResponse) {
+      const req = this.req;
+      const seconds = (performance.now() - (this[START] ?? 0)) / 1000;
+      const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER';
+      metrics.observe(method, routeOf(req), this.statusCode, seconds);
+    };
+  }
+
+  use(_req: IncomingMessage, res: TimedResponse, next: () => void): void {
+    res[START] = performance.now();
+    res.on('finish', this.onFinish);
     next();
   }
 }

@@ -8,7 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Environment, ResponseControls } from '@app/platform';
+import { ApiProblemResponses, type Environment, type ResponseControls } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 class MetricsSummaryDto {
@@ -53,6 +53,16 @@ export class MetricsController {
           '# HELP http_requests_total HTTP requests served, by method, route template and status code.\n# TYPE http_requests_total counter\nhttp_requests_total{method="POST",route="/query",status="200"} 42\n',
       },
       'application/json': { schema: { $ref: getSchemaPath(MetricsSummaryDto) } },
+    },
+  })
+  @ApiProblemResponses({
+    status: 401,
+    description:
+      'METRICS_TOKEN is set and the request lacks `Authorization: Bearer <METRICS_TOKEN>`.',
+    detail: 'A valid metrics token is required',
+    instance: '/metrics',
+    headers: {
+      'WWW-Authenticate': { required: true, schema: { type: 'string', example: 'Bearer' } },
     },
   })
   async metricsText(

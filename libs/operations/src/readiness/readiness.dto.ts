@@ -20,8 +20,17 @@ class DependencyDetailDto {
     description: 'Check latency in milliseconds.',
     example: 1.2,
   })
-  latencyMs?: number;
-  @ApiProperty({ required: false, enum: ['timeout', 'unavailable'] }) error?: string;
+  latency_ms?: number;
+  @ApiProperty({ required: false, enum: ['timeout', 'unavailable', 'circuit_open'] })
+  error?: string;
+  @ApiProperty({
+    required: false,
+    enum: ['closed', 'open', 'half_open'],
+    description: 'LLM providers (`llm:<id>`): circuit breaker state.',
+  })
+  circuit?: string;
+  @ApiProperty({ required: false, description: 'LLM providers: model.', example: 'gpt-4o-mini' })
+  model?: string;
 }
 
 /** Body of `GET /ready` (200 when ready, 503 when not). */
@@ -34,7 +43,11 @@ export class ReadinessDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: getSchemaPath(DependencyDetailDto) },
-    description: 'Per-dependency status, requirement and latency.',
+    description:
+      'Per-dependency status, requirement and latency: `database`, `redis` when configured, and each LLM provider as `llm:<id>` (reported, never required).',
+    example: {
+      'llm:builtin': { status: 'up', required: false, circuit: 'closed', model: 'builtin-echo' },
+    },
   })
   details!: Record<string, DependencyDetailDto>;
 }

@@ -1,20 +1,16 @@
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   HealthCheckService,
   HealthIndicatorService,
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import {
-  READINESS_CHECKS,
-  ShutdownState,
-  type Environment,
-  type ReadinessCheck,
-} from '@app/platform';
+import { ShutdownState, type ReadinessCheck } from '@app/platform';
 import type { DependencyDetailDto, DependencyState, ReadinessDto } from './readiness.dto.js';
+import { READINESS_CHECKS, READINESS_OPTIONS, type ReadinessOptions } from './readiness.options.js';
 
-const SEED_DEPENDENCIES = ['database', 'cache'] as const;
+/** Every dependency `/ready` reports, configured or not: clients rely on both keys. */
+const REPORTED_DEPENDENCIES = ['database', 'cache'] as const;
 
 /**
  * Readiness through Terminus: each configured dependency is pinged with a timeout; a required
@@ -30,9 +26,9 @@ export class ReadinessService {
     private readonly indicators: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
-    @Inject(ConfigService) config: ConfigService<Environment, true>,
+    @Inject(READINESS_OPTIONS) options: ReadinessOptions,
   ) {
-    this.timeoutMs = config.get('READINESS_TIMEOUT_MS', { infer: true });
+    this.timeoutMs = options.timeoutMs;
   }
 
   /** Current readiness; the service is ready unless shutting down or a required dependency is down. */
@@ -41,7 +37,7 @@ export class ReadinessService {
 
     const result = await this.runChecks();
     const details: Record<string, DependencyDetailDto> = {};
-    for (const name of SEED_DEPENDENCIES) {
+    for (const name of REPORTED_DEPENDENCIES) {
       details[name] = { status: 'not_configured', required: false };
     }
     for (const check of this.checks) {
@@ -50,11 +46,12 @@ export class ReadinessService {
       details[check.name] = {
         status: up ? 'up' : 'down',
         required: check.required,
-        ...(typeof entry?.responseTime === 'number' ? { latencyMs: entry.responseTime } : {}),
+        ...(typeof entry?.responseTime === 'number' ? { latency_ms: entry.responseTime } : {}),
         // A fixed reason only: driver messages name hosts; the logs have the details.
         ...(!up
           ? { error: /timeout/i.test(String(entry?.message)) ? 'timeout' : 'unavailable' }
           : {}),
+        ...check.describe?.(),
       };
     }
     // Remembered for the shutting-down answer; state changes are logged by DependencyMonitor.
@@ -95,8 +92,8 @@ export class ReadinessService {
 
   private shuttingDown(): ReadinessDto {
     const checks = Object.fromEntries(
-      SEED_DEPENDENCIES.map((name) => [name, this.lastStates.get(name) ?? 'not_configured']),
-    ) as Record<(typeof SEED_DEPENDENCIES)[number], DependencyState>;
+      REPORTED_DEPENDENCIES.map((name) => [name, this.lastStates.get(name) ?? 'not_configured']),
+    ) as Record<(typeof REPORTED_DEPENDENCIES)[number], DependencyState>;
     return {
       ready: false,
       status: 'shutting_down',

@@ -10,12 +10,20 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LLM_PROVIDERS = ['builtin', 'openai'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
+
+/**
+ * One API key entry: a client id, the SHA-256 (hex) of its key, optional per-client limits
+ * (`rpm`, `tpm`). Shared with the key registry, which parses `API_KEYS_FILE` with it.
+ */
+export const API_KEY_ENTRY =
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:(rpm|tpm)=\d{1,10}(;(rpm|tpm)=\d{1,10})?)?$/;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -26,6 +34,16 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   return value;
 };
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+/** A byte size as an integer or with a unit: "65536", "64kb", "64mb", "1gb" (powers of 1024). */
+const toBytes = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  return match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : value;
+};
+const BYTES_MESSAGE = (name: string) => ({
+  message: `${name} must be a size such as 16mb, 512kb or a number of bytes, from 1mb to 4gb`,
+});
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
     ? value
@@ -86,6 +104,21 @@ export class Environment {
   @IsOptional() @IsString() @MaxLength(128) LLM_MODEL?: string = undefined;
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) LLM_TIMEOUT_MS = 30_000;
   @Transform(toInt) @IsInt() @Min(0) @Max(10) LLM_MAX_RETRIES = 2;
+  /**
+   * Providers tried in order when the configured one fails: `builtin` (last) or OpenAI-compatible
+   * base URLs, with an optional `#model` and the API key as the URL's password.
+   */
+  @Transform(toList)
+  @Matches(/^(builtin|https?:\/\/[^\s,]+)$/, {
+    each: true,
+    message: 'LLM_FALLBACKS must be a comma-separated list of http(s) base URLs and/or builtin',
+  })
+  LLM_FALLBACKS: string[] = [];
+  /** Consecutive failures that open a provider's circuit, and how long it then stays open. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) LLM_BREAKER_THRESHOLD = 5;
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) LLM_BREAKER_COOLDOWN_MS = 30_000;
+  /** A streamed answer that pauses this long gets an SSE comment so proxies keep the connection. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) STREAM_KEEPALIVE_MS = 15_000;
   /** Simulated model latency of the built-in provider, for load and shutdown testing. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) BUILTIN_LATENCY_MS = 0;
 
@@ -121,12 +154,56 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400) CACHE_TTL_SECONDS = 300;
   /** Entries kept by the in-process cache (used without Redis). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) CACHE_MAX_ENTRIES = 1_000;
+  /** Bytes of answers the in-process cache holds (estimated as UTF-16); the LRU evicts beyond it. */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('CACHE_MAX_BYTES'))
+  CACHE_MAX_BYTES = 16 * 1024 ** 2;
 
   // --- query history ---
   /** false keeps prompts and responses out of the history: only lengths and a SHA-256 are stored. */
   @Transform(toBool) @IsBoolean() HISTORY_STORE_TEXT = true;
   /** Records held in memory while PostgreSQL is unreachable; beyond it the oldest are dropped. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_BUFFER_SIZE = 10_000;
+  /**
+   * Bytes of records held while PostgreSQL is unreachable; beyond it the oldest are dropped.
+   * 64 MiB keeps the worst case (100 kB prompts) well inside a 512 MiB container.
+   */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('HISTORY_BUFFER_MAX_BYTES'))
+  HISTORY_BUFFER_MAX_BYTES = 64 * 1024 ** 2;
   /** Records kept by the in-process history (used without PostgreSQL). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) HISTORY_MEMORY_LIMIT = 1_000;
+  /** Bytes of records kept by the in-process history; beyond it the oldest are dropped. */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  @Min(1024 ** 2, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  @Max(4 * 1024 ** 3, BYTES_MESSAGE('HISTORY_MEMORY_MAX_BYTES'))
+  HISTORY_MEMORY_MAX_BYTES = 32 * 1024 ** 2;
+
+  // --- access: API keys, limits, shedding ---
+  /** Comma-separated `client-id:sha256-hex[:rpm=N;tpm=N]` entries; keys themselves are never configured. */
+  @Transform(toList)
+  @Matches(API_KEY_ENTRY, {
+    each: true,
+    message: 'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N] entries',
+  })
+  API_KEYS: string[] = [];
+  /** A file (mounted secret) with one entry per line; reloaded on change and on SIGHUP. */
+  @IsOptional() @IsString() @MaxLength(4096) API_KEYS_FILE?: string = undefined;
+  /** Refuse to start without keys instead of serving openly. */
+  @Transform(toBool) @IsBoolean() AUTH_REQUIRED = false;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  @IsOptional() @IsString() @MinLength(16) @MaxLength(512) METRICS_TOKEN?: string = undefined;
+  /** false removes /docs and /openapi.json. */
+  @Transform(toBool) @IsBoolean() DOCS_ENABLED = true;
+  /** Requests per minute per client (per remote address without keys); 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_REQUESTS_PER_MINUTE = 0;
+  /** Tokens (reserved at admission, charged from tokens_used) per minute per client; 0 = unlimited. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000_000) RATE_LIMIT_TOKENS_PER_MINUTE = 0;
+  /** Concurrent /query requests per replica before 503; 0 = no cap. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000) MAX_IN_FLIGHT = 256;
 }

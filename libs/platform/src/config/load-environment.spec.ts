@@ -80,12 +80,68 @@ describe('loadEnvironment cross-field rules', () => {
     expect(loadEnvironment({ SHUTDOWN_DRAIN_DELAY_MS: '5000' }).SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
   });
 
+  it('reads LLM_FALLBACKS as an ordered list ending, if at all, with builtin', () => {
+    const base = { LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:1/v1' };
+    expect(
+      loadEnvironment({ ...base, LLM_FALLBACKS: 'https://:sk@b.example/v1#m, builtin' })
+        .LLM_FALLBACKS,
+    ).toEqual(['https://:sk@b.example/v1#m', 'builtin']);
+    expect(() => loadEnvironment({ ...base, LLM_FALLBACKS: 'builtin,http://b/v1' })).toThrow(
+      /LLM_FALLBACKS may name builtin only last/,
+    );
+    expect(() => loadEnvironment({ LLM_FALLBACKS: 'builtin' })).toThrow(
+      /LLM_FALLBACKS needs LLM_PROVIDER=openai/,
+    );
+    let caught: unknown;
+    try {
+      loadEnvironment({ ...base, LLM_FALLBACKS: 'ftp://:secret-key@x' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(String(caught)).toMatch(/LLM_FALLBACKS must be a comma-separated list/);
+    expect(String(caught)).not.toContain('secret-key');
+  });
+
   it('parses booleans strictly', () => {
     expect(loadEnvironment({ HISTORY_STORE_TEXT: 'false' }).HISTORY_STORE_TEXT).toBe(false);
     expect(loadEnvironment({ DATABASE_MIGRATE_ON_START: 'yes' }).DATABASE_MIGRATE_ON_START).toBe(
       true,
     );
     expect(() => loadEnvironment({ REDIS_REQUIRED: 'maybe' })).toThrow(/REDIS_REQUIRED/);
+  });
+});
+
+describe('byte sizes', () => {
+  it('reads sizes in bytes or with a kb, mb or gb unit (powers of 1024)', () => {
+    const env = loadEnvironment({
+      HISTORY_BUFFER_MAX_BYTES: '64mb',
+      CACHE_MAX_BYTES: '2097152',
+      HISTORY_MEMORY_MAX_BYTES: '1GB',
+    });
+    expect(env.HISTORY_BUFFER_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(env.CACHE_MAX_BYTES).toBe(2 * 1024 * 1024);
+    expect(env.HISTORY_MEMORY_MAX_BYTES).toBe(1024 ** 3);
+  });
+
+  it('defaults the history buffer to 64 MiB, within a 512 MiB container', () => {
+    expect(loadEnvironment({}).HISTORY_BUFFER_MAX_BYTES).toBe(64 * 1024 * 1024);
+  });
+
+  it('names every invalid size in one error', () => {
+    let caught: unknown;
+    try {
+      loadEnvironment({
+        HISTORY_BUFFER_MAX_BYTES: 'lots',
+        CACHE_MAX_BYTES: '1kb',
+        HISTORY_MEMORY_MAX_BYTES: '5gb',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    const error = caught as ConfigValidationError;
+    expect(error.problems).toHaveLength(3);
+    for (const name of ['HISTORY_BUFFER_MAX_BYTES', 'CACHE_MAX_BYTES', 'HISTORY_MEMORY_MAX_BYTES'])
+      expect(error.message).toContain(`${name} must be a size such as 16mb`);
   });
 });
 

@@ -40,8 +40,17 @@ function crossFieldProblems(env: Environment): string[] {
       'LLM_API_KEY is required when LLM_PROVIDER=openai talks to the OpenAI API (no LLM_BASE_URL)',
     );
   }
+  const builtinAt = env.LLM_FALLBACKS.indexOf('builtin');
+  if (env.LLM_FALLBACKS.length > 0 && env.LLM_PROVIDER === 'builtin') {
+    problems.push('LLM_FALLBACKS needs LLM_PROVIDER=openai (the built-in provider never fails)');
+  } else if (builtinAt !== -1 && builtinAt !== env.LLM_FALLBACKS.length - 1) {
+    problems.push('LLM_FALLBACKS may name builtin only last (it never fails over)');
+  }
   if (env.SHUTDOWN_DRAIN_DELAY_MS >= env.SHUTDOWN_GRACE_MS && env.SHUTDOWN_GRACE_MS > 0) {
     problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_GRACE_MS');
+  }
+  if (env.AUTH_REQUIRED && env.API_KEYS.length === 0 && !env.API_KEYS_FILE) {
+    problems.push('AUTH_REQUIRED=true needs API_KEYS or API_KEYS_FILE');
   }
   return problems;
 }

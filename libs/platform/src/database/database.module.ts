@@ -1,29 +1,31 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import type { Environment } from '../config/environment.js';
 import { DependencyMonitor } from '../health/dependency-monitor.js';
 import type { ReadinessCheck } from '../health/readiness-check.js';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
+import type { DatabaseConfig } from './database.config.js';
 import { DatabaseConnector } from './database-connector.js';
 import { DATA_SOURCE, DATABASE_READINESS } from './database.tokens.js';
 import { postgresOptions, type DatabaseSchema } from './postgres-options.js';
 
-/** PostgreSQL through TypeORM; registered only when DATABASE_URL is set. */
+/**
+ * PostgreSQL through TypeORM. The composition root registers it only when a database is
+ * configured and hands it to the modules that use it (not global: imports show who does).
+ */
 @Module({})
 export class DatabaseModule {
   /** `loadSchema` is called only here, so TypeORM and the entities load only with a database. */
-  static forRoot(env: Environment, loadSchema: () => Promise<DatabaseSchema>): DynamicModule {
+  static forRoot(config: DatabaseConfig, loadSchema: () => Promise<DatabaseSchema>): DynamicModule {
     return {
       module: DatabaseModule,
-      global: true,
       providers: [
         {
           provide: DATA_SOURCE,
           useFactory: async () => {
             const { DataSource } = await import('typeorm');
             const schema = await loadSchema();
-            return new DataSource(postgresOptions(env, schema));
+            return new DataSource(postgresOptions(config, schema));
           },
         },
         {
@@ -36,13 +38,7 @@ export class DatabaseModule {
             logger: PinoLogger,
           ) => {
             logger.setContext('database');
-            return new DatabaseConnector(
-              ds,
-              monitor,
-              registry,
-              logger,
-              env.DATABASE_MIGRATE_ON_START,
-            );
+            return new DatabaseConnector(ds, monitor, registry, logger, config.migrateOnStart);
           },
         },
         {
@@ -50,7 +46,7 @@ export class DatabaseModule {
           inject: [DatabaseConnector],
           useFactory: (connector: DatabaseConnector): ReadinessCheck => ({
             name: 'database',
-            required: env.DATABASE_REQUIRED,
+            required: config.required,
             ping: () => connector.ping(),
           }),
         },

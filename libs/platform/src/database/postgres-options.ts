@@ -1,5 +1,5 @@
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
-import type { Environment } from '../config/environment.js';
+import type { DatabaseConfig } from './database.config.js';
 
 /** What a feature lib contributes to the schema. */
 export interface DatabaseSchema {
@@ -10,10 +10,10 @@ export interface DatabaseSchema {
 }
 
 /** TypeORM options for PostgreSQL; shared by the service and the migration CLI. */
-export function postgresOptions(env: Environment, schema: DatabaseSchema): DataSourceOptions {
+export function postgresOptions(config: DatabaseConfig, schema: DatabaseSchema): DataSourceOptions {
   return {
     type: 'postgres',
-    url: env.DATABASE_URL,
+    url: config.url,
     entities: schema.entities,
     migrations: schema.migrations,
     migrationsTableName: 'schema_migrations',
@@ -23,11 +23,11 @@ export function postgresOptions(env: Environment, schema: DatabaseSchema): DataS
     logging: false,
     applicationName: 'ai-agent-service',
     extra: {
-      max: env.DATABASE_POOL_SIZE,
-      connectionTimeoutMillis: env.DATABASE_CONNECT_TIMEOUT_MS,
+      max: config.poolSize,
+      connectionTimeoutMillis: config.connectTimeoutMs,
       // Client-side bound: a black-holed server fails queries instead of hanging requests.
-      query_timeout: env.DATABASE_QUERY_TIMEOUT_MS,
-      statement_timeout: env.DATABASE_QUERY_TIMEOUT_MS,
+      query_timeout: config.queryTimeoutMs,
+      statement_timeout: config.queryTimeoutMs,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
     },

@@ -4,12 +4,18 @@ import { Gauge } from 'prom-client';
 import { MetricsRegistry } from '../telemetry/metrics-registry.js';
 
 /**
+ * The one name of each optional dependency, used alike in logs, in `dependency_up` and in
+ * `/ready`. Redis is `cache`: the name readiness clients already read in `checks.cache`.
+ */
+export type DependencyName = 'database' | 'cache';
+
+/**
  * Tracks whether each optional dependency is reachable, as seen by whoever last used it.
  * Logs one line per state change (never one per request) and exports `dependency_up`.
  */
 @Injectable()
 export class DependencyMonitor {
-  private readonly states = new Map<string, boolean>();
+  private readonly states = new Map<DependencyName, boolean>();
   private readonly gauge: Gauge<'dependency'>;
 
   constructor(
@@ -25,7 +31,7 @@ export class DependencyMonitor {
   }
 
   /** Records the outcome of a use of `dependency`; logs only when the state flips. */
-  report(dependency: string, up: boolean, error?: unknown): void {
+  report(dependency: DependencyName, up: boolean, error?: unknown): void {
     const previous = this.states.get(dependency);
     this.states.set(dependency, up);
     this.gauge.set({ dependency }, up ? 1 : 0);

@@ -1,39 +1,25 @@
-import {
-  Inject,
-  RequestMethod,
-  Module,
-  type DynamicModule,
-  type MiddlewareConsumer,
-  type NestModule,
-} from '@nestjs/common';
-import bodyParser from 'body-parser';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { Environment } from '../config/environment.js';
-import { RequireJsonMiddleware } from './require-json.middleware.js';
-
-const BODY_LIMIT = Symbol('BODY_LIMIT');
-const JSON_TYPES = ['application/json', 'application/*+json'];
+import { parseBodyLimit } from './body-size.js';
+import { BODY_LIMIT_BYTES, JsonBodyInterceptor, JsonBodyReader } from './json-body.interceptor.js';
 
 /**
- * Request-body handling. Parsing runs as module middleware, after the (global) request
- * logger, so that malformed and oversized bodies are logged with their request id too.
+ * Request-body handling. Bodies are read after routing, by the handlers that declare one
+ * (JsonBodyInterceptor): a request for an unknown route or with a wrong method never has its
+ * body read, and body errors are logged and counted under the route they were sent to.
  */
 @Module({})
-export class HttpModule implements NestModule {
-  constructor(@Inject(BODY_LIMIT) private readonly bodyLimit: string) {}
-
+export class HttpModule {
   static forRoot(env: Environment): DynamicModule {
-    return { module: HttpModule, providers: [{ provide: BODY_LIMIT, useValue: env.BODY_LIMIT }] };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(RequireJsonMiddleware, bodyParser.json({ limit: this.bodyLimit, type: JSON_TYPES }))
-      // Only methods that carry a body: probes and other GETs skip both layers.
-      .forRoutes(
-        ...[RequestMethod.POST, RequestMethod.PUT, RequestMethod.PATCH].map((method) => ({
-          path: '{*path}',
-          method,
-        })),
-      );
+    return {
+      module: HttpModule,
+      providers: [
+        { provide: BODY_LIMIT_BYTES, useValue: parseBodyLimit(env.BODY_LIMIT) },
+        JsonBodyReader,
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
+      ],
+      exports: [JsonBodyReader],
+    };
   }
 }

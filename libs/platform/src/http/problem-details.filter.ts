@@ -3,35 +3,21 @@ import {
   Catch,
   HttpException,
   HttpStatus,
+  NotFoundException,
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import { pathOf } from '../logging/log-fields.js';
+import { pathOf, routeOf } from '../logging/log-fields.js';
+import { allowedMethods } from './allowed-methods.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails } from './problem.js';
 
-interface ParserError {
-  status?: number;
-  statusCode?: number;
-  type?: string;
-}
+type Request = IncomingMessage & { id?: unknown; originalUrl?: string };
 
-// body-parser and raw-body errors carry a `type`; map each to a message that quotes nothing.
-const PARSER_DETAILS: Record<string, string> = {
-  'entity.parse.failed': 'Request body is not valid JSON',
-  'entity.too.large': 'Request body is larger than the configured limit',
-  'encoding.unsupported': 'Request body encoding is not supported',
-  'charset.unsupported': 'Request body charset is not supported',
-  'request.aborted': 'Request was aborted by the client',
-  'request.size.invalid': 'Request body size does not match its Content-Length',
-  'stream.encoding.set': 'Request body could not be read',
-};
-
-function parserDetail(error: unknown): string | undefined {
-  const type = (error as ParserError | null | undefined)?.type;
-  return type === undefined ? undefined : PARSER_DETAILS[type];
+function attachError(res: unknown, exception: unknown): void {
+  if (res !== null && typeof res === 'object') (res as { err?: unknown }).err = exception;
 }
 
 /** Renders every error as `application/problem+json`; 5xx never expose internals. */
@@ -44,16 +30,32 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<IncomingMessage & { id?: unknown; originalUrl?: string }>();
-    const problem = this.toProblem(exception);
-    problem.instance = pathOf(req.originalUrl ?? req.url);
+    const req = ctx.getRequest<Request>();
+    const path = pathOf(req.originalUrl ?? req.url);
+    const adapter = this.adapterHost.httpAdapter;
+    const res: unknown = ctx.getResponse();
+    let problem: ProblemDetails;
+    if (exception instanceof NotFoundException && routeOf(req) === 'unmatched') {
+      // No handler matched: the router's own 404 would quote the whole URL, query string included.
+      const allow = allowedMethods(this.adapterHost, path);
+      if (allow.length > 0) adapter.setHeader(res, 'Allow', allow.join(', '));
+      problem =
+        allow.length > 0
+          ? this.problem(HttpStatus.METHOD_NOT_ALLOWED, `Method ${req.method} is not allowed here`)
+          : this.problem(HttpStatus.NOT_FOUND, `Cannot ${req.method} ${path}`);
+    } else {
+      problem = this.toProblem(exception);
+    }
+    problem.instance = path;
     if (typeof req.id === 'string') problem.requestId = req.id;
     // Deliberate 5xx answers (upstream down, store unavailable) are logged where they arise.
     if (!(exception instanceof HttpException))
       this.logger.error({ err: exception }, 'unhandled error');
-
-    const adapter = this.adapterHost.httpAdapter;
-    const res: unknown = ctx.getResponse();
+    // The request log line of a 5xx carries the error's type and stack frames.
+    if (problem.status >= 500) attachError(res, exception);
+    // A body left unread (refused from its headers, or cut at the limit) is not drained:
+    // the connection closes after this answer instead.
+    if (!req.complete) adapter.setHeader(res, 'Connection', 'close');
     adapter.setHeader(res, 'Content-Type', PROBLEM_CONTENT_TYPE);
     adapter.reply(res, problem, problem.status);
   }
@@ -68,14 +70,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (exception instanceof HttpException) {
-      // The adapter wraps body-parser errors; their own messages may quote the body.
-      const detail = parserDetail(exception.cause) ?? this.detailOf(exception);
-      return this.problem(exception.getStatus(), detail);
+      return this.problem(exception.getStatus(), this.detailOf(exception));
     }
     const status =
-      (exception as ParserError | null)?.status ?? (exception as ParserError | null)?.statusCode;
+      (exception as { status?: unknown } | null)?.status ??
+      (exception as { statusCode?: unknown } | null)?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return this.problem(status, parserDetail(exception) ?? STATUS_CODES[status] ?? 'Bad request');
+      // Errors from other middleware may quote the request in their messages: status text only.
+      return this.problem(status, STATUS_CODES[status] ?? 'Bad request');
     }
     return this.problem(HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred');
   }

@@ -26,12 +26,17 @@ export function installGracefulShutdown(
   const server = app.getHttpServer() as Server;
 
   // Responses sent while draining carry `Connection: close`, so keep-alive clients move on
-  // and every socket ends cleanly after its last response (never reset mid-flight).
+  // and every socket ends cleanly after its last response (never reset mid-flight). In-flight
+  // responses are tracked with one shared listener ('close' fires once per response, so `on`
+  // without `once`'s per-call wrapper): this runs on every request, so it allocates nothing.
   const inFlight = new Set<ServerResponse>();
+  function untrack(this: ServerResponse): void {
+    inFlight.delete(this);
+  }
   server.prependListener('request', (_req, res: ServerResponse) => {
     if (state.isShuttingDown) res.setHeader('Connection', 'close');
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    res.on('close', untrack);
   });
   const closeAfterResponse = (): void => {
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');

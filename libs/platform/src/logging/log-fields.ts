@@ -27,15 +27,42 @@ export const responseSerializer = (res: ServerResponse) => ({ status: res.status
 
 /**
  * Errors are reduced to their type, code and stack frames: messages are dropped because
- * parsers and upstream clients quote request content in them.
+ * parsers, drivers and upstream clients quote request content in them. Accepts the Error itself
+ * or pino's serialized form of it (pino-http wraps every `err` serializer in pino's own, so the
+ * application logger hands this one a plain object whose hidden `raw` is the original error).
  */
 export function errorSerializer(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { type: typeof err };
-  const frames = (err.stack ?? '')
+  const error = originalError(err);
+  if (error === undefined) return { type: typeof err };
+  const frames = (error.stack ?? '')
     .split('\n')
     .filter((line) => line.trimStart().startsWith('at '))
     .slice(0, 10)
     .map((line) => line.trim());
-  const code = (err as Error & { code?: unknown }).code;
-  return { type: err.name, ...(typeof code === 'string' ? { code } : {}), frames };
+  const code = (error as Error & { code?: unknown }).code;
+  return {
+    type: typeOf(error),
+    ...(typeof code === 'string' && SAFE_CODE.test(code) ? { code } : {}),
+    frames,
+  };
+}
+
+// Error codes are identifiers (ECONNREFUSED, 23505, ERR_…): anything else could be input.
+const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The class name (pg's DatabaseError names itself "error"), else the error's own name. */
+function typeOf(error: Error): string {
+  const ctor = (error.constructor as { name?: unknown } | undefined)?.name;
+  return typeof ctor === 'string' && ctor !== '' && ctor !== 'Error' && ctor !== 'Object'
+    ? ctor
+    : error.name;
+}
+
+function originalError(err: unknown): Error | undefined {
+  if (err instanceof Error) return err;
+  if (err !== null && typeof err === 'object') {
+    const raw = (err as { raw?: unknown }).raw;
+    if (raw instanceof Error) return raw;
+  }
+  return undefined;
 }

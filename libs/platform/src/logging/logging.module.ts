@@ -1,47 +1,38 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type MiddlewareConsumer } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Level } from 'pino';
+import type { Logger } from 'pino';
 import type { Environment } from '../config/environment.js';
-import { assignRequestId } from './request-id.js';
-import {
-  PROBE_PATHS,
-  errorSerializer,
-  pathOf,
-  requestSerializer,
-  responseSerializer,
-  routeOf,
-} from './log-fields.js';
+import { errorSerializer } from './log-fields.js';
+import { ROOT_LOGGER, RequestLogMiddleware } from './request-log.middleware.js';
+import { createRootLogger } from './root-logger.js';
 
-/** Structured request and application logs (pino) on stdout, one line per request. */
+/**
+ * Structured request and application logs (pino) on stdout, one line per request. Global, so
+ * that its request middleware runs first, before nestjs-pino's (which binds the request's
+ * logger for `PinoLogger`) and before every feature module's.
+ */
+@Global()
 @Module({})
 export class LoggingModule {
   static forRoot(env: Environment): DynamicModule {
+    const root: Logger = createRootLogger(env);
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: env.LOG_LEVEL,
-            base: { service: 'ai-agent-service', version: env.APP_VERSION },
-            ...(env.LOG_FORMAT === 'pretty'
-              ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
-              : {}),
-            genReqId: assignRequestId,
-            quietReqLogger: true,
-            customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-            serializers: { req: requestSerializer, res: responseSerializer, err: errorSerializer },
-            customLogLevel: (req, res, err): Level => {
-              if (err || res.statusCode >= 500) return 'error';
-              if (PROBE_PATHS.has(pathOf(req.url))) return 'debug';
-              return res.statusCode >= 400 ? 'warn' : 'info';
-            },
-            customSuccessObject: (req, _res, val: object) => ({ ...val, route: routeOf(req) }),
-            customErrorObject: (req, _res, _err, val: object) => ({ ...val, route: routeOf(req) }),
-            customSuccessMessage: () => 'request completed',
-            customErrorMessage: () => 'request failed',
-          },
+          // Our middleware sets `req.log`; nestjs-pino only binds it to the request context.
+          useExisting: true,
+          // nestjs-pino derives its logger for logs outside requests from this one. pino-http
+          // wraps every `err` serializer in pino's own: errorSerializer accepts both forms.
+          pinoHttp: { logger: root, serializers: { err: errorSerializer } },
         }),
       ],
+      providers: [{ provide: ROOT_LOGGER, useValue: root }, RequestLogMiddleware],
+      exports: [LoggerModule, ROOT_LOGGER],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLogMiddleware).forRoutes('{*path}');
   }
 }

@@ -1,5 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath, type HeadersObject } from '@nestjs/swagger';
+
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetailsDto } from '../http/problem-details.dto.js';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
@@ -15,6 +16,16 @@ export interface ProblemResponse {
   errors?: { field: string; message: string }[];
   /** The `instance` (request path) of the example. */
   instance?: string;
+  /** The `title` of the example, when the problem has a type of its own. */
+  title?: string;
+  /** The `type` URI of the example (default `about:blank`). */
+  type?: string;
+  /** Headers sent with this answer (e.g. `WWW-Authenticate`, `Retry-After`). */
+  headers?: HeadersObject;
+  /** Extension members of the example (e.g. `violated-policies`). */
+  extensions?: Record<string, unknown>;
+  /** The body's schema when the problem has extension members (a ProblemDetailsDto subclass). */
+  model?: Type<ProblemDetailsDto>;
 }
 
 // What the platform itself sends for each status, so the examples read like real answers.
@@ -62,15 +73,21 @@ export function ApiProblemResponses(
   ...responses: ProblemResponse[]
 ): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiExtraModels(ProblemDetailsDto),
+    ApiExtraModels(ProblemDetailsDto, ...responses.flatMap((r) => (r.model ? [r.model] : []))),
     ...responses.map((r) =>
       ApiResponse({
         status: r.status,
         description: r.description,
+        ...(r.headers ? { headers: r.headers } : {}),
         content: {
           [PROBLEM_CONTENT_TYPE]: {
-            schema: { $ref: getSchemaPath(ProblemDetailsDto) },
-            example: problemExample(r.status, r.detail, r.errors, r.instance),
+            schema: { $ref: getSchemaPath(r.model ?? ProblemDetailsDto) },
+            example: {
+              ...problemExample(r.status, r.detail, r.errors, r.instance),
+              ...(r.type ? { type: r.type } : {}),
+              ...(r.title ? { title: r.title } : {}),
+              ...r.extensions,
+            },
           },
         },
       }),

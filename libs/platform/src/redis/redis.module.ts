@@ -1,25 +1,27 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Environment } from '../config/environment.js';
 import { DependencyMonitor } from '../health/dependency-monitor.js';
 import type { ReadinessCheck } from '../health/readiness-check.js';
+import type { RedisConfig } from './redis.config.js';
 import { createRedisClient } from './redis-client.factory.js';
 import { REDIS_CLIENT, REDIS_READINESS } from './redis.tokens.js';
 
-/** The shared Redis client and its readiness check; registered only when REDIS_URL is set. */
+/**
+ * The shared Redis client and its readiness check. The composition root registers it only
+ * when Redis is configured and hands it to the modules that use it (not global).
+ */
 @Module({})
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly client: Redis) {}
 
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot(config: RedisConfig): DynamicModule {
     return {
       module: RedisModule,
-      global: true,
       providers: [
         {
           provide: REDIS_CLIENT,
           inject: [DependencyMonitor],
-          useFactory: (monitor: DependencyMonitor) => createRedisClient(env, monitor),
+          useFactory: (monitor: DependencyMonitor) => createRedisClient(config, monitor),
         },
         {
           provide: REDIS_READINESS,
@@ -27,13 +29,13 @@ export class RedisModule implements OnApplicationShutdown {
           // PING on the client the app already holds: no new connection per probe.
           useFactory: (client: Redis, monitor: DependencyMonitor): ReadinessCheck => ({
             name: 'cache',
-            required: env.REDIS_REQUIRED,
+            required: config.required,
             ping: async () => {
               try {
                 await client.ping();
-                monitor.report('redis', true);
+                monitor.report('cache', true);
               } catch (error) {
-                monitor.report('redis', false, error);
+                monitor.report('cache', false, error);
                 throw error;
               }
             },

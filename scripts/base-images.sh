@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Build local stand-ins for the public base images, for machines that cannot pull from any registry.
 #
-#   docker/base-images/build.sh [--force] [--refresh] [IMAGE...]
+#   scripts/base-images.sh [--force] [--refresh] [IMAGE...]
 #
 # IMAGE is any of: debian node distroless postgres redis (default: all, in that order).
 #   --force     rebuild images that already exist (cached downloads are reused)
-#   --refresh   also redo debootstrap and re-download the npm tarballs
+#   --refresh   also redo mmdebstrap and re-download the npm tarballs
 #
-# Needs root, a running engine (docker/engine.sh), the Debian apt mirror configured in
+# Needs root, a running engine (scripts/docker-engine.sh), the Debian apt mirror configured in
 # /etc/apt/sources.list*, and npm on the host (its config and CA trust are used to fetch tarballs).
-# Environment: BASE_IMAGES_CACHE (download cache), BASE_IMAGES_PREFIX (default "local"),
-# NODE_VERSION, NPM_VERSION, COREPACK_VERSION, APT_MIRROR / APT_SECURITY_MIRROR (override detection).
+# The image definitions live in docker/base-images/. Environment: BASE_IMAGES_CACHE (download
+# cache), BASE_IMAGES_PREFIX (default "local"), NODE_VERSION (default: .node-version), NPM_VERSION,
+# COREPACK_VERSION, APT_MIRROR / APT_SECURITY_MIRROR (instead of the host's apt sources), DOCKER.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-DOCKER=/usr/bin/docker
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HERE=$ROOT/docker/base-images
+# shellcheck source=scripts/lib/docker-client.sh
+. "$ROOT/scripts/lib/docker-client.sh"
+DOCKER=""
 export DOCKER_BUILDKIT=1
 
 SUITE=bookworm
-NODE_VERSION=${NODE_VERSION:-24.22.3}
+NODE_VERSION=${NODE_VERSION:-$(cat "$ROOT/.node-version")}
 NPM_VERSION=${NPM_VERSION:-11.21.2}
 COREPACK_VERSION=${COREPACK_VERSION:-0.34.7}
 CACHE=${BASE_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-agent-service/base-images}
@@ -38,15 +42,12 @@ BUILDING=""
 
 log() { printf '[base-images] %s\n' "$*"; }
 die() { printf '[base-images] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 
 cleanup() {
   # An image that failed its smoke test must not count as built on the next run.
   if [[ -n $BUILDING ]]; then "$DOCKER" image rm -f "$BUILDING" >/dev/null 2>&1 || true; fi
-  [[ -n $WORK && -d $WORK ]] || return 0
-  # debootstrap may leave /proc mounted if it was interrupted.
-  if mountpoint -q "$WORK/rootfs/proc" 2>/dev/null; then umount "$WORK/rootfs/proc" || true; fi
-  rm -rf "$WORK"
+  if [[ -n $WORK && -d $WORK ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -60,108 +61,51 @@ drop_if_dangling() {
 
 image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
-# Prints the first URI that serves suite $1, from one-line (*.list) or deb822 (*.sources) apt sources.
-find_mirror() {
-  local suite=$1 f
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+# The apt sources for mmdebstrap: APT_MIRROR (and APT_SECURITY_MIRROR) when set, else the host's
+# own source files that name the suite and trust only Debian's archive keyring (the chroot has no
+# other key). mmdebstrap pastes them into the image, so it updates from the same mirrors.
+apt_sources() {
+  if [[ -n ${APT_MIRROR:-} ]]; then
+    printf 'deb %s %s main\n' "$APT_MIRROR" "$SUITE" "$APT_MIRROR" "$SUITE-updates"
+    if [[ -n ${APT_SECURITY_MIRROR:-} ]]; then printf 'deb %s %s-security main\n' "$APT_SECURITY_MIRROR" "$SUITE"; fi
+    return
+  fi
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     [[ -r $f ]] || continue
-    awk -v s="$suite" '
-      $1 == "deb" {
-        i = 2
-        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == s) { print $i; exit }
-      }' "$f"
-  done
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -r $f ]] || continue
-    awk -v s="$suite" '
-      BEGIN { RS = ""; FS = "\n" }
-      {
-        types = uris = suites = ""; enabled = "yes"
-        for (j = 1; j <= NF; j++) {
-          line = $j
-          if (line ~ /^#/) continue
-          if (sub(/^Types:[ \t]*/, "", line)) types = line
-          else if (sub(/^URIs:[ \t]*/, "", line)) uris = line
-          else if (sub(/^Suites:[ \t]*/, "", line)) suites = line
-          else if (sub(/^Enabled:[ \t]*/, "", line)) enabled = tolower(line)
-        }
-        if (enabled == "no" || (" " types " ") !~ / deb /) next
-        if ((" " suites " ") ~ (" " s " ")) { split(uris, u, /[ \t]+/); print u[1]; exit }
-      }' "$f"
+    grep -Eq "^[^#]*[[:space:]]$SUITE([[:space:]]|$)" "$f" || continue
+    if grep -io 'signed-by[:=][[:space:]]*[^][:space:]]*' "$f" | grep -vq debian-archive-keyring; then continue; fi
+    printf '%s\n' "$f"
   done
 }
 
-detect_mirrors() {
-  MIRROR=${APT_MIRROR:-$(find_mirror "$SUITE" | head -n 1)}
-  SECURITY_MIRROR=${APT_SECURITY_MIRROR:-$(find_mirror "$SUITE-security" | head -n 1)}
-  UPDATES_MIRROR=$(find_mirror "$SUITE-updates" | head -n 1)
-  [[ -n $MIRROR ]] || die "no apt source for '$SUITE' in /etc/apt/sources.list*; set APT_MIRROR"
-}
-
-# The image's apt sources: the same mirrors the host uses.
-write_sources() {
-  local out=$1 suites=$SUITE
-  [[ -n $UPDATES_MIRROR ]] && suites+=" $SUITE-updates"
-  {
-    printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n' "$MIRROR" "$suites"
-    printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
-    if [[ -n $SECURITY_MIRROR ]]; then
-      printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\n' "$SECURITY_MIRROR" "$SUITE"
-      printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
-    fi
-  } >"$out"
-}
-
-# debootstrap --variant=minbase, upgraded from the updates/security suites, slimmed like bookworm-slim.
+# mmdebstrap --variant=minbase from the current point releases (updates and security suites
+# included, so nothing needs upgrading afterwards), slimmed like bookworm-slim. mmdebstrap itself
+# merges /usr (its merged-usr hook, as debootstrap does, instead of the usrmerge package and perl),
+# removes apt lists, logs and the machine id; the dpkg path excludes (docs, man pages, locales) stay
+# in the image for later packages, and mmtarfilter applies the same rules to the files the first
+# packages unpacked before dpkg knew them. /dev is dropped: Docker provides it.
 make_rootfs() {
-  local tarball=$1 root=$WORK/rootfs
-  command -v debootstrap >/dev/null || die "debootstrap missing: run docker/engine.sh first"
-  detect_mirrors
-  log "debootstrap --variant=minbase $SUITE from $MIRROR (log: $CACHE/debootstrap.log)"
-  if ! debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; then
-    tail -n 20 "$CACHE/debootstrap.log" >&2
-    die "debootstrap failed"
+  local tarball=$1 sources=() filters=(--path-exclude='/dev/*') line
+  local dpkg_excludes=$HERE/debian/rootfs/etc/dpkg/dpkg.cfg.d/docker
+  command -v mmdebstrap >/dev/null || die "mmdebstrap missing: run scripts/docker-engine.sh first"
+  while IFS= read -r line; do sources+=("$line"); done < <(apt_sources)
+  ((${#sources[@]})) || die "no apt source for '$SUITE' in /etc/apt/sources.list*; set APT_MIRROR"
+  while read -r line; do filters+=("--$line"); done < <(sed -nE 's/^(path-(ex|in)clude) (.*)$/\1=\3/p' "$dpkg_excludes")
+  log "mmdebstrap --variant=minbase $SUITE (log: $CACHE/mmdebstrap.log)"
+  # shellcheck disable=SC2016 # $1 is the chroot, expanded by mmdebstrap's hook shell
+  if ! mmdebstrap --variant=minbase --mode=root --format=tar \
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    --dpkgopt="$dpkg_excludes" \
+    --customize-hook="sync-in $HERE/debian/rootfs/etc/apt /etc/apt" \
+    --customize-hook='rm -f "$1"/etc/resolv.conf "$1"/etc/hostname "$1"/var/cache/apt/*.bin' \
+    "$SUITE" - "${sources[@]}" 2>"$CACHE/mmdebstrap.log" |
+    mmtarfilter "${filters[@]}" | gzip -1 >"$tarball.tmp"; then
+    tail -n 20 "$CACHE/mmdebstrap.log" >&2
+    rm -f "$tarball.tmp"
+    die "mmdebstrap failed"
   fi
-  cp -a "$HERE/debian/rootfs/." "$root/"
-  rm -f "$root/etc/apt/sources.list"
-  write_sources "$root/etc/apt/sources.list.d/debian.sources"
-
-  log "applying $SUITE-updates/-security in the rootfs"
-  # Nothing may start a service inside the chroot.
-  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-  chmod 0755 "$root/usr/sbin/policy-rc.d"
-  mount -t proc proc "$root/proc"
-  if ! {
-    chroot "$root" apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get dist-upgrade -y -qq
-  } >>"$CACHE/debootstrap.log" 2>&1; then
-    umount "$root/proc"
-    tail -n 20 "$CACHE/debootstrap.log" >&2
-    die "apt-get dist-upgrade in the rootfs failed"
-  fi
-  umount "$root/proc"
-  rm -f "$root/usr/sbin/policy-rc.d"
-
-  log "slimming the rootfs"
-  # Files unpacked before the dpkg excludes existed (debootstrap) go the same way.
-  find "$root/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
-  find "$root/usr/share/locale" -mindepth 1 ! -type d ! -name locale.alias -delete
-  local d
-  for d in man groff info linda lintian/overrides; do
-    [[ -d $root/usr/share/$d ]] && find "$root/usr/share/$d" -mindepth 1 ! -type d -delete
-  done
-  find "$root/usr/share/doc" "$root/usr/share/locale" "$root/usr/share/man" -mindepth 1 -type d -empty -delete
-  rm -rf "${root:?}"/var/lib/apt/lists/* "${root:?}"/var/cache/apt/* "${root:?}"/var/cache/debconf/*-old \
-    "${root:?}"/var/lib/dpkg/*-old "${root:?}"/tmp/* "${root:?}"/var/tmp/* "${root:?}"/dev/*
-  find "$root/var/log" -type f -exec truncate -s 0 {} +
-  # Docker provides these at run time; the host's copies must not leak into the image.
-  rm -f "$root/etc/resolv.conf" "$root/etc/hostname"
-  : >"$root/etc/machine-id"
-
-  tar --numeric-owner -C "$root" -cf - . | gzip -1 >"$tarball.tmp"
   mv "$tarball.tmp" "$tarball"
-  rm -rf "$root"
   log "rootfs cached: $tarball ($(du -h "$tarball" | cut -f1))"
 }
 
@@ -171,7 +115,7 @@ build_debian() {
   "$DOCKER" import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' \
-    --message "debootstrap --variant=minbase $SUITE, slimmed (ai-agent-service base-images)" \
+    --message "mmdebstrap --variant=minbase $SUITE, slimmed (ai-agent-service base-images)" \
     "$tarball" "$DEBIAN_IMG" >/dev/null
 }
 
@@ -261,9 +205,9 @@ main() {
     shift
   done
   ((${#targets[@]})) || targets=("${ALL[@]}")
-  [[ $(id -u) == 0 ]] || die "must run as root (debootstrap, chroot)"
-  [[ -x $DOCKER ]] || die "$DOCKER missing: run docker/engine.sh first"
-  "$DOCKER" info >/dev/null 2>&1 || die "the Docker engine does not answer: run docker/engine.sh first"
+  [[ $(id -u) == 0 ]] || die "must run as root (mmdebstrap --mode=root)"
+  DOCKER=$(docker_client) || die "no docker client: run scripts/docker-engine.sh first"
+  "$DOCKER" info >/dev/null 2>&1 || die "the Docker engine does not answer: run scripts/docker-engine.sh first"
   mkdir -p "$CACHE"
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/base-images.XXXXXX")
 

@@ -1,45 +1,39 @@
 #!/usr/bin/env bash
 # Start a local Docker engine on a Debian 12 host (root, no systemd). Idempotent.
 #
-#   docker/engine.sh            install (if missing) and start dockerd, wait until it answers
-#   docker/engine.sh registry   same, then start a plain-HTTP registry on 127.0.0.1:5000
+#   scripts/docker-engine.sh            install (if missing) and start dockerd, wait until it answers
+#   scripts/docker-engine.sh registry   same, then start a plain-HTTP registry on 127.0.0.1:5000
 #
-# Uses Debian's docker.io (20.10): its /usr/bin/docker client drives the daemon's built-in BuildKit
-# (DOCKER_BUILDKIT=1); a newer client elsewhere on PATH may lack buildx and fail.
+# Prints the docker client to use on stdout (its only output there; progress goes to stderr), so
+# callers pick their client only after the engine exists:
+#   DOCKER=$(scripts/docker-engine.sh); export DOCKER DOCKER_BUILDKIT=1
+# The client is Debian's docker.io (20.10), which drives the daemon's built-in BuildKit; a newer
+# client on PATH without buildx fails every build (see scripts/lib/docker-client.sh).
 # Environment: DOCKERD_TIMEOUT (s, default 60), DOCKERD_LOG (default /var/log/dockerd.log),
-# REGISTRY_ADDR (default 127.0.0.1:5000), REGISTRY_DIR (default /var/lib/docker-registry-local).
+# REGISTRY_ADDR (default 127.0.0.1:5000), REGISTRY_DIR (default /var/lib/docker-registry-local),
+# DOCKER / DEBIAN_DOCKER (client choice, see scripts/lib/docker-client.sh).
 set -euo pipefail
 
-DOCKER=/usr/bin/docker
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib/apt.sh
+. "$HERE/lib/apt.sh"
+# shellcheck source=scripts/lib/docker-client.sh
+. "$HERE/lib/docker-client.sh"
+
 DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
 REGISTRY_ADDR=${REGISTRY_ADDR:-127.0.0.1:5000}
 REGISTRY_DIR=${REGISTRY_DIR:-/var/lib/docker-registry-local}
 REGISTRY_LOG=${REGISTRY_LOG:-/var/log/docker-registry.log}
+# What the engine, compose, the local registry and the base-image builder need.
+PACKAGES=(docker.io docker-compose docker-registry mmdebstrap curl)
+CLIENT=""
 
-log() { printf '[engine] %s\n' "$*"; }
+log() { printf '[engine] %s\n' "$*" >&2; }
 die() { printf '[engine] error: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
 
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
-
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-
-install_packages() {
-  local missing=() pkg
-  for pkg in docker.io docker-compose docker-registry debootstrap curl; do
-    installed "$pkg" || missing+=("$pkg")
-  done
-  if ((${#missing[@]} == 0)); then
-    log "packages present: docker.io docker-compose docker-registry debootstrap"
-    return
-  fi
-  log "installing ${missing[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
-docker_answers() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
+docker_answers() { timeout 10 "$CLIENT" info >/dev/null 2>&1; }
 
 # Wait for a command to succeed, polling twice a second, for at most $1 seconds.
 wait_for() {
@@ -54,7 +48,7 @@ wait_for() {
 
 start_dockerd() {
   if docker_answers; then
-    log "dockerd already answering ($("$DOCKER" version -f '{{.Server.Version}}'))"
+    log "dockerd already answering ($("$CLIENT" version -f '{{.Server.Version}}'))"
     return
   fi
   local pid=""
@@ -72,7 +66,7 @@ start_dockerd() {
     tail -n 20 "$DOCKERD_LOG" >&2 || true
     die "dockerd did not answer within ${DOCKERD_TIMEOUT}s (see $DOCKERD_LOG)"
   fi
-  log "dockerd answering ($("$DOCKER" version -f '{{.Server.Version}}'))"
+  log "dockerd answering ($("$CLIENT" version -f '{{.Server.Version}}'))"
 }
 
 registry_answers() { curl -fs -o /dev/null --max-time 3 "http://$REGISTRY_ADDR/v2/"; }
@@ -84,7 +78,7 @@ start_registry() {
   fi
   local config=$REGISTRY_DIR/config.yml
   mkdir -p "$REGISTRY_DIR/storage"
-  cat >"$config" <<EOF
+  cat >"$config" <<CONFIG
 version: 0.1
 log:
   level: warn
@@ -95,7 +89,7 @@ storage:
     enabled: true
 http:
   addr: $REGISTRY_ADDR
-EOF
+CONFIG
   log "starting docker-registry on $REGISTRY_ADDR (config: $config, log: $REGISTRY_LOG)"
   setsid docker-registry serve "$config" >>"$REGISTRY_LOG" 2>&1 </dev/null &
   if ! wait_for 20 registry_answers; then
@@ -107,16 +101,18 @@ EOF
 
 main() {
   case "${1:-}" in
-    "" | engine) ;;
-    registry) ;;
+    "" | engine | registry) ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
   [[ $(id -u) == 0 ]] || die "must run as root (installs packages, starts dockerd)"
-  install_packages
+  apt_ensure "${PACKAGES[@]}" || die "could not install ${PACKAGES[*]}"
+  # Only now: before docker.io is installed, the client on PATH may be one that cannot build.
+  CLIENT=$(docker_client) || die "no usable docker client after installing docker.io"
   start_dockerd
   if [[ ${1:-} == registry ]]; then start_registry; fi
-  log "ready: export DOCKER_BUILDKIT=1; use $DOCKER (Debian client)"
+  log "ready: export DOCKER_BUILDKIT=1 DOCKER=$CLIENT"
+  printf '%s\n' "$CLIENT"
 }
 
 main "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the production image and push it under its semver tags.
 #
-#   REGISTRY=registry.example.com/team/ai-agent-service VERSION=1.2.3 docker/release.sh [--dry-run]
+#   REGISTRY=registry.example.com/team/ai-agent-service VERSION=1.2.3 scripts/release.sh [--dry-run]
 #
 # VERSION (default: package.json's version; a leading "v" is accepted) must be semver 2.0:
 #   1.2.3       → 1.2.3, 1.2, 1, latest
@@ -9,20 +9,23 @@
 # Build metadata (1.2.3+build.5) is refused: "+" is not allowed in an image tag.
 #
 # --dry-run    validate and print the tags, build nothing, push nothing
-# Environment: REGISTRY (required: the repository to push to, no tag), NODE_IMAGE / RUNTIME_IMAGE
-# (base images, passed to the build when set), SKIP_BUILD=1 (push an existing local image
+# Environment: REGISTRY (required: the repository to push to, no tag), NODE_IMAGE (default
+# node:<.node-version>-bookworm-slim) / RUNTIME_IMAGE (passed to the build when set), SKIP_BUILD=1 (push an existing local image
 # $LOCAL_IMAGE, default ai-agent-service:$VERSION), CA_BUNDLE (CA file npm must trust inside the
 # build, passed as a BuildKit secret; default: the system bundle if present), SOURCE_URL (OCI
-# source label; default: the git remote "origin" as https), DOCKER (client, default
-# /usr/bin/docker when present). Prints the pushed digest as REGISTRY@sha256:... on the last line.
+# source label; default: the git remote "origin" as https), DOCKER (client; default: see
+# scripts/lib/docker-client.sh, chosen only when something is built or pushed). The Node version
+# comes from .node-version. Prints the pushed digest as REGISTRY@sha256:... on the last line.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/docker-client.sh
+. "$ROOT/scripts/lib/docker-client.sh"
 DRY_RUN=0
 
 log() { printf '[release] %s\n' "$*" >&2; }
 die() { printf '[release] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
 
 while (($#)); do
   case $1 in
@@ -33,9 +36,6 @@ while (($#)); do
   shift
 done
 
-if [[ -z ${DOCKER:-} ]]; then
-  if [[ -x /usr/bin/docker ]]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
-fi
 export DOCKER_BUILDKIT=1
 
 REGISTRY=${REGISTRY:-}
@@ -72,6 +72,7 @@ if ((DRY_RUN)); then
   exit 0
 fi
 
+DOCKER=$(docker_client) || die "no docker client (run scripts/docker-engine.sh on a Debian host, or set DOCKER)"
 LOCAL_IMAGE=${LOCAL_IMAGE:-ai-agent-service:$VERSION}
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
   revision=unknown
@@ -84,9 +85,10 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
       source_url=$(sed -E 's#^git@([^:]+):#https://\1/#; s#\.git$##' <<<"$source_url")
     fi
   fi
-  args=(--build-arg "VERSION=$VERSION" --build-arg "REVISION=$revision"
+  args=(--build-arg "PINNED_NODE_VERSION=$(cat "$ROOT/.node-version")" --build-arg "VERSION=$VERSION" --build-arg "REVISION=$revision"
     --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "SOURCE=$source_url")
-  [[ -n ${NODE_IMAGE:-} ]] && args+=(--build-arg "NODE_IMAGE=$NODE_IMAGE")
+  # The build checks that the Node in NODE_IMAGE is the pinned one: by default, the image of that version.
+  args+=(--build-arg "NODE_IMAGE=${NODE_IMAGE:-node:$(cat "$ROOT/.node-version")-bookworm-slim}")
   [[ -n ${RUNTIME_IMAGE:-} ]] && args+=(--build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
   ca=${CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}
   [[ -n $ca && -r $ca ]] && args+=(--secret "id=ca,src=$ca")

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import OpenAI, { type APIError, BadRequestError, NotFoundError } from 'openai';
+import { ServiceProcess } from './support/service-process.js';
+
+/** The official `openai` package as a client of the running service, changed only in baseURL. */
+describe('OpenAI-compatible API with the official SDK (process)', () => {
+  let service: ServiceProcess;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    service = await ServiceProcess.start({ LOG_LEVEL: 'warn', BUILTIN_LATENCY_MS: '200' });
+    await service.waitUntilLive();
+    client = new OpenAI({ baseURL: `${service.url}/v1`, apiKey: 'sk-unused', maxRetries: 0 });
+  });
+  afterAll(() => service.stop());
+
+  it('creates a chat completion, recorded in the history under its id', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'builtin-echo',
+      messages: [{ role: 'user', content: 'hello sdk' }],
+      max_tokens: 50,
+      temperature: 0.2,
+    });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'builtin-echo',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Processed: hello sdk' },
+          finish_reason: 'stop',
+        },
+      ],
+    });
+    const { prompt_tokens, completion_tokens, total_tokens } = completion.usage!;
+    expect(prompt_tokens + completion_tokens).toBe(total_tokens);
+    const id = completion.id.replace(/^chatcmpl-/, '');
+    expect((await fetch(`${service.url}/queries/${id}`)).status).toBe(200);
+  });
+
+  it('streams chunks with the usage at the end, and shares the cache with POST /query', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'builtin-echo',
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'stream me please' },
+      ],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const deltas: string[] = [];
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (choice?.delta.content) deltas.push(choice.delta.content);
+      if (choice?.finish_reason) finish = choice.finish_reason;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(deltas.join('')).toBe('Processed: stream me please');
+    expect(deltas.length).toBeGreaterThanOrEqual(4);
+    expect(finish).toBe('stop');
+    expect(usage?.total_tokens).toBeGreaterThan(0);
+
+    // One user turn is the same query as POST /query: the second asks hits the first's entry.
+    await client.chat.completions.create({
+      model: 'builtin-echo',
+      messages: [{ role: 'user', content: 'shared entry' }],
+    });
+    expect((await service.query({ prompt: 'shared entry' })).headers.get('x-cache')).toBe('HIT');
+  });
+
+  it('lists and retrieves the model', async () => {
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['builtin-echo']);
+    await expect(client.models.retrieve('builtin-echo')).resolves.toMatchObject({
+      object: 'model',
+    });
+    await expect(client.models.retrieve('gpt-9')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('raises OpenAI errors for bad requests, unknown models and refused parameters', async () => {
+    const ask = (body: Record<string, unknown>) =>
+      client.chat.completions.create({
+        model: 'builtin-echo',
+        messages: [{ role: 'user', content: 'x' }],
+        ...body,
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const cases: [Record<string, unknown>, string, string | null][] = [
+      [{ max_tokens: 5 }, 'max_tokens', 'integer_out_of_range'],
+      [{ max_completion_tokens: 5000 }, 'max_completion_tokens', 'integer_out_of_range'],
+      [{ n: 2 }, 'n', 'unsupported_parameter'],
+      [
+        { tools: [{ type: 'function', function: { name: 'f' } }] },
+        'tools',
+        'unsupported_parameter',
+      ],
+      [{ response_format: { type: 'json_object' } }, 'response_format', 'unsupported_parameter'],
+      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
+      [{ messages: [] }, 'messages', null],
+      [{ messages: [{ role: 'user', content: '   ' }] }, 'messages', null],
+      [
+        { messages: [{ role: 'tool', content: 'x', tool_call_id: 'y' }] },
+        'messages[0].role',
+        'unsupported_parameter',
+      ],
+      [{ temperature: 'hot' }, 'temperature', null],
+      [{ bogus: 1 }, 'bogus', 'unknown_parameter'],
+    ];
+    for (const [body, param, code] of cases) {
+      const error = await ask(body).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect((error as APIError).error).toMatchObject({
+        type: 'invalid_request_error',
+        param,
+        code,
+      });
+    }
+    const unknown = await ask({ model: 'gpt-9' }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect((unknown as APIError).code).toBe('model_not_found');
+  });
+});

@@ -1,0 +1,125 @@
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type Provider,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
+import { REDIS_CLIENT } from '@app/platform/redis';
+import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
+import { AccessMetrics } from './access.metrics.js';
+import { MetricsTokenModule } from './auth/metrics-token.module.js';
+import { AccessProblemFilter } from './http/access-problem.filter.js';
+import { AccessGuard } from './http/access.guard.js';
+import { AccessInterceptor } from './http/access.interceptor.js';
+import { KeyRegistry } from './keys/key-registry.js';
+import { InMemoryRateLimitStore } from './limits/in-memory-rate-limit-store.js';
+import { RATE_LIMIT_STORE, type RateLimitStore } from './limits/rate-limit-store.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { RedisRateLimitStore } from './limits/redis-rate-limit-store.js';
+import { LoadShedder } from './shedding/load-shedder.js';
+
+export interface AccessModuleOptions {
+  config: AccessConfig;
+  /** The Redis module when Redis is configured: the limits' windows live there, shared. */
+  redis?: DynamicModule;
+}
+
+/**
+ * Who may call and how much: API keys, per-client rate limits (in Redis when configured, so
+ * they hold across replicas), load shedding and the metrics token. Routes opt in with
+ * `@Authenticated()` / `@Metered()`; probes never do. Global, so the guards it provides
+ * resolve in the modules whose controllers declare them.
+ */
+@Global()
+@Module({})
+export class AccessModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly keys: KeyRegistry,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('access');
+  }
+
+  static forRoot({ config, redis }: AccessModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: ACCESS_CONFIG, useValue: config },
+      {
+        provide: AccessMetrics,
+        inject: [MetricsRegistry],
+        useFactory: (registry: MetricsRegistry) => new AccessMetrics(registry),
+      },
+      {
+        provide: KeyRegistry,
+        inject: [PinoLogger, AccessMetrics],
+        useFactory: (logger: PinoLogger, metrics: AccessMetrics) => {
+          logger.setContext('access');
+          const sources = { entries: config.keys, file: config.keysFile };
+          const registry = new KeyRegistry(sources, logger, metrics);
+          registry.load(); // invalid or unreadable keys fail start-up
+          return registry;
+        },
+      },
+      {
+        provide: LoadShedder,
+        inject: [AccessMetrics],
+        useFactory: (metrics: AccessMetrics) => new LoadShedder(config.maxInFlight, metrics),
+      },
+      redis
+        ? {
+            provide: RATE_LIMIT_STORE,
+            inject: [REDIS_CLIENT],
+            useFactory: (client: Redis) => new RedisRateLimitStore(client),
+          }
+        : { provide: RATE_LIMIT_STORE, useFactory: () => new InMemoryRateLimitStore() },
+      {
+        provide: RateLimiter,
+        inject: [RATE_LIMIT_STORE, AccessMetrics, PinoLogger, DependencyMonitor],
+        useFactory: (
+          store: RateLimitStore,
+          metrics: AccessMetrics,
+          logger: PinoLogger,
+          monitor: DependencyMonitor,
+        ) => {
+          logger.setContext('access');
+          // With Redis, the limiter's view of it feeds `dependency_up` like the cache's does.
+          return new RateLimiter(store, config.limits, metrics, logger, redis && monitor);
+        },
+      },
+      AccessGuard,
+      AccessInterceptor,
+      AccessProblemFilter,
+    ];
+    return {
+      module: AccessModule,
+      imports: [
+        ...(redis ? [redis] : []),
+        ...(config.metricsToken ? [MetricsTokenModule.forRoot(config)] : []),
+      ],
+      providers,
+      exports: [
+        AccessMetrics,
+        KeyRegistry,
+        LoadShedder,
+        RateLimiter,
+        AccessGuard,
+        AccessInterceptor,
+        AccessProblemFilter,
+      ],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    this.keys.watch();
+    if (!this.keys.enabled) {
+      this.logger.warn(
+        'no API keys configured: /query and /queries are open to anyone (set API_KEYS or API_KEYS_FILE; AUTH_REQUIRED=true refuses to start without them)',
+      );
+    } else {
+      this.logger.info({ clients: this.keys.clientIds().length }, 'API keys required');
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { AccessMetrics } from '../access.metrics.js';
+import type { RateLimiter, Reservation } from '../limits/rate-limiter.js';
+
+/**
+ * An admitted metered request: holds its concurrency slot and token reservation until it is
+ * done, then settles exactly once — the slot is released and the reservation replaced by the
+ * tokens actually used (none when the request failed or was cancelled before an answer).
+ */
+export class AccessLease {
+  /** Set once the interceptor owns settlement; otherwise the response's close settles. */
+  intercepted = false;
+  private used = 0;
+  private settled: Promise<void> | undefined;
+
+  constructor(
+    private readonly release: () => void,
+    private readonly label: string,
+    private readonly metrics: AccessMetrics,
+    private readonly limiter: RateLimiter,
+    private readonly reservation: Reservation | undefined,
+  ) {}
+
+  /** Records tokens spent by this request (may be called per streamed chunk). */
+  charge(tokens: number): void {
+    if (this.settled || !Number.isSafeInteger(tokens) || tokens <= 0) return;
+    this.used += tokens;
+  }
+
+  /** Idempotent: the second call returns the first call's promise. */
+  settle(): Promise<void> {
+    this.settled ??= this.doSettle();
+    return this.settled;
+  }
+
+  private async doSettle(): Promise<void> {
+    this.release();
+    if (this.used > 0) this.metrics.tokens.inc({ client: this.label }, this.used);
+    if (this.reservation) await this.limiter.settle(this.reservation, this.used);
+  }
+}

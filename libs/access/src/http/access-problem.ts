@@ -1,0 +1,44 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { PolicyName } from '../limits/rate-limit-headers.js';
+
+/** Problem types of the IETF HTTPAPI rate-limit draft (registered in IANA's problem types). */
+export const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
+export const TEMPORARY_REDUCED_CAPACITY =
+  'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity';
+
+/** A refusal by the access layer, rendered as problem details with extension members. */
+export class AccessProblem extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly detail: string,
+    readonly type = 'about:blank',
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail, status);
+  }
+}
+
+/** Same answer for a missing and an unknown key: no hint which part was wrong. */
+export function unauthorized(): AccessProblem {
+  return new AccessProblem(
+    HttpStatus.UNAUTHORIZED,
+    'A valid API key is required (Authorization: Bearer <key> or X-API-Key: <key>)',
+  );
+}
+
+export function quotaExceeded(violated: PolicyName[]): AccessProblem {
+  return new AccessProblem(
+    HttpStatus.TOO_MANY_REQUESTS,
+    `Rate limit exceeded: ${violated.join(' and ')} per minute`,
+    QUOTA_EXCEEDED,
+    { 'violated-policies': violated },
+  );
+}
+
+export function overloaded(): AccessProblem {
+  return new AccessProblem(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'The service is at capacity; retry shortly',
+    TEMPORARY_REDUCED_CAPACITY,
+  );
+}

@@ -1,0 +1,56 @@
+import { API_KEY_ENTRY } from '@app/platform';
+import { generateApiKey, keyEntry } from './api-key.js';
+
+const USAGE = `Usage: apikey new <client-id> [--rpm N] [--tpm N] [--json]
+
+Generates a random API key for <client-id> and prints it once, with the entry to add to
+API_KEYS or API_KEYS_FILE (client-id:sha256-of-key[:rpm=N;tpm=N]). The key itself is never
+stored by the service: keep it now or generate another.`;
+
+interface Output {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const stdio: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** `apikey new <client-id>`: the key-generation command; returns the exit code. */
+export function runApiKeyCommand(args: string[], io: Output = stdio): number {
+  const [command, clientId, ...rest] = args;
+  if (command !== 'new' || clientId === undefined || clientId.startsWith('-')) {
+    io.err(USAGE);
+    return command === 'help' || command === '--help' ? 0 : 2;
+  }
+  const overrides: string[] = [];
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    if (flag === '--json') json = true;
+    else if ((flag === '--rpm' || flag === '--tpm') && /^\d{1,10}$/.test(rest[i + 1] ?? '')) {
+      overrides.push(`${flag.slice(2)}=${rest[++i]}`);
+    } else {
+      io.err(`Unknown or incomplete option: ${flag}\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  const key = generateApiKey();
+  const entry = [keyEntry(clientId, key), ...(overrides.length ? [overrides.join(';')] : [])].join(
+    ':',
+  );
+  if (!API_KEY_ENTRY.test(entry)) {
+    io.err(
+      'client-id must be 1-64 characters of A-Z a-z 0-9 . _ - and start with a letter or digit',
+    );
+    return 2;
+  }
+  if (json) {
+    io.out(JSON.stringify({ client_id: clientId, key, entry }));
+  } else {
+    io.out(`API key (shown once): ${key}`);
+    io.out(`Entry for API_KEYS or API_KEYS_FILE: ${entry}`);
+  }
+  return 0;
+}

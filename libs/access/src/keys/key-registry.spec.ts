@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PinoLogger } from 'nestjs-pino';
+import { MetricsRegistry } from '@app/platform';
+import { AccessMetrics } from '../access.metrics.js';
+import { keyEntry } from './api-key.js';
+import { KeyRegistry } from './key-registry.js';
+
+describe('KeyRegistry', () => {
+  let dir: string;
+  let file: string;
+  let registry: KeyRegistry | undefined;
+  let registryMetrics: MetricsRegistry;
+  const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+  const make = (entries: string[], withFile = true) => {
+    registryMetrics = new MetricsRegistry();
+    registry = new KeyRegistry(
+      { entries, file: withFile ? file : undefined },
+      logger as unknown as PinoLogger,
+      new AccessMetrics(registryMetrics),
+    );
+    return registry;
+  };
+  const metric = (name: string) => registryMetrics.getSingleMetricAsString(name);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    file = join(dir, 'api-keys');
+    jest.clearAllMocks();
+  });
+  afterEach(() => {
+    registry?.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is disabled without sources and knows no key', () => {
+    const keys = make([], false);
+    keys.load();
+    expect(keys.enabled).toBe(false);
+    expect(keys.authenticate('anything')).toBeUndefined();
+  });
+
+  it('reads API_KEYS and the file, skipping comments and blank lines', () => {
+    writeFileSync(file, `# clients\n\n${keyEntry('beta', 'kb')}\r\n`);
+    const keys = make([keyEntry('acme', 'ka')]);
+    keys.load();
+    expect(keys.enabled).toBe(true);
+    expect(keys.authenticate('ka')?.id).toBe('acme');
+    expect(keys.authenticate('kb')?.id).toBe('beta');
+    expect(keys.authenticate('kc')).toBeUndefined();
+    expect(keys.authenticate('x'.repeat(257))).toBeUndefined();
+    expect(keys.clientIds()).toEqual(['acme', 'beta']);
+  });
+
+  it('is enabled by an empty file: nobody gets in, rather than everybody', () => {
+    writeFileSync(file, '# no clients yet\n');
+    const keys = make([]);
+    keys.load();
+    expect(keys.enabled).toBe(true);
+    expect(keys.clientIds()).toEqual([]);
+  });
+
+  it('fails loading on an invalid or missing file', () => {
+    writeFileSync(file, 'acme:nothex\n');
+    expect(() => make([]).load()).toThrow('API_KEYS_FILE line 1');
+    rmSync(file);
+    expect(() => make([]).load()).toThrow(/ENOENT/);
+  });
+
+  it('reloads a changed file; an invalid version keeps the previous keys and is logged once', async () => {
+    writeFileSync(file, keyEntry('acme', 'k1'));
+    const keys = make([]);
+    keys.load();
+    writeFileSync(file, `${keyEntry('acme', 'k2')}\n${keyEntry('beta', 'k3')}\n`);
+    keys.reload('test');
+    expect(keys.authenticate('k1')).toBeUndefined();
+    expect(keys.authenticate('k2')?.id).toBe('acme');
+    expect(logger.info).toHaveBeenCalledWith(
+      { reason: 'test', clients: 2, keys: 2 },
+      'API keys reloaded',
+    );
+
+    writeFileSync(file, 'broken\n');
+    keys.reload('test');
+    keys.reload('test');
+    expect(keys.authenticate('k2')?.id).toBe('acme');
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(await metric('access_api_key_reloads_total')).toContain('result="failed"} 1');
+    expect(await metric('access_api_keys')).toMatch(/ 2$/);
+  });
+
+  it('reloads on SIGHUP and when the file changes on disk', async () => {
+    writeFileSync(file, keyEntry('acme', 'k1'));
+    const keys = make([]);
+    keys.load();
+    keys.watch();
+    writeFileSync(file, keyEntry('acme', 'k2'));
+    process.emit('SIGHUP', 'SIGHUP');
+    expect(keys.authenticate('k2')?.id).toBe('acme');
+
+    writeFileSync(file, keyEntry('acme', 'k3'));
+    const deadline = Date.now() + 5_000;
+    while (!keys.authenticate('k3') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(keys.authenticate('k3')?.id).toBe('acme');
+    expect(keys.authenticate('k2')).toBeUndefined();
+  });
+});

@@ -1,0 +1,144 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import type { PinoLogger } from 'nestjs-pino';
+import type { AccessMetrics } from '../access.metrics.js';
+import { apiKeyDigest, MAX_API_KEY_LENGTH } from './api-key.js';
+import { KeyTable, type ClientEntry, type KeyLine } from './key-table.js';
+
+/** A mounted secret is small; anything larger is a mistake, not a key list. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/** How often the file is checked (stat only): catches edits and Kubernetes' symlink swaps. */
+const WATCH_INTERVAL_MS = 1_000;
+
+export interface KeySources {
+  /** Entries from API_KEYS (already validated at boot). */
+  entries: string[];
+  /** API_KEYS_FILE, reloaded on change and on SIGHUP. */
+  file?: string;
+}
+
+/**
+ * The configured API keys. Keys are configured when API_KEYS or API_KEYS_FILE is set (decided
+ * once at boot, so an emptied file locks everyone out instead of opening the service). A
+ * reload that fails keeps the previous keys in force.
+ */
+export class KeyRegistry implements OnApplicationShutdown {
+  readonly enabled: boolean;
+  private table = KeyTable.empty();
+  private fileContentDigest: string | undefined;
+  private watching = false;
+  private readonly onSighup = (): void => this.reload('SIGHUP');
+
+  constructor(
+    private readonly sources: KeySources,
+    private readonly logger: PinoLogger,
+    private readonly metrics: AccessMetrics,
+  ) {
+    this.enabled = sources.entries.length > 0 || sources.file !== undefined;
+  }
+
+  /** Loads every source; throws (failing start-up) when one is unreadable or invalid. */
+  load(): void {
+    const content = this.sources.file === undefined ? undefined : this.readFile();
+    const { table, problems } = this.parse(content);
+    if (problems.length > 0) throw new Error(`Invalid API keys: ${problems.join('; ')}`);
+    this.apply(table, content);
+  }
+
+  /** Watches API_KEYS_FILE and listens for SIGHUP. */
+  watch(): void {
+    if (this.sources.file === undefined || this.watching) return;
+    this.watching = true;
+    watchFile(
+      this.sources.file,
+      { interval: WATCH_INTERVAL_MS, persistent: false },
+      (current: Stats, previous: Stats) => {
+        if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) {
+          this.reload('file change');
+        }
+      },
+    );
+    process.on('SIGHUP', this.onSighup);
+  }
+
+  onApplicationShutdown(): void {
+    if (!this.watching || this.sources.file === undefined) return;
+    unwatchFile(this.sources.file);
+    process.off('SIGHUP', this.onSighup);
+    this.watching = false;
+  }
+
+  /** The client a presented key belongs to; undefined for unknown keys. */
+  authenticate(key: string): ClientEntry | undefined {
+    if (key.length === 0 || key.length > MAX_API_KEY_LENGTH) return undefined;
+    return this.table.lookup(apiKeyDigest(key));
+  }
+
+  /** Configured client ids (they bound the metrics' label values). */
+  clientIds(): string[] {
+    return [...this.table.clients.keys()];
+  }
+
+  /** Rereads API_KEYS_FILE; an unchanged file is a no-op, an invalid one changes nothing. */
+  reload(reason: string): void {
+    let content: string;
+    try {
+      content = this.readFile();
+    } catch (error) {
+      this.metrics.keyReloads.inc({ result: 'failed' });
+      this.logger.error({ reason, err: error }, 'API keys not reloaded: file unreadable');
+      return;
+    }
+    const digest = sha256(content);
+    if (digest === this.fileContentDigest) return;
+    const { table, problems } = this.parse(content);
+    if (problems.length > 0) {
+      this.metrics.keyReloads.inc({ result: 'failed' });
+      // Logged once per file version: the watcher sees the same bad file again and again.
+      this.fileContentDigest = digest;
+      this.logger.error(
+        { reason, problems },
+        'API keys not reloaded: invalid file, the previous keys stay in force',
+      );
+      return;
+    }
+    this.apply(table, content);
+    this.metrics.keyReloads.inc({ result: 'applied' });
+    this.logger.info(
+      { reason, clients: table.clients.size, keys: table.keyCount },
+      'API keys reloaded',
+    );
+  }
+
+  private parse(fileContent: string | undefined): { table: KeyTable; problems: string[] } {
+    const lines: KeyLine[] = this.sources.entries.map((text, i) => ({
+      text,
+      source: `API_KEYS entry ${i + 1}`,
+    }));
+    (fileContent ?? '').split('\n').forEach((raw, i) => {
+      const text = raw.trim();
+      if (text && !text.startsWith('#'))
+        lines.push({ text, source: `API_KEYS_FILE line ${i + 1}` });
+    });
+    return KeyTable.parse(lines);
+  }
+
+  private apply(table: KeyTable, fileContent: string | undefined): void {
+    this.table = table;
+    this.fileContentDigest = fileContent === undefined ? undefined : sha256(fileContent);
+    this.metrics.keysConfigured.set(table.keyCount);
+  }
+
+  private readFile(): string {
+    const file = this.sources.file as string;
+    if (statSync(file).size > MAX_FILE_BYTES) {
+      throw new Error(`API_KEYS_FILE is larger than ${MAX_FILE_BYTES} bytes`);
+    }
+    return readFileSync(file, 'utf8');
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { apiKeyDigest, keyEntry } from './api-key.js';
+import { KeyTable } from './key-table.js';
+
+const lines = (...texts: string[]) => texts.map((text, i) => ({ text, source: `line ${i + 1}` }));
+const hash = (key: string) => apiKeyDigest(key).toString('hex');
+
+describe('KeyTable', () => {
+  it('finds the client of a key by its digest, with its limit overrides', () => {
+    const { table, problems } = KeyTable.parse(
+      lines(keyEntry('acme', 'k1'), `beta:${hash('k2').toUpperCase()}:rpm=5;tpm=900`),
+    );
+    expect(problems).toEqual([]);
+    expect(table.lookup(apiKeyDigest('k1'))).toEqual({ id: 'acme' });
+    expect(table.lookup(apiKeyDigest('k2'))).toEqual({
+      id: 'beta',
+      requestsPerMinute: 5,
+      tokensPerMinute: 900,
+    });
+    expect(table.lookup(apiKeyDigest('k3'))).toBeUndefined();
+    expect([...table.clients.keys()]).toEqual(['acme', 'beta']);
+  });
+
+  it('accepts several keys per client, for rotation', () => {
+    const { table } = KeyTable.parse(lines(keyEntry('acme', 'old'), keyEntry('acme', 'new')));
+    expect(table.keyCount).toBe(2);
+    expect(table.clients.size).toBe(1);
+    expect(table.lookup(apiKeyDigest('old'))?.id).toBe('acme');
+    expect(table.lookup(apiKeyDigest('new'))?.id).toBe('acme');
+  });
+
+  it('reports malformed entries, shared keys and conflicting limits by line, never by content', () => {
+    const { problems } = KeyTable.parse(
+      lines(
+        'acme:not-a-hash',
+        keyEntry('acme', 'k1'),
+        keyEntry('beta', 'k1'),
+        `acme:${hash('k2')}:rpm=3`,
+        `gamma:${hash('k3')}:burst=3`,
+        `:${hash('k4')}`,
+      ),
+    );
+    expect(problems).toEqual([
+      'line 1: not client-id:sha256-hex[:rpm=N;tpm=N]',
+      'line 3: this key hash already belongs to client "acme"',
+      'line 4: client "acme" is listed with different limits elsewhere',
+      'line 5: not client-id:sha256-hex[:rpm=N;tpm=N]',
+      'line 6: not client-id:sha256-hex[:rpm=N;tpm=N]',
+    ]);
+    expect(problems.join()).not.toContain(hash('k1'));
+  });
+});

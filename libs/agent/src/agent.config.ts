@@ -1,0 +1,70 @@
+import type { Environment, LlmProviderName } from '@app/platform';
+
+/** The agent's own settings, read from the validated environment. */
+export interface AgentConfig {
+  provider: {
+    name: LlmProviderName;
+    baseUrl: string;
+    apiKey: string | undefined;
+    /** Undefined: the provider's own default model. */
+    model: string | undefined;
+    timeoutMs: number;
+    maxRetries: number;
+    /** Simulated latency of the built-in provider. */
+    builtinLatencyMs: number;
+    /** Tried in order when the provider fails: `builtin` or OpenAI-compatible endpoint URLs. */
+    fallbacks: string[];
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+  };
+  /** Pause after which a streamed answer gets an SSE keep-alive comment. */
+  streamKeepAliveMs: number;
+  cache: {
+    /** 0 turns the response cache off. */
+    ttlSeconds: number;
+    /** Bounds of the in-process cache (used without Redis). */
+    maxEntries: number;
+    maxBytes: number;
+  };
+  history: {
+    /** false keeps prompts and responses out of the history. */
+    storeText: boolean;
+    /** Bounds of the write-behind buffer in front of PostgreSQL. */
+    bufferMaxRecords: number;
+    bufferMaxBytes: number;
+    /** Bounds of the in-process history (used without PostgreSQL). */
+    memoryMaxRecords: number;
+    memoryMaxBytes: number;
+  };
+}
+
+/** The agent slice of the environment. */
+export function agentConfig(env: Environment): AgentConfig {
+  return {
+    provider: {
+      name: env.LLM_PROVIDER,
+      baseUrl: env.LLM_BASE_URL ?? 'https://api.openai.com/v1',
+      apiKey: env.LLM_API_KEY,
+      model: env.LLM_MODEL,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      builtinLatencyMs: env.BUILTIN_LATENCY_MS,
+      fallbacks: env.LLM_FALLBACKS,
+      breakerThreshold: env.LLM_BREAKER_THRESHOLD,
+      breakerCooldownMs: env.LLM_BREAKER_COOLDOWN_MS,
+    },
+    streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
+    cache: {
+      ttlSeconds: env.CACHE_TTL_SECONDS,
+      maxEntries: env.CACHE_MAX_ENTRIES,
+      maxBytes: env.CACHE_MAX_BYTES,
+    },
+    history: {
+      storeText: env.HISTORY_STORE_TEXT,
+      bufferMaxRecords: env.HISTORY_BUFFER_SIZE,
+      bufferMaxBytes: env.HISTORY_BUFFER_MAX_BYTES,
+      memoryMaxRecords: env.HISTORY_MEMORY_LIMIT,
+      memoryMaxBytes: env.HISTORY_MEMORY_MAX_BYTES,
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { ClientId, Metered } from '@app/access';
+import { RequestId, type ResponseControls } from '@app/platform';
+import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
+import { MAX_MAX_TOKENS, MIN_MAX_TOKENS } from '../query/query-limits.js';
+import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
+import { ClientSignal } from '../streaming/client-signal.decorator.js';
+import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
+import { SseStreams } from '../streaming/sse-streams.js';
+import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
+import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
+import { readMessages } from './chat-messages.js';
+import { OpenAiRequestError } from './openai-error.js';
+import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
+import { ApiOpenAiErrors, CHAT_COMPLETION_SCHEMA } from './openai-api.schemas.js';
+import { refuseUnsupported } from './unsupported-parameters.js';
+
+const STREAM_EXAMPLE = [
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],…}',
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Processed:"},"finish_reason":null}],…}',
+  'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],…}',
+  'data: [DONE]',
+].join('\n\n');
+
+/**
+ * `POST /v1/chat/completions`: the query use-case (cache, history, providers) in OpenAI's
+ * Chat Completions shape, streamed or not, with OpenAI's error format.
+ */
+@ApiTags('openai')
+@Controller('v1')
+@UseFilters(OpenAiErrorFilter)
+export class ChatCompletionsController {
+  constructor(
+    private readonly queries: QueryService,
+    private readonly streams: SseStreams,
+    @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+  ) {}
+
+  @Post('chat/completions')
+  @HttpCode(HttpStatus.OK)
+  @Metered<object>({
+    reserveTokens: reserveChatTokens,
+    // A stream's tokens are known only at its end: its reservation stands.
+    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
+  })
+  @ApiOperation({
+    operationId: 'createChatCompletion',
+    summary: 'Create a chat completion (OpenAI-compatible)',
+    description:
+      'OpenAI Chat Completions. With `stream: true`: `chat.completion.chunk` events, then `data: [DONE]`; ' +
+      '`stream_options.include_usage` adds a last chunk with the usage. A failure after the first ' +
+      'chunk is sent as `data: {"error": {...}}` and the stream ends without `[DONE]`. Errors: ' +
+      '`{"error": {"message", "type", "param", "code"}}`.',
+  })
+  @ApiOkResponse({
+    description: 'A `chat.completion` object, or (stream) Server-Sent Events.',
+    headers: {
+      'X-Cache': {
+        description: 'HIT, MISS or BYPASS',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+    },
+    content: {
+      'application/json': { schema: CHAT_COMPLETION_SCHEMA },
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description:
+            '`data: <chat.completion.chunk JSON>` events, then `data: [DONE]`; a failure after the first chunk is `data: {"error": {...}}` and no `[DONE]`.',
+        },
+        example: STREAM_EXAMPLE,
+      },
+    },
+  })
+  @ApiOpenAiErrors(
+    {
+      status: 400,
+      description: 'Invalid, unknown or unsupported parameter, or malformed JSON',
+      message: 'Unrecognized request argument supplied: temperature',
+      param: 'temperature',
+      code: 'unknown_parameter',
+    },
+    {
+      status: 404,
+      description: 'Unknown model (code model_not_found)',
+      message: 'The model does not exist or you do not have access to it (see GET /v1/models).',
+      param: 'model',
+      code: 'model_not_found',
+    },
+    {
+      status: 413,
+      description: 'Body larger than BODY_LIMIT',
+      message: 'Request body is larger than the configured limit',
+    },
+    {
+      status: 415,
+      description: 'Body not sent as application/json',
+      message: 'Request body must be sent as application/json',
+    },
+    { status: 500, description: 'An unexpected error', message: 'An unexpected error occurred' },
+    {
+      status: 502,
+      description: 'The LLM provider failed',
+      message: 'An unexpected error occurred',
+    },
+    {
+      status: 504,
+      description: 'The LLM provider did not answer within LLM_TIMEOUT_MS',
+      message: 'An unexpected error occurred',
+    },
+  )
+  async create(
+    @Body() body: ChatCompletionRequestDto,
+    @Headers('cache-control') cacheControl: string | undefined,
+    @RequestId() requestId: string | null,
+    @ClientId() clientId: string | null,
+    @ClientSignal() signal: AbortSignal,
+    @Res({ passthrough: true }) res: ResponseControls,
+  ): Promise<object | AsyncIterable<string>> {
+    refuseUnsupported(body);
+    if (body.model !== this.provider.model) {
+      throw new OpenAiRequestError(
+        'The model does not exist or you do not have access to it (see GET /v1/models).',
+        'model',
+        'model_not_found',
+        HttpStatus.NOT_FOUND,
+      );
+    }
+    const includeUsage = body.stream_options?.include_usage;
+    if (includeUsage !== undefined && typeof includeUsage !== 'boolean') {
+      throw new OpenAiRequestError(
+        'stream_options.include_usage must be a boolean',
+        'stream_options.include_usage',
+      );
+    }
+    const { messages, prompt } = readMessages(body.messages);
+    const id = randomUUID();
+    const created = Math.floor(Date.now() / 1000);
+    const input = {
+      id,
+      prompt,
+      // A single user turn is the same query as POST /query: they share cache entries.
+      messages: messages.length === 1 ? undefined : messages,
+      maxTokens: maxTokensOf(body),
+      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+      requestId,
+      clientId,
+    };
+    if (!body.stream) {
+      const result = await this.queries.query({ ...input, signal });
+      res.header('X-Cache', result.cache);
+      return chatCompletion(result, created);
+    }
+    for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
+    const writer = new ChunkWriter(`chatcmpl-${id}`, created, body.model, includeUsage === true);
+    const frames = (chunks: object[]) => chunks.map((c) => sseEvent(c)).join('');
+    return this.streams.body(this.queries.stream({ ...input, signal }), {
+      frame: (event: QueryStreamEvent) =>
+        'text' in event
+          ? frames(writer.text(event.text))
+          : 'result' in event
+            ? frames(writer.done(event.result))
+            : (res.header('X-Cache', event.cache), ''),
+      // What the official SDKs raise as an APIError: an `error` object in a data line.
+      fail: (error) => sseEvent(openAiError(error).body),
+      end: sseEvent('[DONE]'),
+    });
+  }
+}
+
+/** `max_completion_tokens` (current name) or `max_tokens` (older), within the use-case's bounds. */
+function maxTokensOf(body: ChatCompletionRequestDto): number | undefined {
+  const param = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  if (value !== undefined && (value < MIN_MAX_TOKENS || value > MAX_MAX_TOKENS)) {
+    throw new OpenAiRequestError(
+      `${param} must be between ${MIN_MAX_TOKENS} and ${MAX_MAX_TOKENS}`,
+      param,
+      'integer_out_of_range',
+    );
+  }
+  return value;
+}
+
+/** Tokens reserved at admission: the completion bound plus ~4 bytes per token of the messages. */
+function reserveChatTokens(body: unknown): number {
+  const {
+    messages,
+    max_tokens: a,
+    max_completion_tokens: b,
+  } = (body ?? {}) as Record<string, unknown>;
+  const bound = typeof b === 'number' ? b : typeof a === 'number' ? a : 100;
+  const completion = Math.min(MAX_MAX_TOKENS, Math.max(MIN_MAX_TOKENS, Math.trunc(bound) || 100));
+  const bytes = Array.isArray(messages) ? Buffer.byteLength(JSON.stringify(messages)) : 0;
+  return completion + Math.ceil(bytes / 4);
+}

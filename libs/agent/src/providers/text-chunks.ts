@@ -1,0 +1,7 @@
+/**
+ * Splits text into word-sized chunks that concatenate back to it exactly: each chunk is a run
+ * of whitespace followed by a run of non-whitespace (so "a  b" → ["a", "  b"]).
+ */
+export function wordChunks(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? (text ? [text] : []);
+}

@@ -1,0 +1,89 @@
+/* eslint-disable @typescript-eslint/require-await -- scripted sources that yield at once */
+import { describe, expect, it } from '@jest/globals';
+import { HttpStatus } from '@nestjs/common';
+import type { PinoLogger } from 'nestjs-pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MetricsRegistry, ProblemException } from '@app/platform';
+import { sseEvent } from './sse.js';
+import { SseStreams } from './sse-streams.js';
+
+const logger = { error: () => undefined } as unknown as PinoLogger;
+const options = {
+  frame: (item: string) => (item === 'silent' ? '' : sseEvent({ item })),
+  fail: (error: unknown) => sseEvent({ failed: (error as Error).message }, 'error'),
+  end: sseEvent('[DONE]'),
+};
+
+async function drain(body: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const piece of body) text += piece;
+  return text;
+}
+
+describe('SseStreams', () => {
+  const make = (keepAliveMs = 1_000) => {
+    const registry = new MetricsRegistry();
+    return { streams: new SseStreams(registry, keepAliveMs, logger), registry };
+  };
+
+  it('frames each item as one event and ends with the end marker', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'a';
+      yield 'silent';
+      yield 'b';
+    }
+    expect(await drain(streams.body(source(), options))).toBe(
+      'data: {"item":"a"}\n\ndata: {"item":"b"}\n\ndata: [DONE]\n\n',
+    );
+  });
+
+  it('throws a failure that comes before anything was sent, so the client gets a real status', async () => {
+    const { streams } = make();
+    // eslint-disable-next-line require-yield
+    async function* source(): AsyncGenerator<string> {
+      throw new ProblemException(HttpStatus.BAD_GATEWAY, 'LLM provider is unreachable');
+    }
+    await expect(drain(streams.body(source(), options))).rejects.toMatchObject({ status: 502 });
+  });
+
+  it('turns a failure after the first event into an error event, without the end marker', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'a';
+      throw new ProblemException(HttpStatus.BAD_GATEWAY, 'cut');
+    }
+    expect(await drain(streams.body(source(), options))).toBe(
+      'data: {"item":"a"}\n\nevent: error\ndata: {"failed":"cut"}\n\n',
+    );
+  });
+
+  it('sends keep-alive comments while the source is silent', async () => {
+    const { streams } = make(40);
+    async function* source() {
+      await sleep(150);
+      yield 'late';
+    }
+    const text = await drain(streams.body(source(), options));
+    expect(text.match(/^: keep-alive$/gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(text.endsWith('data: {"item":"late"}\n\ndata: [DONE]\n\n')).toBe(true);
+  });
+
+  it('stops the source when the consumer stops, and counts open streams', async () => {
+    const { streams, registry } = make();
+    let stopped = false;
+    async function* source() {
+      try {
+        for (;;) yield 'x';
+      } finally {
+        stopped = true;
+      }
+    }
+    const body = streams.body(source(), options);
+    await body.next();
+    expect((await registry.getSingleMetricAsString('sse_streams_active')).trim()).toMatch(/ 1$/);
+    await body.return(undefined);
+    expect(stopped).toBe(true);
+    expect((await registry.getSingleMetricAsString('sse_streams_active')).trim()).toMatch(/ 0$/);
+  });
+});

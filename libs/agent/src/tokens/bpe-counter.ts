@@ -1,0 +1,199 @@
+import { PairTable } from './pair-table.js';
+
+/** A BPE vocabulary: each token as text (valid UTF-8) or as raw bytes, indexed by rank. */
+export type BpeRanks = readonly (string | readonly number[])[];
+
+const NONE = 0x7fffffff; // "no merge": above every rank
+// Tree keys pack (rank, byte offset) into one exact double: ranks < 2^21, offsets < 2^32.
+const OFFSET_SPAN = 2 ** 32;
+const NON_ASCII = /[^\p{ASCII}]/u;
+// Up to this many bytes the reference scan beats the tree (measured); beyond it the tree wins.
+const SMALL_PIECE = 48;
+
+/**
+ * Counts byte-pair-encoding tokens exactly as tiktoken does: same pre-tokenizer, same merge
+ * order (lowest rank first, leftmost on ties). Long pre-tokens are merged through a tournament
+ * tree, O(n log n) instead of the O(n²) of the reference loop, so one long unbroken word cannot
+ * stall the event loop. It keeps no state between calls: nothing ever holds a caller's text.
+ */
+export class BpeCounter {
+  /** Whole tokens keyed by their bytes as a latin1 string (one char per byte). */
+  private readonly tokens = new Map<string, number>();
+  private readonly byteRanks = new Int32Array(256).fill(NONE);
+  private readonly pairs: PairTable;
+  /** Merges of two single bytes, dense (256 KiB): every pre-token starts with these lookups. */
+  private readonly bytePairs = new Int32Array(256 * 256).fill(NONE);
+  // Scratch space of the short-piece merge: ranks only, never text.
+  private readonly partRanks = new Int32Array(SMALL_PIECE);
+  private readonly pairRanks = new Int32Array(SMALL_PIECE);
+
+  constructor(
+    vocabulary: BpeRanks,
+    private readonly splitPattern: RegExp,
+  ) {
+    if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
+    vocabulary.forEach((token, rank) => {
+      const bytes = typeof token === 'string' ? toByteString(token) : String.fromCharCode(...token);
+      this.tokens.set(bytes, rank);
+      if (bytes.length === 1) this.byteRanks[bytes.charCodeAt(0)] = rank;
+    });
+    if (this.byteRanks.includes(NONE)) throw new Error('the vocabulary must hold every byte');
+    // Every way of writing each token as two tokens: these are all the merges BPE can make.
+    const splits: number[] = [];
+    for (const [bytes, rank] of this.tokens) {
+      for (let cut = 1; cut < bytes.length; cut++) {
+        const left = this.tokens.get(bytes.slice(0, cut));
+        const right = left === undefined ? undefined : this.tokens.get(bytes.slice(cut));
+        if (right !== undefined) splits.push(left!, right, rank);
+      }
+    }
+    this.pairs = new PairTable(splits.length / 3);
+    for (let i = 0; i < splits.length; i += 3)
+      this.pairs.set(splits[i], splits[i + 1], splits[i + 2]);
+    for (let first = 0; first < 256; first++) {
+      for (let second = 0; second < 256; second++) {
+        const merged = this.pairs.get(this.byteRanks[first], this.byteRanks[second]);
+        if (merged !== -1) this.bytePairs[(first << 8) | second] = merged;
+      }
+    }
+  }
+
+  /** Number of tokens in `text`; special-token markers count as the plain text they are. */
+  count(text: string): number {
+    let count = 0;
+    // matchAll works on a copy of the pattern: its lastIndex is never shared between calls.
+    for (const [piece] of text.matchAll(this.splitPattern)) {
+      const bytes = toByteString(piece);
+      if (bytes.length <= 1 || this.tokens.has(bytes)) count += bytes.length === 0 ? 0 : 1;
+      else count += bytes.length <= SMALL_PIECE ? this.mergeSmall(bytes) : this.mergeLarge(bytes);
+    }
+    return count;
+  }
+
+  /** The reference loop: scan for the lowest-ranked pair, merge it, repeat. */
+  private mergeSmall(bytes: string): number {
+    const parts = this.partRanks;
+    const pairs = this.pairRanks;
+    let size = bytes.length;
+    for (let i = 0; i < size; i++) parts[i] = this.byteRanks[bytes.charCodeAt(i)];
+    for (let i = 0; i + 1 < size; i++) pairs[i] = this.bytePairRank(bytes, i);
+    pairs[size - 1] = NONE;
+    for (;;) {
+      let at = -1;
+      let lowest = NONE;
+      for (let i = 0; i + 1 < size; i++) {
+        if (pairs[i] < lowest) {
+          lowest = pairs[i];
+          at = i;
+        }
+      }
+      if (at === -1) return size;
+      parts[at] = lowest;
+      size--;
+      // Plain loops: copyWithin is a runtime call that costs more than these few moves.
+      for (let i = at + 1; i < size; i++) {
+        parts[i] = parts[i + 1];
+        pairs[i] = pairs[i + 1];
+      }
+      pairs[at] = at + 1 < size ? this.pairRank(parts[at], parts[at + 1]) : NONE;
+      if (at > 0) pairs[at - 1] = this.pairRank(parts[at - 1], parts[at]);
+    }
+  }
+
+  /**
+   * The same merge order over a linked list of parts, with the lowest (rank, offset) found in a
+   * tournament tree: O(n log n), and each merge touches three neighbouring leaves whose paths
+   * to the root mostly coincide, which keeps it cache-friendly where a heap is not.
+   */
+  private mergeLarge(bytes: string): number {
+    const size = bytes.length;
+    // Parts are identified by the offset of their first byte; `size` is the end sentinel.
+    const next = new Int32Array(size + 1);
+    const prev = new Int32Array(size + 1);
+    const parts = new Int32Array(size);
+    const tree = new MinTree(size);
+    for (let i = 0; i < size; i++) {
+      next[i] = i + 1;
+      prev[i] = i - 1;
+      parts[i] = this.byteRanks[bytes.charCodeAt(i)];
+    }
+    for (let i = 0; i + 1 < size; i++) tree.init(i, this.bytePairRank(bytes, i));
+    tree.build();
+
+    let count = size;
+    for (;;) {
+      const at = tree.lowest();
+      if (at === -1) return count;
+      const absorbed = next[at];
+      parts[at] = tree.rankAt(at);
+      next[at] = next[absorbed];
+      if (next[at] < size) prev[next[at]] = at;
+      count--;
+      tree.set(absorbed, NONE);
+      tree.set(at, next[at] < size ? this.pairRank(parts[at], parts[next[at]]) : NONE);
+      const before = prev[at];
+      if (before >= 0) tree.set(before, this.pairRank(parts[before], parts[at]));
+    }
+  }
+
+  private bytePairRank(bytes: string, at: number): number {
+    return this.bytePairs[(bytes.charCodeAt(at) << 8) | bytes.charCodeAt(at + 1)];
+  }
+
+  private pairRank(left: number, right: number): number {
+    const rank = this.pairs.get(left, right);
+    return rank === -1 ? NONE : rank;
+  }
+}
+
+/** UTF-8 bytes of `text` as a latin1 string; ASCII text is its own byte string. */
+function toByteString(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
+}
+
+/**
+ * Minimum of (rank, offset) over the pairs of one piece: a complete binary tree in one array,
+ * leaves at [leaves, 2·leaves), each inner node the smaller key of its children.
+ */
+class MinTree {
+  private readonly keys: Float64Array;
+  private readonly leaves: number;
+
+  constructor(size: number) {
+    let leaves = 1;
+    while (leaves < size) leaves *= 2;
+    this.leaves = leaves;
+    this.keys = new Float64Array(2 * leaves).fill(Number.POSITIVE_INFINITY);
+  }
+
+  /** Sets a leaf without updating its ancestors; call build() once all are set. */
+  init(offset: number, rank: number): void {
+    if (rank !== NONE) this.keys[this.leaves + offset] = rank * OFFSET_SPAN + offset;
+  }
+
+  build(): void {
+    const keys = this.keys;
+    for (let i = this.leaves - 1; i > 0; i--) keys[i] = Math.min(keys[2 * i], keys[2 * i + 1]);
+  }
+
+  set(offset: number, rank: number): void {
+    const keys = this.keys;
+    let i = this.leaves + offset;
+    keys[i] = rank === NONE ? Number.POSITIVE_INFINITY : rank * OFFSET_SPAN + offset;
+    for (i >>= 1; i > 0; i >>= 1) {
+      const lowest = Math.min(keys[2 * i], keys[2 * i + 1]);
+      if (keys[i] === lowest) break; // nothing above changes
+      keys[i] = lowest;
+    }
+  }
+
+  rankAt(offset: number): number {
+    return Math.floor(this.keys[this.leaves + offset] / OFFSET_SPAN);
+  }
+
+  /** Offset of the pair to merge next, or -1 when no pair merges. */
+  lowest(): number {
+    const top = this.keys[1];
+    return top === Number.POSITIVE_INFINITY ? -1 : top % OFFSET_SPAN;
+  }
+}

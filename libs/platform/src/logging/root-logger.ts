@@ -1,0 +1,28 @@
+import pino, { type Logger } from 'pino';
+import type { Environment } from '../config/environment.js';
+import { errorSerializer } from './log-fields.js';
+
+// A stalled reader of stdout must not grow the process without bound: past this many buffered
+// bytes, log lines are dropped (sonic-boom's `maxLength`) instead.
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The application's one pino logger. JSON lines go to stdout asynchronously: a write never
+ * blocks the event loop (a synchronous write into a full pipe stalls every request, and one
+ * `write(2)` per line costs a system call each), lines written while one write is in flight are
+ * sent together with the next, and whatever is buffered is flushed on exit.
+ */
+export function createRootLogger(env: Environment): Logger {
+  const options = {
+    level: env.LOG_LEVEL,
+    base: { service: 'ai-agent-service', version: env.APP_VERSION },
+    serializers: { err: errorSerializer },
+  };
+  if (env.LOG_FORMAT === 'pretty') {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { singleLine: true } },
+    });
+  }
+  return pino(options, pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }));
+}

@@ -65,6 +65,14 @@ export class QueryController {
           description:
             'SSE events: chunk (QueryStreamChunkDto), done (QueryStreamDoneDto), error (ProblemDetailsDto).',
         },
+        // The `data` of each event type (OpenAPI 3.0 cannot type an event stream's items).
+        ...({
+          'x-sse-events': {
+            chunk: { $ref: getSchemaPath(QueryStreamChunkDto) },
+            done: { $ref: getSchemaPath(QueryStreamDoneDto) },
+            error: { $ref: '#/components/schemas/ProblemDetailsDto' },
+          },
+        } as object),
         example: QUERY_STREAM_EXAMPLE,
       },
     },

@@ -7,7 +7,11 @@
 // BENCH_SERVERS / BENCH_LOADS (comma-separated names / ids), BENCH_WRITE_DOC=0 (leave the doc
 // alone), BENCH_NODE (the servers' node; default: bench/node24.sh), BENCH_PEER_DIR,
 // BENCH_PYTHON, BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_HISTORY_ROWS (1000000),
-// BENCH_NODE_ARGS (flags for the service's node), BENCH_RETRIES (3), BENCH_QUIET_BUDGET_S (60). `--report FILE.json` renders a saved run again.
+// BENCH_NODE_ARGS (flags for the service's node, instead of the image's NODE_OPTIONS and CMD),
+// BENCH_IMAGE_RUNTIME=0 (neither the image's node flags nor its allocator settings),
+// BENCH_MEMORY_LIMIT_MIB (the container limit the image's heap flags are resolved against: 512,
+// as in compose.yaml), BENCH_RETRIES (3), BENCH_QUIET_BUDGET_S (60). `--report FILE.json`
+// renders a saved run again.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,8 +20,16 @@ import { fileURLToPath } from 'node:url';
 import { installCleanup, memory, pinSelf, stopChild } from './lib/processes.mjs';
 import { bundleBuild, snapshotBuild } from './lib/snapshot.mjs';
 import { budgets, measure, saturation } from './lib/measure.mjs';
-import { coldStart, findPeer, productionNode, sanityCheck, startServer } from './lib/servers.mjs';
+import {
+  coldStart,
+  fillCompileCache,
+  findPeer,
+  productionNode,
+  sanityCheck,
+  startServer,
+} from './lib/servers.mjs';
 import { dropDatabase, fillHistory, recreateDatabase } from './lib/history-rows.mjs';
+import { imageRuntime } from './lib/image-runtime.mjs';
 import { findWrk } from './lib/wrk.mjs';
 import { renderMarkdown, writeDoc } from './lib/report.mjs';
 import { renderSvg } from './lib/plot.mjs';
@@ -188,14 +200,25 @@ async function main() {
     (estimate * 2 + 120) * 1000,
   ).unref();
   const snapshot = snapshotBuild(ROOT);
+  const bundle = bundleBuild(ROOT, snapshot);
+  const image =
+    process.env.BENCH_IMAGE_RUNTIME === '0'
+      ? { nodeArgs: [], env: {} }
+      : imageRuntime(ROOT, {
+          memoryLimitMiB: Number(process.env.BENCH_MEMORY_LIMIT_MIB ?? 512),
+          compileCacheDir: join(bundle, 'compile-cache'),
+        });
   const ctx = {
     root: ROOT,
     node: node.path,
-    // e.g. BENCH_NODE_ARGS="--max-semi-space-size=1" to try the image's V8 flags
-    nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
+    // The image's node flags and allocator settings, unless told otherwise: e.g.
+    // BENCH_NODE_ARGS="--max-semi-space-size=1" to try other V8 flags.
+    nodeArgs: process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? image.nodeArgs,
+    imageEnv: image.env,
     peer,
-    bundle: bundleBuild(ROOT, snapshot),
+    bundle,
   };
+  if (ctx.imageEnv.NODE_COMPILE_CACHE) await fillCompileCache(ctx);
   const pinned = pinSelf();
   const load0 = loadavg()[0];
   log(
@@ -209,6 +232,7 @@ async function main() {
         .trim(),
       benchNode: process.version,
       nodeArgs: ctx.nodeArgs,
+      imageEnv: ctx.imageEnv,
       nodeNote: node.note,
       peer: peer.missing ? { missing: peer.missing } : { version: peer.version },
       cpu: cpus()[0]?.model?.trim() ?? 'unknown',

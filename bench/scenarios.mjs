@@ -146,6 +146,16 @@ export const SERVERS = [
     database: true,
     loads: ids('query-miss@64', 'history-first@64', 'history-deep@64'),
   },
+  // On request: the bundle on plain `node`, without the image's flags and ENV, to see in one
+  // run what those settings cost and save.
+  {
+    name: 'service on plain node',
+    kind: 'bundle',
+    role: 'variant',
+    plainNode: true,
+    optIn: true,
+    loads: ids('query@64', 'query-miss@64', 'prompt-100kB@64'),
+  },
   // References, on request: a minimal Nest app and bare node:http doing the same work.
   {
     name: 'nest-minimal',

@@ -170,7 +170,13 @@ export function renderMarkdown(results) {
     : `peer: ${m.peer?.missing ?? 'not run'}`;
   const busy = m.loadAverage && Math.max(m.loadAverage.start, m.loadAverage.end) > 1.5;
   const head = [
-    `_Run ${m.date} · servers on Node ${m.serverNode}${m.nodeArgs?.length ? ` ${m.nodeArgs.join(' ')}` : ''} (bench and autocannon on ${m.benchNode}) · ${peer} · ${m.cpu} (${m.cores} cores) · ${m.pinned ? 'servers on core 0, load generators on core 1' : 'NOT pinned'} · ${m.durationS} s per measurement after ${m.warmupS} s warm-up · ${Math.round(m.totalS / 60)} min in all._`,
+    `_Run ${m.date} · servers on Node ${m.serverNode}${m.nodeArgs?.length ? ` ${m.nodeArgs.join(' ')}` : ''}${
+      Object.keys(m.imageEnv ?? {}).length
+        ? ` with ${Object.entries(m.imageEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : ''
+    } (bench and autocannon on ${m.benchNode}) · ${peer} · ${m.cpu} (${m.cores} cores) · ${m.pinned ? 'servers on core 0, load generators on core 1' : 'NOT pinned'} · ${m.durationS} s per measurement after ${m.warmupS} s warm-up · ${Math.round(m.totalS / 60)} min in all._`,
     m.nodeNote ? `_${m.nodeNote}._` : '',
     busy
       ? `_The machine was busy (load average ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end, on ${m.cores} cores): absolute numbers are low and noisy; the ratios come from measurements taken back to back._`

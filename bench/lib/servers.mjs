@@ -4,7 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SERVER_CORE, freePort, http, killChild, spawnPinned, waitHealthy } from './processes.mjs';
+import {
+  SERVER_CORE,
+  freePort,
+  http,
+  killChild,
+  spawnPinned,
+  stopChild,
+  waitHealthy,
+} from './processes.mjs';
 import { serverEnv } from '../scenarios.mjs';
 
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -71,7 +79,11 @@ export function findPeer(root) {
 /** Spawns one server pinned to the server core; resolves { child, port, readyMs }. */
 export async function startServer(server, ctx) {
   const port = await freePort();
-  const env = serverEnv(server, port);
+  // The bundle also gets the image's runtime settings (MALLOC_ARENA_MAX…), unless the row is
+  // there to compare without them.
+  const image = server.kind === 'bundle' && !server.plainNode;
+  const env = { ...(image ? ctx.imageEnv : {}), ...serverEnv(server, port) };
+  const nodeArgs = server.plainNode ? [] : (ctx.nodeArgs ?? []);
   const stdoutFile = join(logs, `${server.name.replace(/\W+/g, '-')}.log`);
   const since = performance.now();
   let child;
@@ -99,7 +111,7 @@ export async function startServer(server, ctx) {
   } else {
     const script =
       server.kind === 'bundle' ? join(ctx.bundle, 'main.mjs') : join(ctx.root, server.script);
-    child = spawnPinned(SERVER_CORE, ctx.node, [...(ctx.nodeArgs ?? []), script], {
+    child = spawnPinned(SERVER_CORE, ctx.node, [...nodeArgs, script], {
       cwd: server.kind === 'bundle' ? ctx.bundle : ctx.root,
       env,
       stdoutFile,
@@ -155,4 +167,18 @@ export async function sanityCheck(port) {
     note: problems.join('; ') || undefined,
     xCache: [first.headers['x-cache'] ?? null, second.headers['x-cache'] ?? null],
   };
+}
+
+/**
+ * Fills the compile cache the image fills at build time: one start of the bundle, one /query
+ * (it loads the tokenizer), then a clean stop, on which Node writes the cache.
+ */
+export async function fillCompileCache(ctx) {
+  const { child, port } = await startServer({ name: 'compile-cache', kind: 'bundle' }, ctx);
+  await http(port, '/query', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'warm up' }),
+  });
+  await stopChild(child, 10_000);
 }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI, { type APIError, BadRequestError, NotFoundError } from 'openai';
+import OpenAI, {
+  type APIError,
+  AuthenticationError,
+  BadRequestError,
+  NotFoundError,
+  RateLimitError,
+} from 'openai';
+import { testKey } from './support/api-keys.js';
 import { ServiceProcess } from './support/service-process.js';
 
 /** The official `openai` package as a client of the running service, changed only in baseURL. */
@@ -122,5 +129,55 @@ describe('OpenAI-compatible API with the official SDK (process)', () => {
     const unknown = await ask({ model: 'gpt-9' }).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(NotFoundError);
     expect((unknown as APIError).code).toBe('model_not_found');
+  });
+});
+
+/** Keys and limits through the SDK: its own error classes, from OpenAI-shaped bodies. */
+describe('OpenAI-compatible API with keys and limits, through the official SDK (process)', () => {
+  const acme = testKey('acme');
+  let service: ServiceProcess;
+  const sdk = (apiKey: string) =>
+    new OpenAI({ baseURL: `${service.url}/v1`, apiKey, maxRetries: 0 });
+  const ask = (apiKey: string) =>
+    sdk(apiKey).chat.completions.create({
+      model: 'builtin-echo',
+      messages: [{ role: 'user', content: 'who am I' }],
+    });
+
+  beforeAll(async () => {
+    service = await ServiceProcess.start({
+      LOG_LEVEL: 'warn',
+      API_KEYS: acme.entry,
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '2',
+    });
+    await service.waitUntilLive();
+  });
+  afterAll(() => service.stop());
+
+  it('raises AuthenticationError for an unknown key, with OpenAI error fields', async () => {
+    const error = await ask('sk-not-a-key').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as APIError).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    });
+    expect((error as APIError).headers?.get('www-authenticate')).toMatch(/^Bearer\b/);
+    const models = await sdk('sk-not-a-key')
+      .models.list()
+      .catch((e: unknown) => e);
+    expect(models).toBeInstanceOf(AuthenticationError);
+  });
+
+  it('answers a good key, then raises RateLimitError with Retry-After past the budget', async () => {
+    const answered = await ask(acme.key);
+    expect(answered.choices[0]?.message.content).toBe('Processed: who am I');
+    await ask(acme.key);
+    const error = await ask(acme.key).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as APIError).error).toMatchObject({
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+    });
+    expect(Number((error as APIError).headers?.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -12,7 +12,6 @@ import { REDIS_CLIENT } from '@app/platform/redis';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
 import { MetricsTokenModule } from './auth/metrics-token.module.js';
-import { AccessProblemFilter } from './http/access-problem.filter.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessInterceptor } from './http/access.interceptor.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -91,7 +90,6 @@ export class AccessModule implements OnApplicationBootstrap {
       },
       AccessGuard,
       AccessInterceptor,
-      AccessProblemFilter,
     ];
     return {
       module: AccessModule,
@@ -107,7 +105,6 @@ export class AccessModule implements OnApplicationBootstrap {
         RateLimiter,
         AccessGuard,
         AccessInterceptor,
-        AccessProblemFilter,
       ],
     };
   }

@@ -54,7 +54,7 @@ describe('error logs', () => {
 
     const line = service.logs().find((l) => l.msg === 'request failed');
     expect(line).toMatchObject({ level: 50, route: '/query', res: { status: 502 } });
-    expectRealError(line!.err as LoggedError, 'ProblemException');
+    expectRealError(line!.err as LoggedError, 'ProviderError');
     expect((line!.err as { frames: string[] }).frames.join('\n')).toContain('provider');
     expect([...service.stdout, ...service.stderr].join('\n')).not.toContain(canary);
   });

@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { ProblemException } from '@app/platform';
 import type { PolicyName } from '../limits/rate-limit-headers.js';
 
 /** Problem types of the IETF HTTPAPI rate-limit draft (registered in IANA's problem types). */
@@ -6,15 +7,18 @@ export const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#q
 export const TEMPORARY_REDUCED_CAPACITY =
   'https://iana.org/assignments/http-problem-types#temporary-reduced-capacity';
 
-/** A refusal by the access layer, rendered as problem details with extension members. */
-export class AccessProblem extends HttpException {
+/**
+ * A refusal by the access layer. A problem like any other, so whichever filter renders the
+ * route's errors renders it too: problem details on `/query`, OpenAI's shape on `/v1`.
+ */
+export class AccessProblem extends ProblemException {
   constructor(
     status: HttpStatus,
-    readonly detail: string,
-    readonly type = 'about:blank',
-    readonly extensions: Record<string, unknown> = {},
+    detail: string,
+    type = 'about:blank',
+    extensions: Record<string, unknown> = {},
   ) {
-    super(detail, status);
+    super(status, detail, undefined, type, extensions);
   }
 }
 

@@ -1,15 +1,8 @@
-import {
-  applyDecorators,
-  SetMetadata,
-  UseFilters,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblemResponses } from '@app/platform';
 import { QuotaExceededProblemDto } from './access-problem.dto.js';
 import { QUOTA_EXCEEDED, TEMPORARY_REDUCED_CAPACITY } from './access-problem.js';
-import { AccessProblemFilter } from './access-problem.filter.js';
 import { ACCESS_ROUTE, type AccessRoute, type MeteredOptions } from './access-route.js';
 import { AccessGuard } from './access.guard.js';
 import { AccessInterceptor } from './access.interceptor.js';
@@ -45,7 +38,6 @@ function authenticatedRoute(route: AccessRoute) {
   return applyDecorators(
     SetMetadata(ACCESS_ROUTE, route),
     UseGuards(AccessGuard),
-    UseFilters(AccessProblemFilter),
     // Two requirements: either scheme is enough.
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(HEADER_SCHEME),

@@ -5,13 +5,16 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { finalize, tap, type Observable } from 'rxjs';
+import { finalize, map, type Observable } from 'rxjs';
 import { accessContextOf } from './access-context.js';
+import type { AccessLease } from './access-lease.js';
 import { ACCESS_ROUTE, type AccessRoute } from './access-route.js';
 
 /**
- * Settles a metered request when its handler is done (answered, failed or cancelled): the
- * tokens its result reports are charged, once, and its concurrency slot is released.
+ * Settles a metered request when its answer is done (answered, failed or cancelled): the
+ * tokens its result reports are charged, once, and its concurrency slot is released. A streamed
+ * answer (an async iterable) is done when its last chunk was sent or its client went away; its
+ * handler charges the tokens through `@Meter()`.
  */
 @Injectable()
 export class AccessInterceptor implements NestInterceptor {
@@ -26,12 +29,33 @@ export class AccessInterceptor implements NestInterceptor {
       ctx.getClass(),
     ]);
     const tokensUsed = route?.tokensUsed;
+    let streaming = false;
     return next.handle().pipe(
-      tap((result: unknown) => {
+      map((result: unknown) => {
+        if (isAsyncIterable(result)) {
+          streaming = true;
+          return settledAfter(result, lease);
+        }
         const tokens = tokensUsed?.(result);
         if (tokens !== undefined) lease.charge(tokens);
+        return result;
       }),
-      finalize(() => void lease.settle()),
+      finalize(() => {
+        if (!streaming) void lease.settle();
+      }),
     );
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
+
+/** The stream, passed through; the lease settles when it ends, fails or is abandoned. */
+async function* settledAfter<T>(stream: AsyncIterable<T>, lease: AccessLease): AsyncIterable<T> {
+  try {
+    yield* stream;
+  } finally {
+    void lease.settle();
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { ClientId, Metered } from '@app/access';
+import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { MAX_MAX_TOKENS, MIN_MAX_TOKENS } from '../query/query-limits.js';
@@ -52,7 +52,7 @@ export class ChatCompletionsController {
   @HttpCode(HttpStatus.OK)
   @Metered<object>({
     reserveTokens: reserveChatTokens,
-    // A stream's tokens are known only at its end: its reservation stands.
+    // A stream charges its tokens through the meter when it ends.
     tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
   })
   @ApiOperation({
@@ -127,6 +127,7 @@ export class ChatCompletionsController {
     @RequestId() requestId: string | null,
     @ClientId() clientId: string | null,
     @ClientSignal() signal: AbortSignal,
+    @Meter() meter: TokenMeter,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
     refuseUnsupported(body);
@@ -171,7 +172,7 @@ export class ChatCompletionsController {
         'text' in event
           ? frames(writer.text(event.text))
           : 'result' in event
-            ? frames(writer.done(event.result))
+            ? (meter.charge(event.result.tokensUsed), frames(writer.done(event.result)))
             : (res.header('X-Cache', event.cache), ''),
       // What the official SDKs raise as an APIError: an `error` object in a data line.
       fail: (error) => sseEvent(openAiError(error).body),

@@ -17,6 +17,25 @@ describe('preview', () => {
     expect(preview(emoji)).toBe(emoji);
     expect(preview(`${emoji}x`)).toBe(`${emoji}...`);
   });
+
+  it('cuts long prompts exactly where a split into code points would', () => {
+    const reference = (text: string) => {
+      const chars = Array.from(text);
+      return chars.length <= 100 ? text : `${chars.slice(0, 100).join('')}...`;
+    };
+    const pieces = ['a', '😀', '\ud800', '\udc00', 'é'];
+    for (let seed = 1; seed <= 300; seed++) {
+      let text = '';
+      let state = seed;
+      const length = 90 + (seed % 130);
+      while (text.length < length) {
+        state = (state * 1103515245 + 12345) % 2 ** 31;
+        text += pieces[state % pieces.length];
+      }
+      expect(preview(text)).toBe(reference(text));
+      expect(preview(text + 'x'.repeat(100_000))).toBe(reference(text + 'x'.repeat(100_000)));
+    }
+  });
 });
 
 describe('BuiltinProvider', () => {

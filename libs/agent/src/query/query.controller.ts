@@ -7,7 +7,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ClientId, Metered } from '@app/access';
+import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
 import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { reserveQueryTokens } from './query-cost.js';
@@ -37,7 +37,7 @@ export class QueryController {
   @HttpCode(HttpStatus.OK)
   @Metered<QueryResponseDto | AsyncIterable<string>>({
     reserveTokens: reserveQueryTokens,
-    // A stream's tokens are known only at its end: its reservation stands.
+    // A stream charges its tokens through the meter when it ends.
     tokensUsed: (result) => ('tokens_used' in result ? result.tokens_used : undefined),
   })
   @ApiOperation({
@@ -126,6 +126,7 @@ export class QueryController {
     @RequestId() requestId: string | null,
     @ClientId() clientId: string | null,
     @ClientSignal() signal: AbortSignal,
+    @Meter() meter: TokenMeter,
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto | AsyncIterable<string>> {
     const input: QueryInput = {
@@ -143,7 +144,8 @@ export class QueryController {
           'text' in event
             ? sseEvent({ text: event.text }, 'chunk')
             : 'result' in event
-              ? sseEvent(
+              ? (meter.charge(event.result.tokensUsed),
+                sseEvent(
                   {
                     id: event.result.id,
                     tokens_used: event.result.tokensUsed,
@@ -152,12 +154,12 @@ export class QueryController {
                     cache: event.result.cache,
                   },
                   'done',
-                )
+                ))
               : (res.header('X-Cache', event.cache), ''),
         fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
       });
     }
-    const result = await this.queries.query(input);
+    const result = await this.queries.query({ ...input, signal });
     res.header('X-Cache', result.cache);
     return {
       response: result.response,

@@ -13,18 +13,29 @@ import { checkBodyHeaders, readJsonBody } from './json-body-reader.js';
 
 export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
 
+// Per handler: its parameters are fixed once the routes are built.
+const takesBodyByHandler = new WeakMap<object, boolean>();
+
 /** Whether the matched handler declares a `@Body()` parameter. */
 function takesBody(context: ExecutionContext): boolean {
-  const args = (Reflect.getMetadata(
-    ROUTE_ARGS_METADATA,
-    context.getClass(),
-    context.getHandler().name,
-  ) ?? {}) as Record<string, unknown>;
-  return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
+  const handler = context.getHandler();
+  let takes = takesBodyByHandler.get(handler);
+  if (takes === undefined) {
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ??
+      {}) as Record<string, unknown>;
+    takes = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
+    takesBodyByHandler.set(handler, takes);
+  }
+  return takes;
 }
 
 const READ = Symbol('jsonBodyRead');
-type BodyRequest = IncomingMessage & { body?: unknown; [READ]?: Promise<void> };
+const DONE = Symbol('jsonBodyDone');
+type BodyRequest = IncomingMessage & {
+  body?: unknown;
+  [READ]?: Promise<void>;
+  [DONE]?: boolean;
+};
 
 /**
  * Reads a request's JSON body once, whoever asks first: the body interceptor, or a guard that
@@ -42,10 +53,18 @@ export class JsonBodyReader {
     return request[READ];
   }
 
+  /** Whether `req.body` has been read successfully (a guard may have read it first). */
+  isRead(req: IncomingMessage): boolean {
+    return (req as BodyRequest)[DONE] === true;
+  }
+
   private async readOnce(req: BodyRequest, res: ServerResponse): Promise<void> {
     checkBodyHeaders(req, this.limit);
-    if (/^100-continue$/i.test(req.headers.expect ?? '')) res.writeContinue();
-    req.body = await readJsonBody(req, this.limit);
+    if (req.headers.expect !== undefined && /^100-continue$/i.test(req.headers.expect)) {
+      res.writeContinue();
+    }
+    req.body = await readJsonBody(req, this.limit, { headersChecked: true });
+    req[DONE] = true;
   }
 }
 
@@ -62,7 +81,10 @@ export class JsonBodyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || !takesBody(context)) return next.handle();
     const http = context.switchToHttp();
-    const read = this.bodies.read(http.getRequest(), http.getResponse());
+    const req = http.getRequest<IncomingMessage>();
+    // Read already (e.g. by a guard that reserves tokens): no promise to wait for.
+    if (this.bodies.isRead(req)) return next.handle();
+    const read = this.bodies.read(req, http.getResponse());
     return from(read).pipe(switchMap(() => next.handle()));
   }
 }

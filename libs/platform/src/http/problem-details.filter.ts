@@ -62,12 +62,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemDetails {
     if (exception instanceof ProblemException) {
-      return this.problem(
-        exception.getStatus(),
-        exception.detail,
-        exception.type,
-        exception.errors,
-      );
+      return {
+        ...this.problem(exception.getStatus(), exception.detail, exception.type, exception.errors),
+        ...exception.extensions,
+      };
     }
     if (exception instanceof HttpException) {
       return this.problem(exception.getStatus(), this.detailOf(exception));

@@ -15,13 +15,16 @@ export interface ProblemDetails {
   instance?: string;
   requestId?: string;
   errors?: FieldError[];
+  /** Extension members (RFC 9457 section 3.2), e.g. `violated-policies`. */
+  [member: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * An HTTP error that renders as problem details. `detail` is what seed clients read, so
- * it carries the human message; `errors` adds one entry per bad field.
+ * An HTTP error that renders as problem details. `detail` is what clients of the original
+ * contract read, so it carries the human message; `errors` adds one entry per bad field and
+ * `extensions` any further members of the problem type.
  */
 export class ProblemException extends HttpException {
   constructor(
@@ -29,6 +32,7 @@ export class ProblemException extends HttpException {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly type = 'about:blank',
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail, status);
   }

@@ -1,4 +1,11 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  ValidationPipe,
+  type ArgumentMetadata,
+  type Type,
+  type ValidationError,
+} from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 import { validationProblem, type FieldError } from './problem.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -9,9 +16,113 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
+interface Check {
+  validate(value: unknown, args: ValidationArguments): unknown;
+  constraints: unknown[];
+}
+interface PropertyPlan {
+  name: string;
+  /** IsOptional and ValidateIf conditions: all true, or the checks are skipped. */
+  conditions: ((object: object, value: unknown) => boolean)[];
+  checks: Check[];
+}
+type Plan = { properties: Map<string, PropertyPlan> } | null;
+
+/**
+ * The plan to accept a DTO in one pass over its class-validator metadata: each property's
+ * synchronous constraints called directly, without building the error tree. Null when the DTO
+ * uses anything else (nested, async, `each`, groups, IsDefined…): the full validator runs.
+ */
+function compile(metatype: Type): Plan {
+  const storage = getMetadataStorage();
+  const metadatas = storage.getTargetValidationMetadatas(metatype, '', false, false, undefined);
+  if (metadatas.length === 0) return null;
+  const properties = new Map<string, PropertyPlan>();
+  for (const metadata of metadatas) {
+    const name = metadata.propertyName;
+    let property = properties.get(name);
+    if (!property) properties.set(name, (property = { name, conditions: [], checks: [] }));
+    if (metadata.each || metadata.groups?.length || metadata.always) return null;
+    if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+      property.conditions.push(metadata.constraints[0] as PropertyPlan['conditions'][number]);
+    } else if (metadata.type === ValidationTypes.CUSTOM_VALIDATION && !metadata.validateIf) {
+      for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
+        if (constraint.async) return null;
+        const instance = constraint.instance as Check;
+        property.checks.push({
+          validate: instance.validate.bind(instance),
+          constraints: metadata.constraints,
+        });
+      }
+    } else if (metadata.type !== ValidationTypes.WHITELIST) {
+      return null;
+    }
+  }
+  return { properties };
+}
+
+/** Every own key is a property of the DTO: no unknown field, no `__proto__` or `constructor`. */
+function knownKeys(plan: NonNullable<Plan>, object: object): boolean {
+  for (const key of Object.keys(object)) if (!plan.properties.has(key)) return false;
+  return true;
+}
+
+/** True when the full validator would find nothing to report: every check passes. */
+function accepts(plan: NonNullable<Plan>, object: Record<string, unknown>): boolean {
+  if (!knownKeys(plan, object)) return false;
+  for (const property of plan.properties.values()) {
+    const value = object[property.name];
+    if (!property.conditions.every((condition) => condition(object, value))) continue;
+    for (const check of property.checks) {
+      const args: ValidationArguments = {
+        targetName: object.constructor.name,
+        property: property.name,
+        object,
+        value,
+        constraints: check.constraints,
+      };
+      if (check.validate(value, args) !== true) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Nest's ValidationPipe with a fast path for bodies that are valid: the DTO's own class-validator
+ * constraints, compiled once per class and called directly, accept a body in a few microseconds
+ * where the full validator builds an error tree per field (~7 % of a small request's CPU). Any
+ * body the fast path does not accept goes through the full validator, so every 400 and its
+ * messages come from class-validator exactly as before, and the DTO stays the single source of
+ * validation and OpenAPI schema.
+ */
+class DtoValidationPipe extends ValidationPipe {
+  private readonly plans = new Map<Type, Plan>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (
+      metadata.type === 'body' &&
+      metatype &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      let plan = this.plans.get(metatype);
+      if (plan === undefined) this.plans.set(metatype, (plan = compile(metatype)));
+      // Unknown keys are rejected before class-transformer sees them (the full path strips
+      // prototype keys first).
+      if (plan && knownKeys(plan, value)) {
+        const instance = plainToInstance(metatype, value) as Record<string, unknown>;
+        if (accepts(plan, instance)) return instance;
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Strict DTO validation: unknown fields and wrong types are 400s with one entry per field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -34,9 +34,8 @@ describe('OpenAPI document', () => {
         });
         // /ready answers 503 with its readiness body, as the original service's clients expect.
         if (Number(status) < 400 || (name === 'get /ready' && status === '503')) continue;
-        // /v1 answers its own errors in OpenAI's shape (the SDKs read it); the access layer's
-        // refusals (401, 429, 503) stay problem documents there too.
-        if (name.includes(' /v1/') && ![401, 429, 503].includes(Number(status))) {
+        // /v1 answers every error in OpenAI's shape (the SDKs read it), the access layer's too.
+        if (name.includes(' /v1/')) {
           expect([name, Object.keys(response.content)]).toEqual([name, ['application/json']]);
           expect(response.content['application/json'].schema.required).toEqual(['error']);
           continue;

@@ -24,7 +24,11 @@ import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
 import { readMessages } from './chat-messages.js';
 import { OpenAiRequestError } from './openai-error.js';
 import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
-import { ApiOpenAiErrors, CHAT_COMPLETION_SCHEMA } from './openai-api.schemas.js';
+import {
+  ApiOpenAiErrors,
+  CHAT_COMPLETION_SCHEMA,
+  OPENAI_ACCESS_ERRORS,
+} from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
 
 const STREAM_EXAMPLE = [
@@ -50,6 +54,8 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
+  // Above @Metered: its refusals reach this route's filter, so they are OpenAI errors here.
+  @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
   @Metered<object>({
     reserveTokens: reserveChatTokens,
     // A stream charges its tokens through the meter when it ends.

@@ -4,11 +4,18 @@ import { Authenticated } from '@app/access';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { OpenAiRequestError } from './openai-error.js';
 import { OpenAiErrorFilter } from './openai-error.filter.js';
-import { ApiOpenAiErrors, MODEL_LIST_SCHEMA, MODEL_SCHEMA } from './openai-api.schemas.js';
+import {
+  ApiOpenAiErrors,
+  MODEL_LIST_SCHEMA,
+  MODEL_SCHEMA,
+  OPENAI_ACCESS_ERRORS,
+} from './openai-api.schemas.js';
 
 /** `GET /v1/models`: the model this service answers with, in OpenAI's list shape. */
 @ApiTags('openai')
 @Controller('v1/models')
+// Above @Authenticated: its 401 reaches this controller's filter, so it is an OpenAI error here.
+@ApiOpenAiErrors(OPENAI_ACCESS_ERRORS[0])
 @Authenticated()
 @UseFilters(OpenAiErrorFilter)
 @ApiOpenAiErrors({

@@ -99,7 +99,39 @@ interface OpenAiErrorResponse {
   type?: string;
   param?: string | null;
   code?: string | null;
+  headers?: Record<string, { required?: boolean; description?: string; schema: SchemaObject }>;
 }
+
+const RETRY_AFTER = {
+  required: true,
+  description: 'Seconds to wait.',
+  schema: { type: 'integer', minimum: 0 },
+};
+
+/** The access layer's refusals, which the /v1 filter renders in OpenAI's shape too. */
+export const OPENAI_ACCESS_ERRORS: OpenAiErrorResponse[] = [
+  {
+    status: 401,
+    description: 'Keys are configured and the request has none, or an unknown one',
+    message: 'A valid API key is required (Authorization: Bearer <key> or X-API-Key: <key>)',
+    code: 'invalid_api_key',
+    headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string' } } },
+  },
+  {
+    status: 429,
+    description: 'Over the per-minute request or token budget',
+    message: 'Rate limit exceeded: requests per minute',
+    type: 'rate_limit_error',
+    code: 'rate_limit_exceeded',
+    headers: { 'Retry-After': RETRY_AFTER },
+  },
+  {
+    status: 503,
+    description: 'MAX_IN_FLIGHT requests are already running on this replica',
+    message: 'The service is at capacity; retry shortly',
+    headers: { 'Retry-After': RETRY_AFTER },
+  },
+];
 
 /**
  * Declares a /v1 route's errors in OpenAI's shape (`application/json`), as the route's filter
@@ -113,6 +145,7 @@ export function ApiOpenAiErrors(
       ApiResponse({
         status: r.status,
         description: `${r.description} (OpenAI error, ${STATUS_CODES[r.status] ?? r.status})`,
+        ...(r.headers ? { headers: r.headers } : {}),
         content: {
           'application/json': {
             schema: OPENAI_ERROR_SCHEMA,

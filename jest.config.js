@@ -12,6 +12,9 @@ const swc = [
   },
 ];
 
+// Every response an end-to-end or integration test receives is checked against /openapi.json.
+const contractCheck = ['<rootDir>/apps/agent-service/test/support/validate-responses.setup.ts'];
+
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
@@ -33,11 +36,13 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: contractCheck,
     },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/apps/*/test/integration/**/*.int-spec.ts'],
+      setupFilesAfterEnv: contractCheck,
     },
   ],
 };

@@ -5,6 +5,7 @@ import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
 import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
+import { DocsModule } from './docs/docs.module.js';
 
 /**
  * Composes the service from its libs. Which optional dependencies exist is decided here, once:
@@ -35,6 +36,8 @@ export class AppModule {
         }),
         AccessModule.forRoot({ config: accessConfig(env), redis }),
         agent,
+        // Swagger UI and the document are routes like any other (request id, log line, metrics).
+        ...(env.DOCS_ENABLED ? [DocsModule] : []),
       ],
     };
   }

@@ -102,8 +102,11 @@ describe('compatible API contract', () => {
     const res = await request(t.server).get('/openapi.json').expect(200);
     expect(res.body.info).toMatchObject({ title: 'AI Agent Service', version: '2.3.4' });
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/docs',
+      '/docs/{file}',
       '/health',
       '/metrics',
+      '/openapi.json',
       '/queries',
       '/queries/{id}',
       '/query',
@@ -128,6 +131,7 @@ describe('compatible API contract', () => {
       '413',
       '415',
       '429',
+      '500',
       '502',
       '503',
       '504',

@@ -1,11 +1,7 @@
 import {
   Global,
-  Inject,
   Module,
-  RequestMethod,
   type DynamicModule,
-  type MiddlewareConsumer,
-  type NestModule,
   type OnApplicationBootstrap,
   type Provider,
 } from '@nestjs/common';
@@ -15,7 +11,7 @@ import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { REDIS_CLIENT } from '@app/platform/redis';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
-import { MetricsTokenMiddleware } from './auth/metrics-token.middleware.js';
+import { MetricsTokenModule } from './auth/metrics-token.module.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessInterceptor } from './http/access.interceptor.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -39,9 +35,8 @@ export interface AccessModuleOptions {
  */
 @Global()
 @Module({})
-export class AccessModule implements NestModule, OnApplicationBootstrap {
+export class AccessModule implements OnApplicationBootstrap {
   constructor(
-    @Inject(ACCESS_CONFIG) private readonly config: AccessConfig,
     private readonly keys: KeyRegistry,
     private readonly logger: PinoLogger,
   ) {
@@ -98,7 +93,10 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
     ];
     return {
       module: AccessModule,
-      imports: redis ? [redis] : [],
+      imports: [
+        ...(redis ? [redis] : []),
+        ...(config.metricsToken ? [MetricsTokenModule.forRoot(config)] : []),
+      ],
       providers,
       exports: [
         AccessMetrics,
@@ -109,13 +107,6 @@ export class AccessModule implements NestModule, OnApplicationBootstrap {
         AccessInterceptor,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    if (!this.config.metricsToken) return;
-    consumer
-      .apply(MetricsTokenMiddleware)
-      .forRoutes({ path: 'metrics', method: RequestMethod.ALL });
   }
 
   onApplicationBootstrap(): void {

@@ -11,4 +11,7 @@ export { DependencyMonitor } from './health/dependency-monitor.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';
 export type { ResponseControls } from './http/response-controls.js';
+export { ApiProblemResponses } from './openapi/api-problem-responses.decorator.js';
+export type { ProblemResponse } from './openapi/api-problem-responses.decorator.js';
+export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';
 export { JsonBodyReader } from './http/json-body.interceptor.js';

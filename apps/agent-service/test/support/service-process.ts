@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { CONTRACT_CHECK_REQUEST_ID } from './openapi-contract.js';
 
 export const MAIN = fileURLToPath(
   new URL('../../../../dist/apps/agent-service/src/main.js', import.meta.url),
@@ -90,11 +91,12 @@ export class ServiceProcess {
     }
   }
 
-  /** Parsed JSON log lines from stdout. */
+  /** Parsed JSON log lines from stdout, less those of the OpenAPI check's own requests. */
   logs(): Record<string, unknown>[] {
     return this.stdout.flatMap((line) => {
       try {
-        return [JSON.parse(line) as Record<string, unknown>];
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        return entry.requestId === CONTRACT_CHECK_REQUEST_ID ? [] : [entry];
       } catch {
         return [];
       }

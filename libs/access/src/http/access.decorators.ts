@@ -1,12 +1,8 @@
 import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiResponse,
-  ApiSecurity,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ProblemDetailsDto } from '@app/platform';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiProblemResponses } from '@app/platform';
+import { QuotaExceededProblemDto } from './access-problem.dto.js';
+import { QUOTA_EXCEEDED, TEMPORARY_REDUCED_CAPACITY } from './access-problem.js';
 import { ACCESS_ROUTE, type AccessRoute, type MeteredOptions } from './access-route.js';
 import { AccessGuard } from './access.guard.js';
 import { AccessInterceptor } from './access.interceptor.js';
@@ -15,6 +11,29 @@ import { AccessInterceptor } from './access.interceptor.js';
 export const BEARER_SCHEME = 'api-key-bearer';
 export const HEADER_SCHEME = 'api-key-header';
 
+// What a 429 carries: when to come back, and the budgets as they stand (RATE_LIMIT_HEADER_NAMES).
+const RATE_LIMITED_HEADERS = {
+  'Retry-After': {
+    required: true,
+    description: 'Seconds to wait.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'RateLimit-Policy': {
+    description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
+    schema: { type: 'string', example: '"requests";q=60;w=60' },
+  },
+  RateLimit: {
+    description: 'With a request limit: requests left and seconds until capacity returns',
+    schema: { type: 'string', example: '"requests";r=0;t=12' },
+  },
+  'x-ratelimit-limit-requests': { schema: { type: 'integer', minimum: 0 } },
+  'x-ratelimit-remaining-requests': { schema: { type: 'integer', minimum: 0 } },
+  'x-ratelimit-reset-requests': { schema: { type: 'string', example: '12s' } },
+  'x-ratelimit-limit-tokens': { schema: { type: 'integer', minimum: 0 } },
+  'x-ratelimit-remaining-tokens': { schema: { type: 'integer', minimum: 0 } },
+  'x-ratelimit-reset-tokens': { schema: { type: 'string', example: '1m0s' } },
+};
+
 function authenticatedRoute(route: AccessRoute) {
   return applyDecorators(
     SetMetadata(ACCESS_ROUTE, route),
@@ -22,10 +41,13 @@ function authenticatedRoute(route: AccessRoute) {
     // Two requirements: either scheme is enough.
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(HEADER_SCHEME),
-    ApiUnauthorizedResponse({
-      type: ProblemDetailsDto,
+    ApiProblemResponses({
+      status: 401,
       description: 'Keys are configured and the request has none, or an unknown one.',
-      headers: { 'WWW-Authenticate': { schema: { type: 'string', example: 'Bearer' } } },
+      detail: 'A valid API key is required (Authorization: Bearer <key> or X-API-Key: <key>)',
+      headers: {
+        'WWW-Authenticate': { required: true, schema: { type: 'string', example: 'Bearer' } },
+      },
     }),
   );
 }
@@ -43,20 +65,30 @@ export function Metered<TResult>(options: MeteredOptions<TResult> = {}): MethodD
   return applyDecorators(
     authenticatedRoute({ ...(options as MeteredOptions), metered: true }),
     UseInterceptors(AccessInterceptor),
-    ApiTooManyRequestsResponse({
-      type: ProblemDetailsDto,
-      description:
-        'Over the per-minute request or token budget (problem type quota-exceeded, with violated-policies).',
-      headers: {
-        'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
-        RateLimit: { schema: { type: 'string', example: '"requests";r=0;t=12' } },
+    ApiProblemResponses(
+      {
+        status: 429,
+        description:
+          'Over the per-minute request or token budget (problem type quota-exceeded, with violated-policies).',
+        detail: 'Rate limit exceeded: requests per minute',
+        type: QUOTA_EXCEEDED,
+        model: QuotaExceededProblemDto,
+        extensions: { 'violated-policies': ['requests'] },
+        headers: RATE_LIMITED_HEADERS,
       },
-    }),
-    ApiResponse({
-      status: 503,
-      type: ProblemDetailsDto,
-      description: 'MAX_IN_FLIGHT requests are already running on this replica.',
-      headers: { 'Retry-After': { schema: { type: 'integer' } } },
-    }),
+      {
+        status: 503,
+        description: 'MAX_IN_FLIGHT requests are already running on this replica.',
+        detail: 'The service is at capacity; retry shortly',
+        type: TEMPORARY_REDUCED_CAPACITY,
+        headers: {
+          'Retry-After': {
+            required: true,
+            description: 'Seconds to wait.',
+            schema: { type: 'integer', minimum: 0 },
+          },
+        },
+      },
+    ),
   );
 }

@@ -8,16 +8,9 @@ import {
   ParseUUIDPipe,
   Query,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, ClientId } from '@app/access';
-import { ProblemDetailsDto, ProblemException } from '@app/platform';
+import { ApiProblemResponses, ProblemException } from '@app/platform';
 import {
   ListQueriesDto,
   QueryHistoryPageDto,
@@ -38,19 +31,23 @@ const UUID_PARAM = new ParseUUIDPipe({ exceptionFactory: invalidId });
 @ApiTags('agent')
 @Controller('queries')
 @Authenticated()
-@ApiServiceUnavailableResponse({
-  type: ProblemDetailsDto,
+@ApiProblemResponses({
+  status: 503,
   description: 'PostgreSQL is configured but unreachable.',
+  detail: 'Query history is temporarily unavailable',
 })
 export class HistoryController {
   constructor(@Inject(QUERY_HISTORY) private readonly history: QueryHistory) {}
 
   @Get()
-  @ApiOperation({ summary: 'List answered queries, newest first' })
+  @ApiOperation({ operationId: 'listQueries', summary: 'List answered queries, newest first' })
   @ApiOkResponse({ type: QueryHistoryPageDto })
-  @ApiBadRequestResponse({
-    type: ProblemDetailsDto,
-    description: 'limit out of 1..100 or a malformed cursor.',
+  @ApiProblemResponses({
+    status: 400,
+    description: 'limit out of 1..100, a malformed cursor or an unknown parameter.',
+    detail: 'limit must be between 1 and 100',
+    errors: [{ field: 'limit', message: 'limit must be between 1 and 100' }],
+    instance: '/queries',
   })
   async list(
     @Query() query: ListQueriesDto,
@@ -61,13 +58,22 @@ export class HistoryController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One answered query' })
+  @ApiOperation({ operationId: 'getQuery', summary: 'One answered query' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The `id` POST /query answered.' })
   @ApiOkResponse({ type: QueryRecordDto })
-  @ApiBadRequestResponse({ type: ProblemDetailsDto, description: 'id is not a UUID.' })
-  @ApiNotFoundResponse({
-    type: ProblemDetailsDto,
-    description: 'No query with this id (or it belongs to another client).',
-  })
+  @ApiProblemResponses(
+    {
+      status: 400,
+      description: 'id is not a UUID.',
+      detail: 'id must be a UUID',
+      errors: [{ field: 'id', message: 'id must be a UUID' }],
+    },
+    {
+      status: 404,
+      description: 'No query with this id (or it belongs to another client).',
+      detail: 'No query with id 0b9f4c1e-5d2a-4f43-8a8e-3c1d2e4f5a6b',
+    },
+  )
   async get(
     @Param('id', UUID_PARAM) id: string,
     @ClientId() clientId: string | null,

@@ -8,7 +8,12 @@ import type { QueryRecord } from './query-record.js';
 export class QueryRecordDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time', example: '2026-01-01T12:00:00.000Z' }) created_at!: string;
-  @ApiProperty({ type: String, nullable: true, example: 'b7c9e3a2-0d7c-4b8e-9c61-2f0e0c3f9a11' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 128,
+    example: 'b7c9e3a2-0d7c-4b8e-9c61-2f0e0c3f9a11',
+  })
   request_id!: string | null;
   @ApiProperty({
     type: String,
@@ -28,13 +33,14 @@ export class QueryRecordDto {
   prompt!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Null when HISTORY_STORE_TEXT=false.' })
   response!: string | null;
-  @ApiProperty({ example: 42 }) prompt_chars!: number;
-  @ApiProperty({ example: 53 }) response_chars!: number;
-  @ApiProperty({ description: 'SHA-256 of the prompt (hex).' }) prompt_sha256!: string;
-  @ApiProperty({ example: 100 }) max_tokens!: number;
-  @ApiProperty({ example: 9 }) prompt_tokens!: number;
-  @ApiProperty({ example: 12 }) completion_tokens!: number;
-  @ApiProperty({ example: 21 }) tokens_used!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 42 }) prompt_chars!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 53 }) response_chars!: number;
+  @ApiProperty({ description: 'SHA-256 of the prompt (hex).', pattern: '^[0-9a-f]{64}$' })
+  prompt_sha256!: string;
+  @ApiProperty({ type: 'integer', example: 100 }) max_tokens!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 9 }) prompt_tokens!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12 }) completion_tokens!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 21 }) tokens_used!: number;
   @ApiProperty({ example: 1.42, description: 'Time to answer, in milliseconds.' })
   latency_ms!: number;
   @ApiProperty({ enum: ['HIT', 'MISS', 'BYPASS'] }) cache_status!: string;
@@ -49,7 +55,7 @@ export class QueryHistoryPageDto {
 
 /** Query string of `GET /queries`. */
 export class ListQueriesDto {
-  @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 20 })
+  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @Max(100, { message: 'limit must be between 1 and 100' })
@@ -57,7 +63,11 @@ export class ListQueriesDto {
   @IsInt({ message: 'limit must be an integer' })
   limit?: number;
 
-  @ApiProperty({ required: false, description: 'Opaque cursor from a previous page.' })
+  @ApiProperty({
+    required: false,
+    maxLength: 256,
+    description: 'Opaque cursor from a previous page.',
+  })
   @IsOptional()
   @MaxLength(256)
   @IsString()

@@ -32,6 +32,27 @@ export class ChatCompletionRequestDto {
   @ApiProperty({
     description:
       'The conversation: system/developer/user/assistant turns with text content (a string or text parts).',
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['role', 'content'],
+      properties: {
+        role: { type: 'string', enum: ['system', 'developer', 'user', 'assistant'] },
+        content: {
+          oneOf: [
+            { type: 'string' },
+            {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { type: { type: 'string', enum: ['text'] }, text: { type: 'string' } },
+              },
+            },
+          ],
+        },
+        name: { type: 'string' },
+      },
+    },
     example: [{ role: 'user', content: 'hello' }],
   })
   @ArrayMaxSize(1024, { message: 'messages may hold at most 1024 entries' })

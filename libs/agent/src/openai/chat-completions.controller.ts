@@ -9,7 +9,7 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
@@ -24,6 +24,11 @@ import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
 import { readMessages } from './chat-messages.js';
 import { OpenAiRequestError } from './openai-error.js';
 import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
+import {
+  ApiOpenAiErrors,
+  CHAT_COMPLETION_SCHEMA,
+  OPENAI_ACCESS_ERRORS,
+} from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
 
 const STREAM_EXAMPLE = [
@@ -49,12 +54,15 @@ export class ChatCompletionsController {
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
+  // Above @Metered: its refusals reach this route's filter, so they are OpenAI errors here.
+  @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
   @Metered<object>({
     reserveTokens: reserveChatTokens,
     // A stream charges its tokens through the meter when it ends.
     tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
   })
   @ApiOperation({
+    operationId: 'createChatCompletion',
     summary: 'Create a chat completion (OpenAI-compatible)',
     description:
       'OpenAI Chat Completions. With `stream: true`: `chat.completion.chunk` events, then `data: [DONE]`; ' +
@@ -64,14 +72,61 @@ export class ChatCompletionsController {
   })
   @ApiOkResponse({
     description: 'A `chat.completion` object, or (stream) Server-Sent Events.',
+    headers: {
+      'X-Cache': {
+        description: 'HIT, MISS or BYPASS',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+    },
     content: {
-      'application/json': { schema: { type: 'object' } },
-      'text/event-stream': { schema: { type: 'string' }, example: STREAM_EXAMPLE },
+      'application/json': { schema: CHAT_COMPLETION_SCHEMA },
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          description:
+            '`data: <chat.completion.chunk JSON>` events, then `data: [DONE]`; a failure after the first chunk is `data: {"error": {...}}` and no `[DONE]`.',
+        },
+        example: STREAM_EXAMPLE,
+      },
     },
   })
-  @ApiResponse({ status: 400, description: 'Invalid or unsupported parameter (OpenAI error).' })
-  @ApiResponse({ status: 404, description: 'Unknown model (OpenAI error, code model_not_found).' })
-  @ApiResponse({ status: 502, description: 'The LLM provider failed (OpenAI error).' })
+  @ApiOpenAiErrors(
+    {
+      status: 400,
+      description: 'Invalid, unknown or unsupported parameter, or malformed JSON',
+      message: 'Unrecognized request argument supplied: temperature',
+      param: 'temperature',
+      code: 'unknown_parameter',
+    },
+    {
+      status: 404,
+      description: 'Unknown model (code model_not_found)',
+      message: 'The model does not exist or you do not have access to it (see GET /v1/models).',
+      param: 'model',
+      code: 'model_not_found',
+    },
+    {
+      status: 413,
+      description: 'Body larger than BODY_LIMIT',
+      message: 'Request body is larger than the configured limit',
+    },
+    {
+      status: 415,
+      description: 'Body not sent as application/json',
+      message: 'Request body must be sent as application/json',
+    },
+    { status: 500, description: 'An unexpected error', message: 'An unexpected error occurred' },
+    {
+      status: 502,
+      description: 'The LLM provider failed',
+      message: 'An unexpected error occurred',
+    },
+    {
+      status: 504,
+      description: 'The LLM provider did not answer within LLM_TIMEOUT_MS',
+      message: 'An unexpected error occurred',
+    },
+  )
   async create(
     @Body() body: ChatCompletionRequestDto,
     @Headers('cache-control') cacheControl: string | undefined,

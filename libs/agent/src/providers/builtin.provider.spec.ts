@@ -50,6 +50,31 @@ describe('BuiltinProvider', () => {
     expect(completion.completionTokens).toBe(5);
   });
 
+  it('names itself builtin and answers with the configured model', async () => {
+    expect(provider.name).toBe('builtin');
+    expect(provider.model).toBe('builtin-echo');
+    const custom = new BuiltinProvider(new TokenCounter(), 'echo-2');
+    expect(custom.model).toBe('echo-2');
+    expect((await custom.complete({ prompt: 'x', maxTokens: 10 })).model).toBe('echo-2');
+  });
+
+  it('counts the tokens of the cut answer, not of the whole prompt', async () => {
+    const tokens = new TokenCounter();
+    const prompt = 'word '.repeat(60); // 300 characters
+    const completion = await provider.complete({ prompt, maxTokens: 100 });
+    expect(completion.text).toBe(`Processed: ${prompt.slice(0, 100)}...`);
+    expect(completion.promptTokens).toBe(await tokens.count(prompt));
+    expect(completion.completionTokens).toBe(await tokens.count(completion.text));
+    expect(completion.completionTokens).toBeLessThan(completion.promptTokens);
+  });
+
+  it('waits the simulated latency before answering', async () => {
+    const slow = new BuiltinProvider(new TokenCounter(), 'builtin-echo', 60);
+    const started = performance.now();
+    await slow.complete({ prompt: 'x', maxTokens: 10 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
   it('is deterministic', async () => {
     const a = await provider.complete({ prompt: 'same prompt', maxTokens: 10 });
     const b = await provider.complete({ prompt: 'same prompt', maxTokens: 10 });
@@ -61,6 +86,6 @@ describe('BuiltinProvider', () => {
     const controller = new AbortController();
     const pending = slow.complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
     controller.abort();
-    await expect(pending).rejects.toThrow();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

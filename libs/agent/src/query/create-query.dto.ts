@@ -38,6 +38,7 @@ export class CreateQueryDto {
 
   @ApiProperty({
     description: 'Upper bound on generated tokens.',
+    type: 'integer',
     minimum: MIN_MAX_TOKENS,
     maximum: MAX_MAX_TOKENS,
     default: DEFAULT_MAX_TOKENS,

@@ -7,6 +7,8 @@ export class QueryResponseDto {
 
   @ApiProperty({
     description: 'Prompt plus completion tokens (cl100k_base BPE, or as counted by the provider).',
+    type: 'integer',
+    minimum: 0,
     example: 19,
   })
   tokens_used!: number;

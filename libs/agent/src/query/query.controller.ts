@@ -1,18 +1,14 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
-  ApiBadRequestResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiResponse,
   ApiTags,
-  ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
-import { ProblemDetailsDto, RequestId, type ResponseControls } from '@app/platform';
+import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { reserveQueryTokens } from './query-cost.js';
 import { QueryResponseDto } from './query-response.dto.js';
@@ -45,6 +41,7 @@ export class QueryController {
     tokensUsed: (result) => ('tokens_used' in result ? result.tokens_used : undefined),
   })
   @ApiOperation({
+    operationId: 'createQuery',
     summary: 'Ask the agent',
     description: 'Sends the prompt to the configured LLM provider.',
   })
@@ -68,6 +65,14 @@ export class QueryController {
           description:
             'SSE events: chunk (QueryStreamChunkDto), done (QueryStreamDoneDto), error (ProblemDetailsDto).',
         },
+        // The `data` of each event type (OpenAPI 3.0 cannot type an event stream's items).
+        ...({
+          'x-sse-events': {
+            chunk: { $ref: getSchemaPath(QueryStreamChunkDto) },
+            done: { $ref: getSchemaPath(QueryStreamDoneDto) },
+            error: { $ref: '#/components/schemas/ProblemDetailsDto' },
+          },
+        } as object),
         example: QUERY_STREAM_EXAMPLE,
       },
     },
@@ -75,10 +80,6 @@ export class QueryController {
       'X-Cache': {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
-      },
-      'X-Request-Id': {
-        description: 'Request id (echoed or generated)',
-        schema: { type: 'string' },
       },
       'RateLimit-Policy': {
         description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
@@ -94,29 +95,30 @@ export class QueryController {
       },
     },
   })
-  @ApiResponse({
-    status: 502,
-    type: ProblemDetailsDto,
-    description: 'The configured LLM provider failed.',
-  })
-  @ApiResponse({
-    status: 504,
-    type: ProblemDetailsDto,
-    description: 'The configured LLM provider timed out.',
-  })
-  @ApiBadRequestResponse({
-    type: ProblemDetailsDto,
-    description:
-      'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.',
-  })
-  @ApiPayloadTooLargeResponse({
-    type: ProblemDetailsDto,
-    description: 'Body larger than BODY_LIMIT.',
-  })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ProblemDetailsDto,
-    description: 'Body not sent as application/json.',
-  })
+  @ApiProblemResponses(
+    {
+      status: 400,
+      description:
+        'Empty prompt, max_tokens out of 10..2000, wrong types, unknown fields or malformed JSON.',
+      detail: 'Prompt cannot be empty',
+      errors: [{ field: 'prompt', message: 'Prompt cannot be empty' }],
+      instance: '/query',
+    },
+    { status: 413, description: 'Body larger than BODY_LIMIT.', instance: '/query' },
+    { status: 415, description: 'Body not sent as application/json.', instance: '/query' },
+    {
+      status: 502,
+      description: 'The configured LLM provider failed or sent no completion.',
+      detail: 'LLM provider answered with status 500',
+      instance: '/query',
+    },
+    {
+      status: 504,
+      description: 'The configured LLM provider did not answer within LLM_TIMEOUT_MS.',
+      detail: 'LLM provider did not answer in time',
+      instance: '/query',
+    },
+  )
   async query(
     @Body() body: CreateQueryDto,
     @Headers('cache-control') cacheControl: string | undefined,

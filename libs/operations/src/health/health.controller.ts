@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import type { Environment } from '@app/platform';
 
 class HealthDto {
-  @ApiProperty({ example: 'healthy' }) status!: 'healthy';
+  @ApiProperty({ enum: ['healthy'], example: 'healthy' }) status!: 'healthy';
   @ApiProperty({ example: '1.0.0' }) version!: string;
 }
 
@@ -23,6 +23,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({
+    operationId: 'health',
     summary: 'Liveness probe',
     description: 'Always 200 while the process can serve HTTP.',
   })

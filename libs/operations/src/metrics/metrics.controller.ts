@@ -1,7 +1,14 @@
 import { Controller, Get, Headers, Header, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Environment, ResponseControls } from '@app/platform';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ApiProblemResponses, type Environment, type ResponseControls } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 class MetricsSummaryDto {
@@ -30,14 +37,33 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'metrics',
     summary: 'Metrics',
     description:
-      'Prometheus text format, or a JSON summary when the client accepts only application/json.',
+      'Prometheus text format, or a JSON summary when the client accepts application/json and neither text/plain nor OpenMetrics.',
   })
-  @ApiProduces('text/plain', 'application/json')
+  @ApiExtraModels(MetricsSummaryDto)
   @ApiOkResponse({
-    type: MetricsSummaryDto,
-    description: 'Prometheus exposition text, or this JSON summary.',
+    description: 'Prometheus exposition text (format 0.0.4), or the JSON summary.',
+    headers: { 'Cache-Control': { schema: { type: 'string', enum: ['no-store'] } } },
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example:
+          '# HELP http_requests_total HTTP requests served, by method, route template and status code.\n# TYPE http_requests_total counter\nhttp_requests_total{method="POST",route="/query",status="200"} 42\n',
+      },
+      'application/json': { schema: { $ref: getSchemaPath(MetricsSummaryDto) } },
+    },
+  })
+  @ApiProblemResponses({
+    status: 401,
+    description:
+      'METRICS_TOKEN is set and the request lacks `Authorization: Bearer <METRICS_TOKEN>`.',
+    detail: 'A valid metrics token is required',
+    instance: '/metrics',
+    headers: {
+      'WWW-Authenticate': { required: true, schema: { type: 'string', example: 'Bearer' } },
+    },
   })
   async metricsText(
     @Headers('accept') accept: string | undefined,

@@ -17,12 +17,16 @@ export class ReadinessController {
 
   @Get()
   @ApiOperation({
+    operationId: 'ready',
     summary: 'Readiness probe',
     description:
       'Pings each configured dependency (timeout READINESS_TIMEOUT_MS). 503 while shutting down or when a required dependency is down; an optional one that is down gives 200 with status "degraded".',
   })
-  @ApiOkResponse({ type: ReadinessDto })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Ready (status ok or degraded).' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    description: 'Not ready: a required dependency is down, or shutting down.',
+  })
   async ready(@Res({ passthrough: true }) res: ResponseControls): Promise<ReadinessDto> {
     const result = await this.readiness.evaluate();
     res.status(result.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

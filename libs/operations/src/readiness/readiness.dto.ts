@@ -14,7 +14,12 @@ class ReadinessChecksDto {
 class DependencyDetailDto {
   @ApiProperty({ enum: ['up', 'down', 'not_configured'] }) status!: DependencyState;
   @ApiProperty({ description: 'Whether a failure makes the service unready.' }) required!: boolean;
-  @ApiProperty({ required: false, description: 'Check latency in milliseconds.', example: 1.2 })
+  @ApiProperty({
+    required: false,
+    minimum: 0,
+    description: 'Check latency in milliseconds.',
+    example: 1.2,
+  })
   latency_ms?: number;
   @ApiProperty({ required: false, enum: ['timeout', 'unavailable', 'circuit_open'] })
   error?: string;
@@ -38,7 +43,11 @@ export class ReadinessDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: getSchemaPath(DependencyDetailDto) },
-    description: 'Per-dependency status, requirement and latency.',
+    description:
+      'Per-dependency status, requirement and latency: `database`, `redis` when configured, and each LLM provider as `llm:<id>` (reported, never required).',
+    example: {
+      'llm:builtin': { status: 'up', required: false, circuit: 'closed', model: 'builtin-echo' },
+    },
   })
   details!: Record<string, DependencyDetailDto>;
 }

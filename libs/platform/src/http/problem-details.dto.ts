@@ -7,12 +7,19 @@ class FieldErrorDto {
 
 /** OpenAPI schema of the RFC 9457 problem details every error is rendered as. */
 export class ProblemDetailsDto {
-  @ApiProperty({ example: 'about:blank' }) type!: string;
+  @ApiProperty({ example: 'about:blank', description: 'A URI naming the problem type.' })
+  type!: string;
   @ApiProperty({ example: 'Bad Request' }) title!: string;
-  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 400 }) status!: number;
   @ApiProperty({ example: 'max_tokens must be between 10 and 2000' }) detail!: string;
-  @ApiProperty({ example: '/query', required: false }) instance?: string;
-  @ApiProperty({ example: '3f1c0b5e-8a0e-4c52-9a53-8d1f0f6e2a10', required: false })
+  @ApiProperty({ example: '/query', required: false, description: 'The request path.' })
+  instance?: string;
+  @ApiProperty({
+    example: '3f1c0b5e-8a0e-4c52-9a53-8d1f0f6e2a10',
+    required: false,
+    maxLength: 128,
+    description: 'Same as the X-Request-Id response header.',
+  })
   requestId?: string;
   @ApiProperty({ type: [FieldErrorDto], required: false }) errors?: FieldErrorDto[];
 }

@@ -61,7 +61,8 @@ describe('SseStreams', () => {
   it('sends keep-alive comments while the source is silent', async () => {
     const { streams } = make(40);
     async function* source() {
-      await sleep(150);
+      // Ten keep-alive periods: at least two ticks even when a loaded machine delays timers.
+      await sleep(400);
       yield 'late';
     }
     const text = await drain(streams.body(source(), options));

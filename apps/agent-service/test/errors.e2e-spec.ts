@@ -8,7 +8,7 @@ function expectProblem(res: request.Response, status: number, detail: string | R
   expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String) });
   if (typeof detail === 'string') expect(res.body.detail).toBe(detail);
   else expect(res.body.detail).toMatch(detail);
-  expect(res.body.requestId).toEqual(expect.any(String));
+  expect(res.body.request_id).toEqual(expect.any(String));
   expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(js|ts):\d+/); // no stack traces
 }
 

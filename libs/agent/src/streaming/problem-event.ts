@@ -18,6 +18,6 @@ export function problemOf(error: unknown, instance: string, requestId: string | 
     status,
     detail,
     instance,
-    ...(requestId ? { requestId } : {}),
+    ...(requestId ? { request_id: requestId } : {}),
   };
 }

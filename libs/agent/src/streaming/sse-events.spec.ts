@@ -92,7 +92,7 @@ describe('problemOf', () => {
       status: 502,
       detail: 'upstream failed',
       instance: '/query',
-      requestId: 'r-1',
+      request_id: 'r-1',
     });
   });
 

@@ -20,6 +20,6 @@ export class ProblemDetailsDto {
     maxLength: 128,
     description: 'Same as the X-Request-Id response header.',
   })
-  requestId?: string;
+  request_id?: string;
   @ApiProperty({ type: [FieldErrorDto], required: false }) errors?: FieldErrorDto[];
 }

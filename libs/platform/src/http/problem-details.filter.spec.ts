@@ -78,7 +78,7 @@ describe('ProblemDetailsFilter', () => {
       detail: 'Prompt cannot be empty',
       errors: [{ field: 'prompt', message: 'Prompt cannot be empty' }],
       instance: '/query',
-      requestId: 'req-1',
+      request_id: 'req-1',
     });
     expect(reply.logger.error).not.toHaveBeenCalled();
   });
@@ -153,7 +153,7 @@ describe('ProblemDetailsFilter', () => {
   it('keeps the query string out of the instance and omits a missing request id', () => {
     const reply = render(new HttpException('Gone', 410), '/queries?token=abc', null);
     expect(reply.body.instance).toBe('/queries');
-    expect(reply.body).not.toHaveProperty('requestId');
+    expect(reply.body).not.toHaveProperty('request_id');
     expect(JSON.stringify(reply.body)).not.toContain('abc');
   });
 });

@@ -47,7 +47,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       problem = this.toProblem(exception);
     }
     problem.instance = path;
-    if (typeof req.id === 'string') problem.requestId = req.id;
+    if (typeof req.id === 'string') problem.request_id = req.id;
     // Deliberate 5xx answers (upstream down, store unavailable) are logged where they arise.
     if (!(exception instanceof HttpException))
       this.logger.error({ err: exception }, 'unhandled error');

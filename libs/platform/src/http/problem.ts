@@ -13,7 +13,7 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   instance?: string;
-  requestId?: string;
+  request_id?: string;
   errors?: FieldError[];
   /** Extension members (RFC 9457 section 3.2), e.g. `violated-policies`. */
   [member: string]: unknown;

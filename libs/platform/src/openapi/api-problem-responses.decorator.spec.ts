@@ -53,7 +53,7 @@ describe('ApiProblemResponses', () => {
       title: 'Payload Too Large',
       status: 413,
       detail: 'Request body is larger than the configured limit',
-      requestId: expect.any(String),
+      request_id: expect.any(String),
     });
     expect(example('502')).toMatchObject({
       title: 'Bad Gateway',

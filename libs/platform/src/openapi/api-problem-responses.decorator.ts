@@ -51,7 +51,7 @@ export function problemExample(
     status,
     detail,
     ...(instance ? { instance } : {}),
-    requestId: '3f1c0b5e-8a0e-4c52-9a53-8d1f0f6e2a10',
+    request_id: '3f1c0b5e-8a0e-4c52-9a53-8d1f0f6e2a10',
     ...(errors ? { errors } : {}),
   };
 }

@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { expectProblem } from './support/problem.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-function expectProblem(res: request.Response, status: number, detail: string | RegExp): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String) });
-  if (typeof detail === 'string') expect(res.body.detail).toBe(detail);
-  else expect(res.body.detail).toMatch(detail);
-  expect(res.body.request_id).toEqual(expect.any(String));
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(js|ts):\d+/); // no stack traces
-}
 
 /** Every bad input is a clear 4xx problem document, and the service stays healthy after it. */
 describe('bad input', () => {

@@ -3,16 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { rawExchange, statuses } from './support/raw-http.js';
+import { expectProblem } from './support/problem.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-function expectProblem(res: request.Response, status: number, detail: string | RegExp): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String) });
-  if (typeof detail === 'string') expect(res.body.detail).toBe(detail);
-  else expect(res.body.detail).toMatch(detail);
-  expect(res.headers['x-request-id']).toEqual(expect.any(String));
-}
 
 const nested = (depth: number, open: string, close: string, inner = '1') =>
   `{"prompt":"hi","x":${open.repeat(depth)}${inner}${close.repeat(depth)}}`;

@@ -126,18 +126,7 @@ export class QueryService {
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
-    return {
-      id: record.id,
-      response: completion.text,
-      tokensUsed: record.tokensUsed,
-      promptTokens: completion.promptTokens,
-      completionTokens: completion.completionTokens,
-      finishReason: completion.finishReason ?? 'stop',
-      provider: completion.provider,
-      model: completion.model,
-      clientId: record.clientId,
-      cache,
-    };
+    return { ...resultOf(record, completion, cache), response: completion.text };
   }
 
   /**
@@ -164,19 +153,7 @@ export class QueryService {
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
-    yield {
-      result: {
-        id: record.id,
-        tokensUsed: record.tokensUsed,
-        promptTokens: completion.promptTokens,
-        completionTokens: completion.completionTokens,
-        finishReason: completion.finishReason ?? 'stop',
-        provider: completion.provider,
-        model: completion.model,
-        clientId: record.clientId,
-        cache,
-      },
-    };
+    yield { result: resultOf(record, completion, cache) };
   }
 
   private prepare(input: QueryInput) {
@@ -238,4 +215,23 @@ export class QueryService {
       cacheStatus,
     };
   }
+}
+
+/** What a caller learns of an answered query (the text aside), from its history record. */
+function resultOf(
+  record: QueryRecord,
+  completion: Answer,
+  cache: CacheStatus,
+): Omit<QueryResult, 'response'> {
+  return {
+    id: record.id,
+    tokensUsed: record.tokensUsed,
+    promptTokens: completion.promptTokens,
+    completionTokens: completion.completionTokens,
+    finishReason: completion.finishReason ?? 'stop',
+    provider: completion.provider,
+    model: completion.model,
+    clientId: record.clientId,
+    cache,
+  };
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from './lib/until.mjs';
 import { after, before, describe, test } from 'node:test';
 import { agent, preStopSeconds, renderOverlay } from './lib/manifests.mjs';
 import {
@@ -46,15 +47,6 @@ const startup = container.startupProbe;
 const detection = (p) => (p.periodSeconds * p.failureThreshold + p.timeoutSeconds) * 1000;
 
 const state = {};
-
-async function until(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return Date.now();
-    await sleep(100);
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
 
 async function readyBody() {
   const res = await fetch(`http://127.0.0.1:${state.port}/ready`);

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../k8s/lib/until.mjs';
 import { after, before, describe, test } from 'node:test';
 import { agent, preStopSeconds, renderOverlay } from '../k8s/lib/manifests.mjs';
 import { docker, inspect, removeContainer, runContainer } from '../k8s/lib/docker.mjs';
@@ -38,15 +39,6 @@ const LABEL = `ai-agent-service.k8s-test=${RUN}`;
 const { pod, container, config } = agent(renderOverlay('production'));
 const replicas = 3;
 const state = { slots: [], running: new Map() };
-
-async function until(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return Date.now();
-    await sleep(100);
-  }
-  throw new Error(`${what}: not within ${ms} ms`);
-}
 
 function percentile(values, p) {
   if (values.length === 0) return NaN;

@@ -1,6 +1,12 @@
 export { AccessModule, type AccessModuleOptions } from './access.module.js';
 export { accessConfig } from './access.config.js';
-export { Authenticated, Metered, BEARER_SCHEME, HEADER_SCHEME } from './http/access.decorators.js';
+export {
+  Authenticated,
+  Metered,
+  BEARER_SCHEME,
+  HEADER_SCHEME,
+  RATE_LIMIT_HEADERS,
+} from './http/access.decorators.js';
 export { ClientId } from './http/access-context.js';
 export { Meter, type TokenMeter } from './http/token-meter.decorator.js';
 export type { MeteredOptions } from './http/access-route.js';

@@ -12,19 +12,15 @@ export const BEARER_SCHEME = 'api-key-bearer';
 export const HEADER_SCHEME = 'api-key-header';
 
 // What a 429 carries: when to come back, and the budgets as they stand (RATE_LIMIT_HEADER_NAMES).
-const RATE_LIMITED_HEADERS = {
-  'Retry-After': {
-    required: true,
-    description: 'Seconds to wait.',
-    schema: { type: 'integer', minimum: 0 },
-  },
+/** The rate-limit headers of a metered response, answered or refused (OpenAPI declarations). */
+export const RATE_LIMIT_HEADERS = {
   'RateLimit-Policy': {
     description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
     schema: { type: 'string', example: '"requests";q=60;w=60' },
   },
   RateLimit: {
     description: 'With a request limit: requests left and seconds until capacity returns',
-    schema: { type: 'string', example: '"requests";r=0;t=12' },
+    schema: { type: 'string', example: '"requests";r=12;t=18' },
   },
   'x-ratelimit-limit-requests': { schema: { type: 'integer', minimum: 0 } },
   'x-ratelimit-remaining-requests': { schema: { type: 'integer', minimum: 0 } },
@@ -32,6 +28,15 @@ const RATE_LIMITED_HEADERS = {
   'x-ratelimit-limit-tokens': { schema: { type: 'integer', minimum: 0 } },
   'x-ratelimit-remaining-tokens': { schema: { type: 'integer', minimum: 0 } },
   'x-ratelimit-reset-tokens': { schema: { type: 'string', example: '1m0s' } },
+};
+
+const RATE_LIMITED_HEADERS = {
+  'Retry-After': {
+    required: true,
+    description: 'Seconds to wait.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  ...RATE_LIMIT_HEADERS,
 };
 
 function authenticatedRoute(route: AccessRoute) {

@@ -7,7 +7,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
+import { ClientId, Meter, Metered, RATE_LIMIT_HEADERS, type TokenMeter } from '@app/access';
 import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { reserveQueryTokens } from './query-cost.js';
@@ -81,18 +81,7 @@ export class QueryController {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
       },
-      'RateLimit-Policy': {
-        description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
-        schema: { type: 'string', example: '"requests";q=60;w=60' },
-      },
-      RateLimit: {
-        description: 'With a request limit: requests left and seconds until capacity returns',
-        schema: { type: 'string', example: '"requests";r=59;t=60' },
-      },
-      'x-ratelimit-remaining-tokens': {
-        description: 'With a token limit: tokens left this minute (also -limit-, -reset-)',
-        schema: { type: 'integer' },
-      },
+      ...RATE_LIMIT_HEADERS,
     },
   })
   @ApiProblemResponses(

@@ -112,6 +112,18 @@ SIZE_BUDGET_MB=150
   grep -q '^# TYPE' "$CTEST_TMP/body"
 }
 
+@test "a burst of new connections is admitted through HTTP_ACCEPTORS sockets" {
+  local port codes
+  port=$(state_get cold_port)
+  [[ -n $port ]] || fail "no container from the cold-start check"
+  # Node 24 shares the port between 8 listening sockets by default (SO_REUSEPORT).
+  "$DOCKER" logs "$RUN_ID-cold1" 2>&1 | grep -q 'listening on http://0.0.0.0:8000 (.*, 8 acceptors)' ||
+    fail "no 8-acceptor listen line: $("$DOCKER" logs "$RUN_ID-cold1" 2>&1 | grep -m1 listening)"
+  codes=$(seq 64 | xargs -P 64 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 \
+    "http://127.0.0.1:$port/health" | sort | uniq -c | xargs)
+  assert_equal "$codes" "64 200"
+}
+
 @test "LOG_FORMAT=pretty (pino-pretty worker in the bundle)" {
   local port logs
   port=$(free_port)

@@ -6,6 +6,7 @@ import { runApiKeyCommand } from '@app/access';
 import {
   ConfigValidationError,
   installGracefulShutdown,
+  listen,
   loadEnvironment,
   type Environment,
 } from '@app/platform';
@@ -38,8 +39,16 @@ async function bootstrap(): Promise<void> {
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     logger,
   });
-  await app.listen(env.PORT, env.HOST);
-  logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT})`, 'Bootstrap');
+  await app.init();
+  const acceptors = await listen(app.getHttpServer(), {
+    port: env.PORT,
+    host: env.HOST,
+    acceptors: env.HTTP_ACCEPTORS,
+  });
+  logger.log(
+    `listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT}, ${acceptors} acceptors)`,
+    'Bootstrap',
+  );
 }
 
 // `main.js apikey new <client-id>`: the same entry point generates keys, so the production

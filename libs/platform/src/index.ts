@@ -3,6 +3,7 @@ export { ConfigValidationError, loadEnvironment } from './config/load-environmen
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';
 export { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
+export { listen } from './lifecycle/listen.js';
 export { ProblemException } from './http/problem.js';
 export { routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';

@@ -60,6 +60,11 @@ export class Environment {
   // --- HTTP server ---
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT = 8000;
   @IsString() @MaxLength(255) HOST = '0.0.0.0';
+  /**
+   * Listening sockets sharing PORT (SO_REUSEPORT, Node >= 22.12): each admits one new
+   * connection per event-loop pass, so bursts of connections get in sooner. 1 = plain listen.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64) HTTP_ACCEPTORS = 8;
   /** Largest accepted request body, in bytes-package notation ("100kb", "1mb"). */
   @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, {
     message: 'BODY_LIMIT must look like 100kb, 1mb or 4096',

@@ -23,6 +23,17 @@ describe('BpeCounter', () => {
     expect(counter.count(text)).toBe(tokens);
   });
 
+  it('counting() pauses in bounded steps, inside one long pre-token too, and ends at count()', () => {
+    for (const text of ['q'.repeat(60_000), 'word '.repeat(12_000)]) {
+      const counting = counter.counting(text);
+      let pauses = 0;
+      let step = counting.next();
+      for (; !step.done; step = counting.next()) pauses++;
+      expect([pauses >= 20, step.value]).toEqual([true, counter.count(text)]);
+    }
+    expect(counter.counting('short').next()).toEqual({ done: true, value: 1 });
+  });
+
   it('matches the reference on ordinary text, code, markup and many scripts', () => {
     const samples = [
       'The quick brown fox jumps over the lazy dog. It was the best of times, it was the worst of times.',

@@ -31,6 +31,22 @@ describe('TokenCounter', () => {
     expect(counts).toEqual([2, 2]);
   });
 
+  it('counts a long text in slices, letting other work run between them', async () => {
+    await counter.count('warm up the tables first');
+    const text = 'q'.repeat(100_000); // one pre-token: the largest unsliceable unit of the reference
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const tokens = await counter.count(text);
+    counting = false;
+    expect(tokens).toBe(50_000);
+    expect(turns).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps nothing of the texts it counted: memory is flat after many distinct prompts', async () => {
     await counter.count('warm up the tables first');
     const before = heapAfterGc();

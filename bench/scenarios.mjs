@@ -112,6 +112,7 @@ export const SERVERS = [
     role: 'service',
     loads: CORE_LOADS,
     saturation: true,
+    livenessPort: true,
     coldStart: true,
     tallyHeader: 'x-cache',
   },

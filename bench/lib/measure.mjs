@@ -157,11 +157,28 @@ export async function measure(running, load, options, log) {
   return best;
 }
 
-/** /query saturated by wrk while a separate process probes /health like kubelet does. */
+/**
+ * /query saturated by wrk while a separate process probes /health like kubelet does, on the main
+ * port and, for a server with a liveness port (what the Kubernetes manifests probe), there too.
+ */
 export async function saturation(running, { duration }, log) {
   await waitQuiet(running.child.pid, log);
   const url = `http://127.0.0.1:${running.port}`;
   let probe;
+  let livenessProbe;
+  const probeOf = (probeUrl) =>
+    runLoad(
+      {
+        url: probeUrl,
+        request: requestOf(SATURATION.probe.request),
+        connections: 1,
+        duration,
+        warmup: 0,
+        mode: 'probe',
+        gapMs: SATURATION.probe.gapMs,
+      },
+      { cwd: process.cwd() },
+    );
   const load = runWrk(
     {
       url,
@@ -173,21 +190,12 @@ export async function saturation(running, { duration }, log) {
     {
       onEvent: (event) => {
         if (event !== 'measure-start' || probe) return;
-        probe = runLoad(
-          {
-            url,
-            request: requestOf(SATURATION.probe.request),
-            connections: 1,
-            duration,
-            warmup: 0,
-            mode: 'probe',
-            gapMs: SATURATION.probe.gapMs,
-          },
-          { cwd: process.cwd() },
-        );
+        probe = probeOf(url);
+        if (running.livenessPort)
+          livenessProbe = probeOf(`http://127.0.0.1:${running.livenessPort}`);
       },
     },
   );
   const loadResult = await load;
-  return { load: loadResult, probe: await probe };
+  return { load: loadResult, probe: await probe, livenessProbe: await livenessProbe };
 }

@@ -149,16 +149,13 @@ function saturationSection(results) {
   const rows = results.servers
     .filter((s) => s.saturation)
     .map((s) => {
-      const { load, probe } = s.saturation;
-      return [
-        s.name,
-        int(load.rps),
-        `${ms(probe.latencyMs.p50)} / ${ms(probe.latencyMs.p99)} / ${ms(probe.latencyMs.max)}`,
-        int(probe.requests),
-      ];
+      const { load, probe, livenessProbe } = s.saturation;
+      const latency = (p) =>
+        p ? `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p99)} / ${ms(p.latencyMs.max)}` : '–';
+      return [s.name, int(load.rps), latency(probe), latency(livenessProbe), int(probe.requests)];
     });
   return rows.length
-    ? `### /health while /query saturates\n\n${table(['server', '/query req/s (wrk, 64 conns)', '/health probe p50 / p99 / max ms', 'probes'], rows)}\n\nThe probe opens a new connection per request, one at a time, 20 ms apart, as kubelet does.`
+    ? `### /health while /query saturates\n\n${table(['server', '/query req/s (wrk, 64 conns)', 'main port: /health p50 / p99 / max ms', 'liveness port: p50 / p99 / max ms', 'probes'], rows)}\n\nEach probe opens a new connection per request, one at a time, 20 ms apart, as kubelet does. The liveness port (\`LIVENESS_PORT\`, what the Kubernetes manifests' liveness probe uses) is served by a thread of its own.`
     : '';
 }
 

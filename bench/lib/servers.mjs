@@ -83,6 +83,9 @@ export async function startServer(server, ctx) {
   // there to compare without them.
   const image = server.kind === 'bundle' && !server.plainNode;
   const env = { ...(image ? ctx.imageEnv : {}), ...serverEnv(server, port) };
+  // The liveness listener the image opens on LIVENESS_PORT, on a free port here.
+  const livenessPort = server.livenessPort ? await freePort() : undefined;
+  if (livenessPort) env.LIVENESS_PORT = String(livenessPort);
   const nodeArgs = server.plainNode ? [] : (ctx.nodeArgs ?? []);
   const stdoutFile = join(logs, `${server.name.replace(/\W+/g, '-')}.log`);
   const since = performance.now();
@@ -118,7 +121,7 @@ export async function startServer(server, ctx) {
     });
   }
   const readyMs = await waitHealthy(child, port, { since, intervalMs: 2 });
-  return { child, port, readyMs };
+  return { child, port, livenessPort, readyMs };
 }
 
 /** Spawn → first 200 from /health, `runs` times; the median and the spread. */

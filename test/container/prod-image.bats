@@ -124,6 +124,21 @@ SIZE_BUDGET_MB=150
   assert_equal "$codes" "64 200"
 }
 
+@test "liveness port 8001: GET /health from its own thread" {
+  local port lport
+  port=$(free_port)
+  lport=$(free_port)
+  run_prod live -p "127.0.0.1:$port:8000" -p "127.0.0.1:$lport:8001"
+  wait_until 20 http_ok "http://127.0.0.1:$lport/health" ||
+    fail "no /health on the liveness port: $("$DOCKER" logs "$RUN_ID-live" 2>&1 | tail -n 3)"
+  http GET "http://127.0.0.1:$lport/health"
+  assert_equal "$HTTP_CODE $(body)" "200 {\"status\":\"healthy\",\"version\":\"$TEST_VERSION\"}"
+  http POST "http://127.0.0.1:$lport/query" '{"prompt":"not here"}'
+  assert_equal "$HTTP_CODE" 404
+  http GET "http://127.0.0.1:$port/health"
+  assert_equal "$HTTP_CODE" 200
+}
+
 @test "LOG_FORMAT=pretty (pino-pretty worker in the bundle)" {
   local port logs
   port=$(free_port)

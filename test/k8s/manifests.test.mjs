@@ -2,6 +2,7 @@
 // Security Standard, shutdown arithmetic and the production contract. Offline; kubectl's own
 // kustomize renders the overlays.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { SCHEMA_KUBERNETES_VERSION, schemaErrors, unknownFieldErrors } from './tools/index.mjs';
 import { podTemplate, restrictedViolations } from './lib/pod-security.mjs';
@@ -148,9 +149,15 @@ describe('wiring', () => {
       const objects = rendered[overlay];
       const { deployment, pod, container } = agent(objects);
       const port = container.ports.find((p) => p.name === 'http');
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      for (const probe of ['startupProbe', 'readinessProbe']) {
         assert.equal(container[probe].httpGet.port, 'http', probe);
       }
+      // Liveness on the listener the image opens on LIVENESS_PORT.
+      const liveness = container.ports.find((p) => p.name === 'liveness');
+      assert.equal(container.livenessProbe.httpGet.port, 'liveness');
+      assert.equal(liveness.containerPort, 8001);
+      const dockerfile = readFileSync(new URL('../../docker/Dockerfile', import.meta.url), 'utf8');
+      assert.match(dockerfile, new RegExp(`LIVENESS_PORT=${liveness.containerPort}\\b`));
       assert.equal(container.startupProbe.httpGet.path, '/health');
       assert.equal(container.livenessProbe.httpGet.path, '/health');
       assert.equal(container.readinessProbe.httpGet.path, '/ready');

@@ -63,6 +63,7 @@ describe(
       state.pg = await new TcpProxy(PG_PORT).start();
       state.redis = await new TcpProxy(REDIS_PORT).start();
       state.port = await freePort();
+      state.livenessPort = await freePort();
       state.dir = mkdtempSync(join(tmpdir(), 'k8s-probe-'));
       state.key = apiKey('probe-client');
       // The production overlay reads the keys from a Secret mounted as a file.
@@ -72,6 +73,8 @@ describe(
       state.env = {
         ...config,
         PORT: String(state.port),
+        // Host network: the image's LIVENESS_PORT (8001) could be taken on the test machine.
+        LIVENESS_PORT: String(state.livenessPort),
         HOST: '127.0.0.1',
         DATABASE_URL: `postgres://postgres@127.0.0.1:${state.pg.port}/${DATABASE}`,
         REDIS_URL: `redis://127.0.0.1:${state.redis.port}/0`,
@@ -94,7 +97,10 @@ describe(
 
     test('cold start: the startup probe passes within its budget, then readiness turns true', async () => {
       const budget = startup.periodSeconds * startup.failureThreshold * 1000;
-      state.probes = new KubeletProbes(container, state.port);
+      state.probes = new KubeletProbes(container, {
+        http: state.port,
+        liveness: state.livenessPort,
+      });
       const t0 = Date.now();
       state.id = runContainer({
         name: NAME,

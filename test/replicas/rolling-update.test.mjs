@@ -77,6 +77,9 @@ function startReplica(slot, extraEnv = {}) {
     env: {
       ...config,
       PORT: String(state.slots[slot]),
+      // Host network: the image's one LIVENESS_PORT would collide between replicas, and HAProxy
+      // checks /health on PORT.
+      LIVENESS_PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: `postgres://postgres@127.0.0.1:${PG_PORT}/${DATABASE}`,
       REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}/0`,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { runApiKeyCommand } from '@app/access';
+import { startLivenessListener } from '@app/operations';
 import {
   ConfigValidationError,
   installGracefulShutdown,
@@ -49,6 +50,16 @@ async function bootstrap(): Promise<void> {
     `listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT}, ${acceptors} acceptors)`,
     'Bootstrap',
   );
+  if (env.LIVENESS_PORT > 0) {
+    // Kept until the process exits: liveness holds while the service drains after SIGTERM.
+    await startLivenessListener({
+      port: env.LIVENESS_PORT,
+      host: env.HOST,
+      version: env.APP_VERSION,
+      maxStallMs: env.LIVENESS_MAX_STALL_MS,
+    });
+    logger.log(`liveness probe on http://${env.HOST}:${env.LIVENESS_PORT}/health`, 'Bootstrap');
+  }
 }
 
 // `main.js apikey new <client-id>`: the same entry point generates keys, so the production

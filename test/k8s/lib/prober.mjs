@@ -80,8 +80,17 @@ class Worker {
 }
 
 export class KubeletProbes {
-  /** `container` is the rendered container spec; `port` the host port its `http` port maps to. */
-  constructor(container, port) {
+  /**
+   * `container` is the rendered container spec; `ports` maps its port names to host ports
+   * (e.g. { http: 8123, liveness: 8124 }): each probe goes to the port its httpGet names.
+   */
+  constructor(container, ports) {
+    const portOf = (probe) => {
+      const port = ports[probe.httpGet.port];
+      if (port === undefined)
+        throw new Error(`no host port for the probe port ${probe.httpGet.port}`);
+      return port;
+    };
     this.events = [];
     const onChange = (worker, result) => {
       this.events.push({ at: Date.now(), probe: worker.kind, result });
@@ -94,9 +103,24 @@ export class KubeletProbes {
       if (worker.kind === 'startup' && !result) this.killed = 'startup probe failed';
       if (worker.kind === 'liveness' && !result) this.killed = 'liveness probe failed';
     };
-    this.startup = new Worker('startup', container.startupProbe, port, onChange);
-    this.liveness = new Worker('liveness', container.livenessProbe, port, onChange);
-    this.readiness = new Worker('readiness', container.readinessProbe, port, onChange);
+    this.startup = new Worker(
+      'startup',
+      container.startupProbe,
+      portOf(container.startupProbe),
+      onChange,
+    );
+    this.liveness = new Worker(
+      'liveness',
+      container.livenessProbe,
+      portOf(container.livenessProbe),
+      onChange,
+    );
+    this.readiness = new Worker(
+      'readiness',
+      container.readinessProbe,
+      portOf(container.readinessProbe),
+      onChange,
+    );
   }
 
   start() {

@@ -65,6 +65,13 @@ export class Environment {
    * connection per event-loop pass, so bursts of connections get in sooner. 1 = plain listen.
    */
   @Transform(toInt) @IsInt() @Min(1) @Max(64) HTTP_ACCEPTORS = 8;
+  /**
+   * Port of a second listener that answers only GET /health, from a thread of its own, for
+   * kubelet liveness probes (never queued behind the main loop's work); 0 = none.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) LIVENESS_PORT = 0;
+  /** The liveness listener answers 503 once the main event loop has not turned for this long. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) LIVENESS_MAX_STALL_MS = 5_000;
   /** Largest accepted request body, in bytes-package notation ("100kb", "1mb"). */
   @Matches(/^\d+(\.\d+)?\s*(b|kb|mb)?$/i, {
     message: 'BODY_LIMIT must look like 100kb, 1mb or 4096',

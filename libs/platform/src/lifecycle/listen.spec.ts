@@ -58,6 +58,27 @@ describe('listen', () => {
     expect(await refused(port)).toBe(true);
   });
 
+  it('close() reports back only once requests in flight on every socket have been answered', async () => {
+    let finished = 0;
+    // Connections the first socket accepted are answered at once, the others' later: close()
+    // must wait for those too, though the HTTP server itself did not accept them.
+    const server: Server = createServer((req, res) => {
+      res.on('finish', () => finished++);
+      // `_server`: node:net's record of the listening socket that accepted the connection.
+      const own = (req.socket as unknown as { _server?: unknown })._server === server;
+      setTimeout(() => res.end('late'), own ? 0 : 300);
+    });
+    await listen(server, { port: 0, host: '127.0.0.1', acceptors: 4 });
+    const { port } = server.address() as AddressInfo;
+    const answers = Array.from({ length: 16 }, () => get(port));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // all accepted, none answered
+    const finishedAtClose = await new Promise<number>((resolve) =>
+      server.close(() => resolve(finished)),
+    );
+    expect(finishedAtClose).toBe(16);
+    expect(await Promise.all(answers)).toEqual(Array(16).fill('late'));
+  });
+
   it('plain listen with one acceptor', async () => {
     const server = served(createServer());
     expect(await listen(server, { port: 0, host: '127.0.0.1', acceptors: 1 })).toBe(1);

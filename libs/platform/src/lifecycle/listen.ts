@@ -36,12 +36,21 @@ export async function listen(server: HttpServer, options: ListenOptions): Promis
     await bind(acceptor, { port, host, reusePort: true });
     extra.push(acceptor);
   }
-  // Every caller of close() (graceful shutdown, Nest's app.close()) stops all of them at once.
+  // Every caller of close() (graceful shutdown, Nest's app.close()) stops all of them at once,
+  // and hears back once every connection is gone: each socket counts against the listening
+  // socket that accepted it, not against the HTTP server it was handed to.
   const closeMain = server.close.bind(server);
-  server.close = ((callback?: (error?: Error) => void) => {
-    for (const acceptor of extra) acceptor.close();
-    return closeMain(callback);
-  });
+  server.close = (callback?: (error?: Error) => void) => {
+    let pending = extra.length + 1;
+    let mainError: Error | undefined;
+    const settled = (error?: Error, main = false): void => {
+      if (main) mainError = error;
+      if (--pending === 0) callback?.(mainError);
+    };
+    // An acceptor closed by an earlier call has nothing left to wait for.
+    for (const acceptor of extra) acceptor.close(() => settled());
+    return closeMain((error) => settled(error, true));
+  };
   return acceptors;
 }
 

@@ -1,13 +1,37 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { startLivenessListener } from './liveness-listener.js';
 
 const options = { host: '127.0.0.1', version: '9.9.9', maxStallMs: 300 };
 
-async function call(port: number, method = 'GET', path = '/health') {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
-  return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+interface Answer {
+  status: number;
+  type: string | undefined;
+  allow: string | undefined;
+  body: string;
+}
+
+/** One request on a new connection (node:http: the listener is not the API that e2e checks). */
+function call(port: number, method = 'GET', path = '/health'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    request({ port, host: '127.0.0.1', method, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: res.headers['content-type'],
+          allow: res.headers.allow,
+          body,
+        }),
+      );
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 /**
@@ -34,7 +58,7 @@ describe('liveness listener', () => {
     const listener = await startLivenessListener({ ...options, port: 0 });
     try {
       expect(listener.port).toBeGreaterThan(0);
-      expect(await call(listener.port)).toEqual({
+      expect(await call(listener.port)).toMatchObject({
         status: 200,
         type: 'application/json; charset=utf-8',
         body: '{"status":"healthy","version":"9.9.9"}',
@@ -67,8 +91,7 @@ describe('liveness listener', () => {
         status: 404,
         type: 'application/problem+json',
       });
-      const res = await fetch(`http://127.0.0.1:${listener.port}/health`, { method: 'POST' });
-      expect([res.status, res.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+      expect(await call(listener.port, 'POST')).toMatchObject({ status: 405, allow: 'GET, HEAD' });
     } finally {
       await listener.close();
     }
@@ -80,6 +103,7 @@ describe('liveness listener', () => {
     const { port } = holder.address() as { port: number };
     await expect(startLivenessListener({ ...options, port })).rejects.toMatchObject({
       code: 'EADDRINUSE',
+      message: `liveness port ${port}: EADDRINUSE`,
     });
     holder.close();
 

@@ -132,4 +132,13 @@ describe('SseStreams', () => {
     await expect(drain(streams.body(source(), options))).rejects.toThrow('aborted');
     expect((await registry.getSingleMetricAsString('sse_streams_active')).trim()).toMatch(/ 0$/);
   });
+
+  it('still throws a failure that follows only items rendered as nothing', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'silent';
+      throw new ProblemException(HttpStatus.BAD_GATEWAY, 'LLM provider is unreachable');
+    }
+    await expect(drain(streams.body(source(), options))).rejects.toMatchObject({ status: 502 });
+  });
 });

@@ -160,8 +160,7 @@ describe('readMessages', () => {
 });
 
 describe('openAiError types and codes', () => {
-  const errorFor = (status: number) =>
-    openAiError(new ProblemException(status, 'text')).body.error;
+  const errorFor = (status: number) => openAiError(new ProblemException(status, 'text')).body.error;
 
   it.each([
     [400, 'invalid_request_error', null],

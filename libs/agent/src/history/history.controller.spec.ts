@@ -75,6 +75,11 @@ describe('HistoryController', () => {
     expect(calls).toEqual([['list', 20, undefined, undefined]]);
   });
 
+  it('leaves next_cursor out of the last page', async () => {
+    const { controller } = historyAnswering({ items: [record] });
+    expect(Object.keys(await controller.list({}, null))).toEqual(['items']);
+  });
+
   it('passes limit, cursor and the client on, and returns the next cursor snake_cased', async () => {
     const { controller, calls } = historyAnswering({ items: [record], nextCursor: 'abc' });
     expect(await controller.list({ limit: 1, cursor: 'xyz' }, 'acme')).toEqual({
@@ -93,7 +98,11 @@ describe('HistoryController', () => {
   it('answers 404 for an unknown record, looked up across clients without keys', async () => {
     const { controller, calls } = historyAnswering({ items: [] });
     await expect(controller.get(record.id, null)).rejects.toBeInstanceOf(NotFoundException);
-    expect(calls).toEqual([['get', record.id, undefined]]);
+    await expect(controller.get(record.id, null)).rejects.toThrow(`No query with id ${record.id}`);
+    expect(calls).toEqual([
+      ['get', record.id, undefined],
+      ['get', record.id, undefined],
+    ]);
   });
 });
 

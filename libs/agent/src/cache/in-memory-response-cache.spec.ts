@@ -25,6 +25,35 @@ describe('InMemoryResponseCache', () => {
   });
 });
 
+describe('InMemoryResponseCache size estimate', () => {
+  // 100 characters of text and a one-character model: 2 * 101 + 512 = 714 bytes each.
+  const sized = answer('a'.repeat(100));
+
+  it('counts two bytes per character of text and model plus a fixed overhead', async () => {
+    const exact = new InMemoryResponseCache({ maxEntries: 10, maxBytes: 2 * 714, ttlSeconds: 60 });
+    await exact.set('k0', sized);
+    await exact.set('k1', sized);
+    expect(await exact.get('k0')).toEqual(sized);
+    expect(await exact.get('k1')).toEqual(sized);
+
+    const short = new InMemoryResponseCache({
+      maxEntries: 10,
+      maxBytes: 2 * 714 - 1,
+      ttlSeconds: 60,
+    });
+    await short.set('k0', sized);
+    await short.set('k1', sized);
+    expect(await short.get('k0')).toBeUndefined();
+    expect(await short.get('k1')).toEqual(sized);
+  });
+
+  it('does not keep an answer larger than the whole bound', async () => {
+    const cache = new InMemoryResponseCache({ maxEntries: 10, maxBytes: 713, ttlSeconds: 60 });
+    await cache.set('k', sized);
+    expect(await cache.get('k')).toBeUndefined();
+  });
+});
+
 describe('InMemoryResponseCache expiry', () => {
   it('forgets an answer once its TTL in seconds has passed', async () => {
     const cache = new InMemoryResponseCache({ maxEntries: 10, maxBytes: 1024 ** 2, ttlSeconds: 1 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { NotFoundException } from '@nestjs/common';
+import { NotFoundException, type PipeTransform } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { ProblemException } from '@app/platform';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { HistoryController } from './history.controller.js';
@@ -73,6 +75,11 @@ describe('HistoryController', () => {
     expect(calls).toEqual([['list', 20, undefined, undefined]]);
   });
 
+  it('leaves next_cursor out of the last page', async () => {
+    const { controller } = historyAnswering({ items: [record] });
+    expect(Object.keys(await controller.list({}, null))).toEqual(['items']);
+  });
+
   it('passes limit, cursor and the client on, and returns the next cursor snake_cased', async () => {
     const { controller, calls } = historyAnswering({ items: [record], nextCursor: 'abc' });
     expect(await controller.list({ limit: 1, cursor: 'xyz' }, 'acme')).toEqual({
@@ -91,7 +98,45 @@ describe('HistoryController', () => {
   it('answers 404 for an unknown record, looked up across clients without keys', async () => {
     const { controller, calls } = historyAnswering({ items: [] });
     await expect(controller.get(record.id, null)).rejects.toBeInstanceOf(NotFoundException);
-    expect(calls).toEqual([['get', record.id, undefined]]);
+    await expect(controller.get(record.id, null)).rejects.toThrow(`No query with id ${record.id}`);
+    expect(calls).toEqual([
+      ['get', record.id, undefined],
+      ['get', record.id, undefined],
+    ]);
+  });
+});
+
+describe('HistoryController id parameter', () => {
+  /** The pipes Nest runs on the `id` route parameter of GET /queries/:id. */
+  function idPipes(): PipeTransform[] {
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, HistoryController, 'get') as Record<
+      string,
+      { data?: unknown; pipes: PipeTransform[] }
+    >;
+    return Object.values(args).find((arg) => arg.data === 'id')?.pipes ?? [];
+  }
+  const transform = async (value: string) => {
+    let result: unknown = value;
+    for (const pipe of idPipes()) {
+      result = await pipe.transform(result, { type: 'param', data: 'id' });
+    }
+    return result;
+  };
+
+  it('lets a UUID through unchanged', async () => {
+    expect(await transform(record.id)).toBe(record.id);
+  });
+
+  it('answers 400 naming the id field for anything but a UUID', async () => {
+    const error = await transform('42').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProblemException);
+    const problem = error as ProblemException;
+    expect(problem.getStatus()).toBe(400);
+    expect(problem.detail).toBe('id must be a UUID');
+    expect(problem.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
   });
 });
 

@@ -32,6 +32,8 @@ describe('cursors', () => {
     ['id not a uuid', b64('2026-01-01T00:00:00.000Z|42')],
     ['upper-case id', b64(`2026-01-01T00:00:00.000Z|${ID.toUpperCase()}`)],
     ['trailing data', b64(`2026-01-01T00:00:00.000Z|${ID}|x`)],
+    ['leading data', b64(`x2026-01-01T00:00:00.000Z|${ID}`)],
+    ['padded base64', Buffer.from(`2026-01-01T00:00:00.000Z|${ID}`).toString('base64')],
     ['date without milliseconds', b64(`2026-01-01T00:00:00Z|${ID}`)],
     ['date with an offset', b64(`2026-01-01T00:00:00.000+01:00|${ID}`)],
     ['year -100000', b64(`-100000-01-01T00:00:00.000Z|${ID}`)],
@@ -84,6 +86,10 @@ describe('paginate', () => {
     // A full last page still carries a cursor; the page after it is empty and carries none.
     const third = paginate(records, 2, decodeCursor(second.nextCursor!));
     expect(third).toEqual({ items: [] });
+  });
+
+  it('returns an empty page without a cursor for a limit of 0', () => {
+    expect(paginate(records, 0)).toEqual({ items: [] });
   });
 
   it('treats records at the cursor position as already seen', () => {

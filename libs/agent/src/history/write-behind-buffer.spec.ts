@@ -175,3 +175,156 @@ describe('WriteBehindBuffer', () => {
     expect(store.batches).toEqual([]);
   });
 });
+
+describe('WriteBehindBuffer bounds and batches', () => {
+  let buffer: WriteBehindBuffer<Item> | undefined;
+  afterEach(async () => {
+    await buffer?.close();
+    buffer = undefined;
+  });
+
+  const make = (options: Partial<WriteBehindOptions<Item>> = {}) => {
+    const { store, write } = makeStore();
+    const registry = new MetricsRegistry();
+    const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn() };
+    buffer = new WriteBehindBuffer<Item>(
+      {
+        name: 'test',
+        maxItems: 1_000,
+        maxBytes: 100_000_000,
+        keyOf: (i) => i.id,
+        sizeOf: (i) => i.bytes,
+        isWritable: () => store.writable,
+        write,
+        retryMs: 50,
+        closeTimeoutMs: 500,
+        ...options,
+      },
+      registry,
+      logger as unknown as PinoLogger,
+    );
+    return { store, registry, logger, buffer };
+  };
+
+  it('keeps an item exactly as large as the byte bound, and items that fill it exactly', () => {
+    const { store } = make({ maxBytes: 100 });
+    store.writable = false;
+    buffer!.add(item(1, 100));
+    expect(buffer!.size).toBe(1);
+    buffer!.add(item(2, 50));
+    buffer!.add(item(3, 50));
+    expect([...buffer!.values()].map((i) => i.id)).toEqual(['i2', 'i3']);
+    expect(buffer!.bytes).toBe(100);
+  });
+
+  it('writes 500 items and 4 MiB per batch by default', async () => {
+    const { store } = make();
+    store.writable = false;
+    for (let i = 0; i < 501; i++) buffer!.add(item(i, 1));
+    buffer!.add(item(1000, 2 * 1024 * 1024));
+    buffer!.add(item(1001, 2 * 1024 * 1024));
+    store.writable = true;
+    await sleep(150);
+    expect(store.batches.map((b) => b.length)).toEqual([500, 2, 1]);
+    expect(store.batches[1]).toEqual(['i500', 'i1000']);
+  });
+
+  it('fills a batch up to exactly its byte budget', async () => {
+    const { store } = make({ batchBytes: 20 });
+    store.writable = false;
+    for (let i = 0; i < 3; i++) buffer!.add(item(i, 10));
+    store.writable = true;
+    await sleep(100);
+    expect(store.batches).toEqual([['i0', 'i1'], ['i2']]);
+  });
+
+  it('keeps an item replaced while its older version was being written', async () => {
+    let release: () => void = () => undefined;
+    const written: string[] = [];
+    const { store } = make({
+      write: (batch) => {
+        written.push(...batch.map((i) => `${i.id}:${i.bytes}`));
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    buffer!.add(item(1, 10));
+    await sleep(20); // the write of the first version is under way
+    buffer!.add(item(1, 30));
+    release();
+    await sleep(20);
+    expect(buffer!.get('i1')).toEqual(item(1, 30));
+    expect(buffer!.bytes).toBe(30);
+    release();
+    store.writable = true;
+    await sleep(100);
+    release();
+    expect(written).toEqual(['i1:10', 'i1:30']);
+  });
+
+  it('logs nothing while it never overflows', async () => {
+    const { logger } = make({ maxItems: 5 });
+    for (let i = 0; i < 3; i++) buffer!.add(item(i));
+    await sleep(30);
+    expect(buffer!.size).toBe(0);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('starts counting anew after each overflow', async () => {
+    const { store, logger } = make({ maxItems: 2 });
+    store.writable = false;
+    for (let i = 0; i < 4; i++) buffer!.add(item(i)); // two dropped
+    store.writable = true;
+    await sleep(100);
+    store.writable = false;
+    for (let i = 10; i < 13; i++) buffer!.add(item(i)); // one dropped
+    store.writable = true;
+    await sleep(100);
+    const messages = logger.warn.mock.calls.map((call) => call[1]);
+    expect(messages).toEqual([
+      'test buffer full: dropping the oldest unwritten records',
+      'test buffer has room again',
+      'test buffer full: dropping the oldest unwritten records',
+      'test buffer has room again',
+    ]);
+    expect(logger.warn.mock.calls[0][0]).toEqual({ maxItems: 2, maxBytes: 100_000_000 });
+    expect(logger.warn.mock.calls[1][0]).toEqual({ dropped: 2 });
+    expect(logger.warn.mock.calls[3][0]).toEqual({ dropped: 1 });
+  });
+
+  it('describes its metrics by name', async () => {
+    const { registry } = make();
+    const text = await registry.metrics();
+    expect(text).toContain(
+      '# HELP test_buffer_depth Items in the test write-behind buffer, waiting to be written.',
+    );
+    expect(text).toContain(
+      '# HELP test_buffer_bytes Estimated bytes held by the test write-behind buffer.',
+    );
+    expect(text).toContain(
+      '# HELP test_buffer_dropped_total Items dropped unwritten because the test write-behind buffer was full.',
+    );
+  });
+
+  it('gives up writing on close after its timeout, while the store keeps failing', async () => {
+    const { store, logger } = make({ closeTimeoutMs: 150 });
+    store.down = true;
+    buffer!.add(item(1));
+    const started = Date.now();
+    await buffer!.close();
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(1_000);
+    expect(logger.error).toHaveBeenCalledWith(
+      { unwritten: 1 },
+      'test records could not be written before shutdown',
+    );
+  });
+
+  it('closes at once when nothing is buffered', async () => {
+    const { logger } = make({ closeTimeoutMs: 5_000 });
+    const started = Date.now();
+    await buffer!.close();
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+});

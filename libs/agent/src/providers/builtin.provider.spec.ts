@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { TokenCounter } from '../tokens/token-counter.js';
 import { BuiltinProvider, preview } from './builtin.provider.js';
+import type { CompletionPart, CompletionRequest } from './llm-provider.js';
+
+/** Counts characters: enough to see which texts were counted. */
+const lengthCounter = { count: (text: string) => Promise.resolve(text.length) } as TokenCounter;
+
+async function partsOf(stream: AsyncIterable<CompletionPart>): Promise<CompletionPart[]> {
+  const parts: CompletionPart[] = [];
+  for await (const part of stream) parts.push(part);
+  return parts;
+}
 
 describe('preview', () => {
   it('keeps prompts of up to 100 characters unchanged', () => {
@@ -87,5 +97,84 @@ describe('BuiltinProvider', () => {
     const pending = slow.complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('BuiltinProvider streaming', () => {
+  it('streams the answer word by word, then the completion once', async () => {
+    const provider = new BuiltinProvider(lengthCounter);
+    const parts = await partsOf(provider.stream({ prompt: 'two  words', maxTokens: 10 }));
+    expect(parts).toEqual([
+      { text: 'Processed:' },
+      { text: ' two' },
+      { text: '  words' },
+      {
+        completion: {
+          text: 'Processed: two  words',
+          model: 'builtin-echo',
+          provider: 'builtin',
+          promptTokens: 'two  words'.length,
+          completionTokens: 'Processed: two  words'.length,
+          finishReason: 'stop',
+        },
+      },
+    ]);
+  });
+
+  it('spreads the simulated latency over the words', async () => {
+    const provider = new BuiltinProvider(lengthCounter, 'builtin-echo', 300);
+    const stamps: number[] = [];
+    const started = performance.now();
+    for await (const part of provider.stream({ prompt: 'a b', maxTokens: 10 })) {
+      if ('text' in part) stamps.push(performance.now() - started);
+    }
+    // Three words, 100 ms apiece: the first waits its share, the last arrives after the total.
+    expect(stamps).toHaveLength(3);
+    expect(stamps[0]).toBeGreaterThanOrEqual(95);
+    expect(stamps[0]).toBeLessThan(290);
+    expect(stamps[2]).toBeGreaterThanOrEqual(295);
+  });
+
+  it('stops between words once the caller aborts, even without latency', async () => {
+    const provider = new BuiltinProvider(lengthCounter);
+    const controller = new AbortController();
+    const seen: CompletionPart[] = [];
+    const request: CompletionRequest = {
+      prompt: 'a b c',
+      maxTokens: 10,
+      signal: controller.signal,
+    };
+    await expect(
+      (async () => {
+        for await (const part of provider.stream(request)) {
+          seen.push(part);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual([{ text: 'Processed:' }]);
+  });
+
+  it('honours abort during the simulated latency of a stream', async () => {
+    const provider = new BuiltinProvider(lengthCounter, 'builtin-echo', 10_000);
+    const controller = new AbortController();
+    const stream = provider.stream({ prompt: 'x', maxTokens: 10, signal: controller.signal });
+    const first = stream.next();
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('counts the whole conversation as the prompt, one turn per line', async () => {
+    const provider = new BuiltinProvider(lengthCounter);
+    const completion = await provider.complete({
+      prompt: 'last',
+      maxTokens: 10,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'last' },
+      ],
+    });
+    expect(completion.text).toBe('Processed: last');
+    expect(completion.promptTokens).toBe('be brief\nlast'.length);
   });
 });

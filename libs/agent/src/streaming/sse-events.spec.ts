@@ -120,3 +120,41 @@ describe('problemOf', () => {
     });
   });
 });
+
+describe('withKeepAlive stopping', () => {
+  it('waits for an idle source to finish stopping', async () => {
+    let finished = false;
+    async function* source() {
+      try {
+        yield 1;
+        yield 2;
+      } finally {
+        await sleep(20);
+        finished = true;
+      }
+    }
+    const stream = withKeepAlive(source(), 1000);
+    await stream.next();
+    await stream.return(undefined);
+    expect(finished).toBe(true);
+  });
+
+  it('stops a source that cannot be asked to stop, idle or mid-work', async () => {
+    let calls = 0;
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () =>
+          calls++ === 0
+            ? Promise.resolve({ done: false, value: 1 })
+            : new Promise<IteratorResult<number>>(() => undefined),
+      }),
+    };
+    const idle = withKeepAlive(source, 1000);
+    expect((await idle.next()).value).toBe(1);
+    await expect(idle.return(undefined)).resolves.toMatchObject({ done: true });
+
+    const busy = withKeepAlive(source, 20);
+    expect((await busy.next()).value).toBe(KEEP_ALIVE_TICK);
+    await expect(busy.return(undefined)).resolves.toMatchObject({ done: true });
+  });
+});

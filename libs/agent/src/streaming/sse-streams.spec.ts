@@ -8,6 +8,8 @@ import { sseEvent } from './sse.js';
 import { SseStreams } from './sse-streams.js';
 
 const logger = { error: () => undefined } as unknown as PinoLogger;
+const abortError = () =>
+  Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
 const options = {
   frame: (item: string) => (item === 'silent' ? '' : sseEvent({ item })),
   fail: (error: unknown) => sseEvent({ failed: (error as Error).message }, 'error'),
@@ -86,5 +88,57 @@ describe('SseStreams', () => {
     await body.return(undefined);
     expect(stopped).toBe(true);
     expect((await registry.getSingleMetricAsString('sse_streams_active')).trim()).toMatch(/ 0$/);
+  });
+
+  it('ends quietly, without an error event, when the client went away mid-stream', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'a';
+      throw abortError();
+    }
+    expect(await drain(streams.body(source(), options))).toBe('data: {"item":"a"}\n\n');
+  });
+
+  it('logs an unexpected failure after the first event, but not an HTTP one', async () => {
+    const errors: unknown[][] = [];
+    const recording = { error: (...args: unknown[]) => errors.push(args) } as unknown as PinoLogger;
+    const streams = new SseStreams(new MetricsRegistry(), 1_000, recording);
+    const bug = new Error('bug');
+    async function* failing(error: Error) {
+      yield 'a';
+      throw error;
+    }
+    await drain(streams.body(failing(bug), options));
+    expect(errors).toEqual([[{ err: bug }, 'stream failed']]);
+    await drain(streams.body(failing(new ProblemException(HttpStatus.BAD_GATEWAY, 'x')), options));
+    expect(errors).toHaveLength(1);
+  });
+
+  it('sends no end marker when none is configured', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'a';
+    }
+    const withoutEnd = { frame: options.frame, fail: options.fail };
+    expect(await drain(streams.body(source(), withoutEnd))).toBe('data: {"item":"a"}\n\n');
+  });
+
+  it('rethrows an abort that comes before anything was sent', async () => {
+    const { streams, registry } = make();
+    // eslint-disable-next-line require-yield
+    async function* source(): AsyncGenerator<string> {
+      throw abortError();
+    }
+    await expect(drain(streams.body(source(), options))).rejects.toThrow('aborted');
+    expect((await registry.getSingleMetricAsString('sse_streams_active')).trim()).toMatch(/ 0$/);
+  });
+
+  it('still throws a failure that follows only items rendered as nothing', async () => {
+    const { streams } = make();
+    async function* source() {
+      yield 'silent';
+      throw new ProblemException(HttpStatus.BAD_GATEWAY, 'LLM provider is unreachable');
+    }
+    await expect(drain(streams.body(source(), options))).rejects.toMatchObject({ status: 502 });
   });
 });

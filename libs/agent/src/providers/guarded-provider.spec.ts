@@ -1,0 +1,297 @@
+/* eslint-disable @typescript-eslint/require-await -- scripted providers that answer at once */
+import { describe, expect, it } from '@jest/globals';
+import { MetricsRegistry } from '@app/platform';
+import { GuardedProvider } from './guarded-provider.js';
+import type { Completion, CompletionPart, CompletionRequest, LlmProvider } from './llm-provider.js';
+import { ProviderChain } from './provider-chain.js';
+import { ProviderError } from './provider-error.js';
+import { ProviderMetrics } from './provider-metrics.js';
+
+const completion: Completion = {
+  text: 'ab',
+  model: 'm',
+  provider: 'p',
+  promptTokens: 4,
+  completionTokens: 2,
+};
+const request: CompletionRequest = { prompt: 'x', maxTokens: 10 };
+const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+
+/** A provider whose calls run the given scripts. */
+function provider(
+  name: string,
+  complete: () => Promise<Completion>,
+  stream: () => AsyncGenerator<CompletionPart> = async function* () {
+    yield { text: 'ab' };
+    yield { completion };
+  },
+): LlmProvider {
+  return { name, model: `${name}-model`, complete, stream };
+}
+
+function guard(p: LlmProvider, threshold = 5) {
+  const registry = new MetricsRegistry();
+  const metrics = new ProviderMetrics(registry);
+  const changes: [string, string][] = [];
+  const guarded = new GuardedProvider(
+    p,
+    'fake',
+    metrics,
+    { threshold, halfOpenAfterMs: 60_000 },
+    (name, state) => changes.push([name, state]),
+  );
+  const metricText = () => registry.metrics();
+  return { guarded, metrics, metricText, changes };
+}
+
+async function collect(parts: AsyncIterable<CompletionPart>) {
+  const seen: CompletionPart[] = [];
+  for await (const part of parts) seen.push(part);
+  return seen;
+}
+
+const labels = (name: string) =>
+  `provider="${name}",gen_ai_provider_name="fake",gen_ai_request_model="${name}-model",gen_ai_operation_name="chat"`;
+
+describe('GuardedProvider', () => {
+  it('reports its circuit closed at start, and each change by name', async () => {
+    const { guarded, metricText, changes } = guard(
+      provider('a', () => Promise.reject(new ProviderError('unavailable', 'down'))),
+      1,
+    );
+    expect(guarded.name).toBe('a');
+    expect(guarded.circuit).toBe('closed');
+    expect(await metricText()).toContain(
+      'gen_ai_provider_circuit_state{provider="a",state="closed"} 1',
+    );
+    await expect(guarded.complete(request)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(guarded.circuit).toBe('open');
+    expect(changes).toEqual([['a', 'open']]);
+    expect(await metricText()).toContain(
+      'gen_ai_provider_circuit_state{provider="a",state="open"} 1',
+    );
+  });
+
+  it('turns an unexpected failure into invalid_response, which does not open the circuit', async () => {
+    const { guarded, metricText } = guard(
+      provider('a', () => Promise.reject(new TypeError('bug'))),
+      1,
+    );
+    await expect(guarded.complete(request)).rejects.toMatchObject({
+      kind: 'invalid_response',
+      detail: 'LLM provider failed',
+    });
+    expect(guarded.circuit).toBe('closed');
+    expect(await metricText()).toContain(
+      `gen_ai_client_failures_total{${labels('a')},error_type="invalid_response"} 1`,
+    );
+  });
+
+  it('names an open circuit in its refusal', async () => {
+    const { guarded } = guard(
+      provider('a', () => Promise.reject(new ProviderError('timeout', 'slow'))),
+      1,
+    );
+    await expect(guarded.complete(request)).rejects.toMatchObject({ kind: 'timeout' });
+    await expect(guarded.complete(request)).rejects.toMatchObject({
+      kind: 'circuit_open',
+      status: 503,
+      detail: 'LLM provider is paused after repeated failures',
+    });
+  });
+
+  it('passes an abort through as it came, without counting a failure', async () => {
+    const aborted = abortError();
+    const { guarded, metricText } = guard(
+      provider('a', () => Promise.reject(aborted)),
+      1,
+    );
+    await expect(guarded.complete(request)).rejects.toBe(aborted);
+    expect(guarded.circuit).toBe('closed');
+    expect(await metricText()).not.toContain('gen_ai_client_failures_total{');
+  });
+
+  it('counts a stream as succeeded when its completion arrives, with its tokens', async () => {
+    const { guarded, metricText } = guard(provider('a', () => Promise.resolve(completion)));
+    expect(await collect(guarded.stream(request))).toEqual([{ text: 'ab' }, { completion }]);
+    const text = await metricText();
+    expect(text).toContain(`gen_ai_client_requests_total{${labels('a')}} 1`);
+    expect(text).toContain(
+      `gen_ai_client_token_usage_total{${labels('a')},gen_ai_token_type="input"} 4`,
+    );
+    expect(text).toContain(
+      `gen_ai_client_token_usage_total{${labels('a')},gen_ai_token_type="output"} 2`,
+    );
+    expect(text).toContain(
+      `gen_ai_client_operation_duration_seconds_count{${labels('a')},error_type=""} 1`,
+    );
+  });
+
+  it('records a stream that fails after its first part as failed, as a provider error', async () => {
+    const { guarded, metricText } = guard(
+      provider(
+        'a',
+        () => Promise.resolve(completion),
+        async function* () {
+          yield { text: 'a' };
+          throw new Error('socket closed');
+        },
+      ),
+    );
+    await expect(collect(guarded.stream(request))).rejects.toMatchObject({
+      kind: 'invalid_response',
+    });
+    expect(await metricText()).toContain(
+      `gen_ai_client_failures_total{${labels('a')},error_type="invalid_response"} 1`,
+    );
+  });
+
+  it('counts a stream that fails before its first part against the circuit', async () => {
+    const { guarded } = guard(
+      provider(
+        'a',
+        () => Promise.resolve(completion),
+        // eslint-disable-next-line require-yield
+        async function* () {
+          throw new ProviderError('unavailable', 'down');
+        },
+      ),
+      1,
+    );
+    await expect(collect(guarded.stream(request))).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(guarded.circuit).toBe('open');
+  });
+
+  it('stops the provider stream when the consumer stops', async () => {
+    let stopped = false;
+    const { guarded } = guard(
+      provider(
+        'a',
+        () => Promise.resolve(completion),
+        async function* () {
+          try {
+            yield { text: 'a' };
+            yield { text: 'b' };
+          } finally {
+            stopped = true;
+          }
+        },
+      ),
+    );
+    const stream = guarded.stream(request);
+    await stream.next();
+    await stream.return(undefined);
+    expect(stopped).toBe(true);
+  });
+});
+
+describe('ProviderChain', () => {
+  const chainOf = (...providers: LlmProvider[]) => {
+    const metrics = new ProviderMetrics(new MetricsRegistry());
+    return new ProviderChain(
+      providers.map(
+        (p) => new GuardedProvider(p, 'fake', metrics, { threshold: 5, halfOpenAfterMs: 1_000 }),
+      ),
+      metrics,
+    );
+  };
+
+  it('needs at least one provider, and is named after the first', () => {
+    expect(() => chainOf()).toThrow('a provider chain needs at least one provider');
+    const chain = chainOf(
+      provider('a', () => Promise.resolve(completion)),
+      provider('b', () => Promise.resolve(completion)),
+    );
+    expect(chain.name).toBe('a');
+    expect(chain.model).toBe('a-model');
+  });
+
+  it('never falls back when the caller aborted', async () => {
+    let asked = false;
+    const aborted = abortError();
+    const chain = chainOf(
+      provider('a', () => Promise.reject(aborted)),
+      provider('b', () => ((asked = true), Promise.resolve(completion))),
+    );
+    await expect(chain.complete(request)).rejects.toBe(aborted);
+    expect(asked).toBe(false);
+  });
+
+  it('never falls back when the caller aborted a failing attempt', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let asked = false;
+    const chain = chainOf(
+      provider('a', () => Promise.reject(new ProviderError('unavailable', 'down'))),
+      provider('b', () => ((asked = true), Promise.resolve(completion))),
+    );
+    await expect(chain.complete({ ...request, signal: controller.signal })).rejects.toBeDefined();
+    expect(asked).toBe(false);
+  });
+
+  it('falls back on a stream that fails before producing anything, but not on a rejection', async () => {
+    const failing = (error: Error) =>
+      // eslint-disable-next-line require-yield
+      async function* (): AsyncGenerator<CompletionPart> {
+        throw error;
+      };
+    const ok = provider('b', () => Promise.resolve(completion));
+    const down = provider(
+      'a',
+      () => Promise.resolve(completion),
+      failing(new ProviderError('timeout', 'slow')),
+    );
+    expect(await collect(chainOf(down, ok).stream(request))).toEqual([
+      { text: 'ab' },
+      { completion },
+    ]);
+    const refused = provider(
+      'a',
+      () => Promise.resolve(completion),
+      failing(new ProviderError('rejected', 'bad request')),
+    );
+    await expect(collect(chainOf(refused, ok).stream(request))).rejects.toMatchObject({
+      kind: 'rejected',
+    });
+  });
+
+  it('stops the member stream when the consumer stops', async () => {
+    let stopped = false;
+    const chain = chainOf(
+      provider(
+        'a',
+        () => Promise.resolve(completion),
+        async function* () {
+          try {
+            yield { text: 'a' };
+            yield { text: 'b' };
+          } finally {
+            stopped = true;
+          }
+        },
+      ),
+    );
+    const stream = chain.stream(request);
+    expect((await stream.next()).value).toEqual({ text: 'a' });
+    await stream.return(undefined);
+    expect(stopped).toBe(true);
+  });
+
+  it('counts a fallback against the provider that was skipped', async () => {
+    const registry = new MetricsRegistry();
+    const metrics = new ProviderMetrics(registry);
+    const chain = new ProviderChain(
+      [
+        provider('a', () => Promise.reject(new ProviderError('unavailable', 'down'))),
+        provider('b', () => Promise.resolve(completion)),
+      ].map(
+        (p) => new GuardedProvider(p, 'fake', metrics, { threshold: 5, halfOpenAfterMs: 1_000 }),
+      ),
+      metrics,
+    );
+    await chain.complete(request);
+    const text = await registry.metrics();
+    expect(text).toContain('gen_ai_provider_fallbacks_total{provider="a"} 1');
+    expect(text).not.toContain('gen_ai_provider_fallbacks_total{provider="b"}');
+  });
+});

@@ -131,7 +131,15 @@ export class WriteBehindBuffer<T> {
     const deadline = Date.now() + this.closeTimeoutMs;
     while (this.entries.size > 0 && Date.now() < deadline && this.options.isWritable()) {
       const before = this.entries.size;
-      await Promise.race([this.flush(), sleep(Math.max(0, deadline - Date.now()))]);
+      // The deadline's timer is cancelled once the flush wins: it must not outlive close().
+      const timer = new AbortController();
+      await Promise.race([
+        this.flush(),
+        sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal }).catch(
+          () => undefined,
+        ),
+      ]);
+      timer.abort();
       if (this.entries.size === before) await sleep(100);
     }
     if (this.entries.size > 0) {

@@ -3,5 +3,6 @@
  * of whitespace followed by a run of non-whitespace (so "a  b" → ["a", "  b"]).
  */
 export function wordChunks(text: string): string[] {
-  return text.match(/\s*\S+|\s+$/g) ?? (text ? [text] : []);
+  // Every non-empty text matches: only the empty text has no chunks.
+  return text.match(/\s*\S+|\s+$/g) ?? [];
 }

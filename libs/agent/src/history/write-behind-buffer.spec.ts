@@ -21,6 +21,32 @@ function makeStore() {
   return { store, write };
 }
 
+/** A buffer over a store the test controls, with its registry, logger and a metric reader. */
+function makeBuffer(options: Partial<WriteBehindOptions<Item>>) {
+  const { store, write } = makeStore();
+  const registry = new MetricsRegistry();
+  const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn() };
+  const buffer = new WriteBehindBuffer<Item>(
+    {
+      name: 'test',
+      maxItems: 100,
+      maxBytes: 1_000,
+      keyOf: (i) => i.id,
+      sizeOf: (i) => i.bytes,
+      isWritable: () => store.writable,
+      write,
+      retryMs: 50,
+      closeTimeoutMs: 500,
+      ...options,
+    },
+    registry,
+    logger as unknown as PinoLogger,
+  );
+  const metric = async (name: string) =>
+    Number((await registry.getSingleMetricAsString(name)).split(' ').at(-1));
+  return { store, registry, logger, metric, buffer };
+}
+
 describe('WriteBehindBuffer', () => {
   let buffer: WriteBehindBuffer<Item> | undefined;
   afterEach(async () => {
@@ -29,28 +55,9 @@ describe('WriteBehindBuffer', () => {
   });
 
   const make = (options: Partial<WriteBehindOptions<Item>> = {}) => {
-    const { store, write } = makeStore();
-    const registry = new MetricsRegistry();
-    const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn() };
-    buffer = new WriteBehindBuffer<Item>(
-      {
-        name: 'test',
-        maxItems: 100,
-        maxBytes: 1_000,
-        keyOf: (i) => i.id,
-        sizeOf: (i) => i.bytes,
-        isWritable: () => store.writable,
-        write,
-        retryMs: 50,
-        closeTimeoutMs: 500,
-        ...options,
-      },
-      registry,
-      logger as unknown as PinoLogger,
-    );
-    const metric = async (name: string) =>
-      Number((await registry.getSingleMetricAsString(name)).split(' ').at(-1));
-    return { store, registry, logger, metric, buffer };
+    const made = makeBuffer({ maxItems: 100, maxBytes: 1_000, ...options });
+    buffer = made.buffer;
+    return made;
   };
 
   it('writes added items in the background, oldest first, and empties itself', async () => {
@@ -184,26 +191,9 @@ describe('WriteBehindBuffer bounds and batches', () => {
   });
 
   const make = (options: Partial<WriteBehindOptions<Item>> = {}) => {
-    const { store, write } = makeStore();
-    const registry = new MetricsRegistry();
-    const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn() };
-    buffer = new WriteBehindBuffer<Item>(
-      {
-        name: 'test',
-        maxItems: 1_000,
-        maxBytes: 100_000_000,
-        keyOf: (i) => i.id,
-        sizeOf: (i) => i.bytes,
-        isWritable: () => store.writable,
-        write,
-        retryMs: 50,
-        closeTimeoutMs: 500,
-        ...options,
-      },
-      registry,
-      logger as unknown as PinoLogger,
-    );
-    return { store, registry, logger, buffer };
+    const made = makeBuffer({ maxItems: 1_000, maxBytes: 100_000_000, ...options });
+    buffer = made.buffer;
+    return made;
   };
 
   it('keeps an item exactly as large as the byte bound, and items that fill it exactly', () => {

@@ -11,6 +11,11 @@ export default {
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: {
     projectType: 'custom',
+    // Stryker merges `config` over the Jest config file it reads. Left to find jest.config.js, it
+    // keeps that file's three projects: the e2e and integration suites (with their setup) run for
+    // every mutant and its own test environment (perTest coverage) is bypassed. package.json has
+    // no Jest settings, so reading it adds nothing.
+    configFile: 'package.json',
     config: { ...unit, displayName: undefined, testTimeout: 60_000 },
     enableFindRelatedTests: true,
   },

@@ -11,6 +11,7 @@ describe('reserveQueryTokens', () => {
     expect(reserveQueryTokens(undefined)).toBe(100);
     expect(reserveQueryTokens(null)).toBe(100);
     expect(reserveQueryTokens({ prompt: 42, max_tokens: '7' })).toBe(100);
+    expect(reserveQueryTokens({ prompt: '', max_tokens: 1.5 })).toBe(100);
     expect(reserveQueryTokens({ prompt: '', max_tokens: 1e9 })).toBe(2000);
     expect(reserveQueryTokens({ prompt: '', max_tokens: 1 })).toBe(10);
   });

@@ -220,17 +220,46 @@ describe('QueryService', () => {
         if (request.signal?.aborted) reject(new Error('aborted'));
         request.signal?.addEventListener('abort', () => reject(new Error('aborted')));
       });
+    const t0 = performance.now();
     const call = service.query({ prompt: 'gone', clientId: 'acme', signal: controller.signal });
     controller.abort();
-    await expect(call).rejects.toMatchObject({ status: 499 });
+    await expect(call).rejects.toMatchObject({ status: 499, detail: 'Client closed the request' });
+    const elapsed = performance.now() - t0;
     expect(history.records[1]).toMatchObject({
       clientId: 'acme',
       outcome: 'cancelled',
       prompt: 'gone',
       response: null,
+      responseChars: 0,
       tokensUsed: 0,
       cacheStatus: 'MISS',
     });
+    expect(history.records[1].latencyMs).toBeGreaterThanOrEqual(0);
+    expect(history.records[1].latencyMs).toBeLessThanOrEqual(elapsed);
+  });
+
+  it('records the time the query took, in milliseconds to the microsecond', async () => {
+    const { service, provider, history } = make();
+    const answer = provider.complete.bind(provider);
+    provider.complete = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return answer(request);
+    };
+    const t0 = performance.now();
+    await service.query({ prompt: 'slow' });
+    const elapsed = performance.now() - t0;
+    const { latencyMs } = history.records[0];
+    expect(latencyMs).toBeGreaterThanOrEqual(25);
+    expect(latencyMs).toBeLessThanOrEqual(elapsed);
+    expect(Math.round(latencyMs * 1000) / 1000).toBe(latencyMs);
+  });
+
+  it("reports the provider's finish reason, and 'stop' when it names none", async () => {
+    const { service, provider } = make();
+    expect((await service.query({ prompt: 'a' })).finishReason).toBe('stop');
+    const answer = provider.complete.bind(provider);
+    provider.complete = async (request) => ({ ...(await answer(request)), finishReason: 'length' });
+    expect((await service.query({ prompt: 'b' })).finishReason).toBe('length');
   });
 
   it('passes provider errors through unchanged when the caller is still there', async () => {
@@ -281,6 +310,27 @@ describe('QueryService streaming', () => {
       { text: ' hello' },
     ]);
     expect(provider.requests).toHaveLength(1);
+  });
+
+  it('caches a streamed answer once it is complete: the next query is a hit', async () => {
+    const { service, provider } = make();
+    await events(service, 'hello');
+    expect((await service.query({ prompt: 'hello' })).cache).toBe('HIT');
+    expect(provider.requests).toHaveLength(1);
+  });
+
+  it('fails a stream that ends without its completion as interrupted, caching and recording nothing', async () => {
+    const { service, provider, cache, history } = make();
+    provider.stream = async function* () {
+      await Promise.resolve();
+      yield { text: 'partial' };
+    };
+    await expect(events(service, 'hello')).rejects.toMatchObject({
+      kind: 'interrupted',
+      detail: 'LLM provider stream ended early',
+    });
+    expect(cache.entries.size).toBe(0);
+    expect(history.records).toHaveLength(0);
   });
 
   it('does not cache an answer that came from a fallback provider', async () => {

@@ -55,25 +55,45 @@ SIZE_BUDGET_MB=150
   assert_equal "$(cfg '((.Entrypoint // []) + (.Cmd // [])) | join(" ")')" "/nodejs/bin/node /app/main.mjs"
 }
 
-# docker run → first 200 on /health, three times; the best run is held to the budget. The first
+# ms from `docker run` of the prod image to the first 200 on /health of the mapped port.
+# first_200_ms NAME PORT [-- command...]
+first_200_ms() {
+  local name=$1 port=$2 t0
+  shift 2
+  t0=$(now_ms)
+  run_prod "$name" -p "127.0.0.1:$port:8000" "$@"
+  until http_ok "http://127.0.0.1:$port/health"; do
+    (($(now_ms) - t0 < 20000)) || return 1
+    sleep 0.01
+  done
+  echo $(($(now_ms) - t0))
+}
+
+# A bare node:http server in the same image, same flags and read-only root: what Docker and Node
+# themselves cost on this machine at this moment.
+BARE_SERVER='require("node:http").createServer((q,s)=>s.end()).listen(8000,"0.0.0.0")'
+
+# docker run → first 200 on /health, three times each for the bare server and the service,
+# interleaved so a busy machine slows both alike. The service's best is held to the bare server's
+# best plus the budget: its own start-up, not Docker's or the machine's. The first service
 # container stays up for the two checks after this one.
-@test "cold start: docker run → first /health 200 ≤ budget (best of 3)" {
-  local i port t0 t times=() best=999999
+@test "cold start: docker run → first /health 200 ≤ a bare Node server's + budget (best of 3)" {
+  local i port t bare=() service=() best_bare=999999 best=999999
   for i in 1 2 3; do
     port=$(free_port)
-    t0=$(now_ms)
-    run_prod "cold$i" -p "127.0.0.1:$port:8000"
-    until http_ok "http://127.0.0.1:$port/health"; do
-      (($(now_ms) - t0 < 20000)) || fail "no 200 within 20 s"
-      sleep 0.01
-    done
-    t=$(($(now_ms) - t0))
-    times+=("$t")
+    t=$(first_200_ms "bare$i" "$port" -- -e "$BARE_SERVER") || fail "bare server: no 200 within 20 s"
+    bare+=("$t")
+    ((t < best_bare)) && best_bare=$t
+    "$DOCKER" rm -f "$RUN_ID-bare$i" >/dev/null
+    port=$(free_port)
+    t=$(first_200_ms "cold$i" "$port") || fail "service: no 200 within 20 s"
+    service+=("$t")
     ((t < best)) && best=$t
     if [[ $i == 1 ]]; then state_put cold_port "$port"; else "$DOCKER" rm -f "$RUN_ID-cold$i" >/dev/null; fi
   done
-  note "best $best ms (runs: ${times[*]} ms; budget $COLD_START_BUDGET_MS ms)"
-  ((best <= COLD_START_BUDGET_MS))
+  note "service best $best ms (runs: ${service[*]}), bare Node best $best_bare ms (runs: ${bare[*]});" \
+    "the service's own start $((best - best_bare)) ms, budget $COLD_START_BUDGET_MS ms"
+  ((best - best_bare <= COLD_START_BUDGET_MS))
 }
 
 @test "becomes healthy through its own HEALTHCHECK" {

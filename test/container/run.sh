@@ -13,7 +13,8 @@
 #
 # Environment: NODE_IMAGE / RUNTIME_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE (default: the local
 # stand-ins), SKIP_BASE_IMAGES=1 (use public base images as they are), COMPOSE (compose command,
-# default `docker compose` when available, else docker-compose), COLD_START_BUDGET_MS (1000),
+# default `docker compose` when available, else docker-compose), COLD_START_BUDGET_MS (1000: the
+# service's start-up beyond a bare Node server's in the same image),
 # REGISTRY_ADDR (127.0.0.1:5000), KEEP_TMP=1 (keep logs in the run's temp dir), BATS_TEST_TIMEOUT
 # (s per check, default 600).
 set -euo pipefail

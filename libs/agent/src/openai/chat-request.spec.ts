@@ -26,6 +26,7 @@ describe('readMessages', () => {
       { role: 'developer', content: null },
       { role: 'user', content: 'first' },
       { role: 'assistant', content: 'ok', tool_calls: null },
+      { role: 'assistant' },
       {
         role: 'user',
         content: [
@@ -39,6 +40,7 @@ describe('readMessages', () => {
       { role: 'developer', content: '' },
       { role: 'user', content: 'first' },
       { role: 'assistant', content: 'ok' },
+      { role: 'assistant', content: '' },
       { role: 'user', content: 'second' },
     ]);
     expect(prompt).toBe('second');
@@ -137,6 +139,15 @@ describe('readMessages', () => {
     ],
   ])('refuses %j', (raw, message, param, code) => {
     expect(refusal(() => readMessages(raw))).toEqual({ message, param, code });
+  });
+});
+
+describe('OpenAiRequestError', () => {
+  it('names the parameter as the field error problem details carry, if there is one', () => {
+    expect(new OpenAiRequestError('bad', 'messages[0]').errors).toEqual([
+      { field: 'messages[0]', message: 'bad' },
+    ]);
+    expect(new OpenAiRequestError('bad', null).errors).toBeUndefined();
   });
 });
 

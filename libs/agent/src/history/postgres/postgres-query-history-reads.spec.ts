@@ -180,7 +180,8 @@ describe('PostgresQueryHistory reads', () => {
     expect(await history.get(record(9).id)).toBeUndefined();
     state.rows = [record(9)];
     expect((await history.get(record(9).id, 'acme'))?.prompt).toBe('p9');
-    expect(calls).toEqual([
+    // Strict: no `clientId: undefined` in the first lookup.
+    expect(calls).toStrictEqual([
       ['findOneBy', { id: record(9).id }],
       ['findOneBy', { id: record(9).id, clientId: 'acme' }],
     ]);
@@ -206,6 +207,7 @@ describe('PostgresQueryHistory reads', () => {
     ['23505', 400],
     ['08006', 503],
     ['42P01', 503],
+    ['42622', 503],
     ['2', 503],
     [22_001, 503],
     [undefined, 503],

@@ -4,7 +4,12 @@ import { MetricsRegistry } from '@app/platform';
 import { cacheKey, type CachedCompletion, type ResponseCache } from '../cache/response-cache.js';
 import type { HistoryPage, QueryHistory } from '../history/query-history.js';
 import type { QueryRecord } from '../history/query-record.js';
-import type { CompletionPart, CompletionRequest, LlmProvider } from '../providers/llm-provider.js';
+import type {
+  CompletionPart,
+  CompletionRequest,
+  FinishReason,
+  LlmProvider,
+} from '../providers/llm-provider.js';
 import { QueryService, type QueryPolicy } from './query.service.js';
 
 /** A provider that records what it was asked and answers with fixed token counts. */
@@ -14,15 +19,19 @@ class FakeProvider implements LlmProvider {
   readonly requests: CompletionRequest[] = [];
   /** Which provider of a chain answers (another one is a fallback). */
   answeredBy = 'fake';
-  complete(request: CompletionRequest) {
+  finishReason?: FinishReason;
+  delayMs = 0;
+  async complete(request: CompletionRequest) {
     this.requests.push(request);
-    return Promise.resolve({
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return {
       text: `answer to ${request.prompt}`,
       model: 'fake-model-v2',
       provider: this.answeredBy,
       promptTokens: 3,
       completionTokens: 4,
-    });
+      ...(this.finishReason && { finishReason: this.finishReason }),
+    };
   }
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
     const completion = await this.complete(request);
@@ -240,11 +249,7 @@ describe('QueryService', () => {
 
   it('records the time the query took, in milliseconds to the microsecond', async () => {
     const { service, provider, history } = make();
-    const answer = provider.complete.bind(provider);
-    provider.complete = async (request) => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      return answer(request);
-    };
+    provider.delayMs = 30;
     const t0 = performance.now();
     await service.query({ prompt: 'slow' });
     const elapsed = performance.now() - t0;
@@ -257,8 +262,7 @@ describe('QueryService', () => {
   it("reports the provider's finish reason, and 'stop' when it names none", async () => {
     const { service, provider } = make();
     expect((await service.query({ prompt: 'a' })).finishReason).toBe('stop');
-    const answer = provider.complete.bind(provider);
-    provider.complete = async (request) => ({ ...(await answer(request)), finishReason: 'length' });
+    provider.finishReason = 'length';
     expect((await service.query({ prompt: 'b' })).finishReason).toBe('length');
   });
 

@@ -69,6 +69,8 @@ first_200_ms() {
   echo $(($(now_ms) - t0))
 }
 
+min_of() { printf '%s\n' "$@" | sort -n | head -n 1; }
+
 # A bare node:http server in the same image, same flags and read-only root: what Docker and Node
 # themselves cost on this machine at this moment.
 BARE_SERVER='require("node:http").createServer((q,s)=>s.end()).listen(8000,"0.0.0.0")'
@@ -78,19 +80,19 @@ BARE_SERVER='require("node:http").createServer((q,s)=>s.end()).listen(8000,"0.0.
 # best plus the budget: its own start-up, not Docker's or the machine's. The first service
 # container stays up for the two checks after this one.
 @test "cold start: docker run → first /health 200 ≤ a bare Node server's + budget (best of 3)" {
-  local i port t bare=() service=() best_bare=999999 best=999999
+  local i port t bare=() service=() best best_bare
   for i in 1 2 3; do
     port=$(free_port)
     t=$(first_200_ms "bare$i" "$port" -- -e "$BARE_SERVER") || fail "bare server: no 200 within 20 s"
     bare+=("$t")
-    ((t < best_bare)) && best_bare=$t
     "$DOCKER" rm -f "$RUN_ID-bare$i" >/dev/null
     port=$(free_port)
     t=$(first_200_ms "cold$i" "$port") || fail "service: no 200 within 20 s"
     service+=("$t")
-    ((t < best)) && best=$t
     if [[ $i == 1 ]]; then state_put cold_port "$port"; else "$DOCKER" rm -f "$RUN_ID-cold$i" >/dev/null; fi
   done
+  best=$(min_of "${service[@]}")
+  best_bare=$(min_of "${bare[@]}")
   note "service best $best ms (runs: ${service[*]}), bare Node best $best_bare ms (runs: ${bare[*]});" \
     "the service's own start $((best - best_bare)) ms, budget $COLD_START_BUDGET_MS ms"
   ((best - best_bare <= COLD_START_BUDGET_MS))

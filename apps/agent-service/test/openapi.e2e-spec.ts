@@ -32,7 +32,7 @@ describe('OpenAPI document', () => {
         expect(response.headers['X-Request-Id']).toEqual({
           $ref: '#/components/headers/X-Request-Id',
         });
-        // /ready answers 503 with its readiness body, as the original service's clients expect.
+        // /ready answers 503 with its readiness body, as existing clients expect.
         if (Number(status) < 400 || (name === 'get /ready' && status === '503')) continue;
         // /v1 answers every error in OpenAI's shape (the SDKs read it), the access layer's too.
         if (name.includes(' /v1/')) {

@@ -83,7 +83,7 @@ describe('POST /query streaming (process)', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(await bad.json()).toMatchObject({ detail: 'Prompt cannot be empty' });
-    // stream:false wins over the Accept header: the seed contract stays as it was.
+    // stream:false wins over the Accept header: the plain JSON contract stays as it was.
     const plain = await service.query(
       { prompt: 'x', stream: false },
       { accept: 'text/event-stream' },

@@ -115,7 +115,7 @@ describe('rate limits', () => {
     expect(metrics).toContain('access_rate_limited_total{client="anonymous",policy="requests"} 1');
   });
 
-  it('sends no rate-limit headers when no limit is configured (the seed contract)', async () => {
+  it('sends no rate-limit headers when no limit is configured (the plain contract)', async () => {
     const app = await boot({});
     const res = await ask(app, {}).expect(200);
     expect(Object.keys(res.headers).filter((h) => /ratelimit|retry-after/i.test(h))).toEqual([]);

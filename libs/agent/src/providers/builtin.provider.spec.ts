@@ -22,7 +22,7 @@ describe('preview', () => {
     expect(preview('a'.repeat(101))).toBe(`${'a'.repeat(100)}...`);
   });
 
-  it('counts characters as code points, like the original service', () => {
+  it('counts characters as code points, as Python slices strings', () => {
     const emoji = '😀'.repeat(100); // 200 UTF-16 units, 100 code points
     expect(preview(emoji)).toBe(emoji);
     expect(preview(`${emoji}x`)).toBe(`${emoji}...`);

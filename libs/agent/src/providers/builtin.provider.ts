@@ -13,7 +13,7 @@ const PREVIEW_CHARS = 100;
 
 /**
  * The deterministic default provider: answers `Processed: <prompt>` with the prompt cut to its
- * first 100 characters plus `...` when longer, exactly as the original service did.
+ * first 100 characters plus `...` when longer, the answer existing clients of `/query` rely on.
  */
 export class BuiltinProvider implements LlmProvider {
   readonly name = 'builtin';

@@ -22,7 +22,7 @@ export interface ProblemDetails {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * An HTTP error that renders as problem details. `detail` is what clients of the original
+ * An HTTP error that renders as problem details. `detail` is what clients of the first
  * contract read, so it carries the human message; `errors` adds one entry per bad field and
  * `extensions` any further members of the problem type.
  */

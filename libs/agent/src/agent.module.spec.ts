@@ -2,8 +2,10 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { DynamicModule, FactoryProvider, Provider, ValueProvider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { MetricsRegistry, type DependencyMonitor } from '@app/platform';
-import type { DatabaseConnector } from '@app/platform/database';
+import { PinoLogger } from 'nestjs-pino';
+import { DependencyMonitor, MetricsRegistry } from '@app/platform';
+import { DATA_SOURCE, DatabaseConnector } from '@app/platform/database';
+import { REDIS_CLIENT } from '@app/platform/redis';
 import type { AgentConfig } from './agent.config.js';
 import { AgentModule } from './agent.module.js';
 import { InMemoryResponseCache } from './cache/in-memory-response-cache.js';
@@ -23,7 +25,7 @@ import { PROVIDER_READINESS } from './providers/provider-readiness.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY } from './query/query.service.js';
 import { SseStreams } from './streaming/sse-streams.js';
-import type { TokenCounter } from './tokens/token-counter.js';
+import { TokenCounter } from './tokens/token-counter.js';
 
 const config = (
   overrides: { ttlSeconds?: number; storeText?: boolean; keepAliveMs?: number } = {},
@@ -194,6 +196,37 @@ describe('AgentModule.forRoot', () => {
     expect(chain.members.map((m) => m.name)).toEqual(['builtin', 'builtin']);
     const checks = factoryOf(module, PROVIDER_READINESS).useFactory(chain) as { name: string }[];
     expect(checks.map((c) => c.name)).toEqual(['llm:builtin', 'llm:builtin']);
+  });
+
+  it('injects what each factory takes, in the order it takes it', () => {
+    const embedded = AgentModule.forRoot({ config: config() });
+    const connected = AgentModule.forRoot({
+      config: config(),
+      database: { module: class Database {} },
+      redis: { module: class RedisModule {} },
+    });
+    expect(factoryOf(embedded, ProviderMetrics).inject).toEqual([MetricsRegistry]);
+    expect(factoryOf(embedded, LLM_PROVIDER).inject).toEqual([
+      TokenCounter,
+      ProviderMetrics,
+      PinoLogger,
+    ]);
+    expect(factoryOf(embedded, PROVIDER_READINESS).inject).toEqual([LLM_PROVIDER]);
+    expect(factoryOf(embedded, SseStreams).inject).toEqual([MetricsRegistry, PinoLogger]);
+    expect(factoryOf(embedded, RESPONSE_CACHE).inject).toBeUndefined();
+    expect(factoryOf(embedded, QUERY_HISTORY).inject).toBeUndefined();
+    expect(factoryOf(connected, RESPONSE_CACHE).inject).toEqual([
+      REDIS_CLIENT,
+      DependencyMonitor,
+      MetricsRegistry,
+    ]);
+    expect(factoryOf(connected, QUERY_HISTORY).inject).toEqual([
+      DATA_SOURCE,
+      DatabaseConnector,
+      DependencyMonitor,
+      MetricsRegistry,
+      PinoLogger,
+    ]);
   });
 
   it('streams with the configured keep-alive period', async () => {

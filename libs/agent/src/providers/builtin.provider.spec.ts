@@ -155,13 +155,30 @@ describe('BuiltinProvider streaming', () => {
     expect(seen).toEqual([{ text: 'Processed:' }]);
   });
 
-  it('honours abort during the simulated latency of a stream', async () => {
+  it('honours abort during the simulated latency of a stream, at once', async () => {
     const provider = new BuiltinProvider(lengthCounter, 'builtin-echo', 10_000);
     const controller = new AbortController();
     const stream = provider.stream({ prompt: 'x', maxTokens: 10, signal: controller.signal });
+    const started = performance.now();
     const first = stream.next();
-    controller.abort();
+    setTimeout(() => controller.abort(), 20);
     await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    // Not at the end of the 5 s pause before the first of two words.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('answers and streams without a timer when no latency is set', async () => {
+    const provider = new BuiltinProvider(lengthCounter);
+    // Settled before the event loop turns: no timer (not even one of 0 ms) was involved.
+    const beforeTurn = async <T>(work: Promise<T>) => {
+      let turned = false;
+      const immediate = setImmediate(() => (turned = true));
+      await work;
+      clearImmediate(immediate);
+      return !turned;
+    };
+    expect(await beforeTurn(provider.complete({ prompt: 'a b', maxTokens: 10 }))).toBe(true);
+    expect(await beforeTurn(partsOf(provider.stream({ prompt: 'a b', maxTokens: 10 })))).toBe(true);
   });
 
   it('counts the whole conversation as the prompt, one turn per line', async () => {

@@ -66,11 +66,8 @@ export class BuiltinProvider implements LlmProvider {
 export function preview(prompt: string): string {
   // A string of at most 100 UTF-16 units has at most 100 code points: skip the split.
   if (prompt.length <= PREVIEW_CHARS) return prompt;
-  // 100 code points fit in 200 UTF-16 units: split only the head, not a 100 kB prompt (one
-  // string per character). Longer than 201 units means more than 100 code points.
-  const head = 2 * PREVIEW_CHARS + 1;
-  const chars = Array.from(prompt.length > head ? prompt.slice(0, head) : prompt);
-  return chars.length <= PREVIEW_CHARS && prompt.length <= head
-    ? prompt
-    : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
+  // 100 code points span at most 200 UTF-16 units: split only those and one more (which tells
+  // whether more follow), never a 100 kB prompt into one string per character.
+  const chars = Array.from(prompt.slice(0, 2 * PREVIEW_CHARS + 1));
+  return chars.length <= PREVIEW_CHARS ? prompt : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
 }

@@ -183,6 +183,47 @@ describe('GuardedProvider', () => {
     await stream.return(undefined);
     expect(stopped).toBe(true);
   });
+
+  it('streams from a provider whose iterator has no return method', async () => {
+    const parts: CompletionPart[] = [{ text: 'ab' }, { completion }];
+    const plain: LlmProvider = {
+      ...provider('a', () => Promise.resolve(completion)),
+      // An AsyncIterable is all the interface asks for: no generator, no return().
+      stream: () => ({
+        [Symbol.asyncIterator]: () => {
+          let index = 0;
+          return {
+            next: async () =>
+              index < parts.length
+                ? { done: false as const, value: parts[index++] }
+                : { done: true as const, value: undefined },
+          };
+        },
+      }),
+    };
+    expect(await collect(guard(plain).guarded.stream(request))).toEqual(parts);
+  });
+
+  it('records durations in seconds, for answers and for failures', async () => {
+    const slow = (fail: boolean) => () =>
+      new Promise<Completion>((resolve, reject) =>
+        setTimeout(
+          () => (fail ? reject(new ProviderError('unavailable', 'down')) : resolve(completion)),
+          60,
+        ),
+      );
+    for (const fail of [false, true]) {
+      const { guarded, metricText } = guard(provider('a', slow(fail)));
+      const started = performance.now();
+      await guarded.complete(request).catch(() => undefined);
+      const elapsed = (performance.now() - started) / 1000;
+      const sum = Number(
+        /gen_ai_client_operation_duration_seconds_sum\{[^}]*\} (\S+)/.exec(await metricText())?.[1],
+      );
+      expect(sum).toBeGreaterThanOrEqual(0.05);
+      expect(sum).toBeLessThanOrEqual(elapsed);
+    }
+  });
 });
 
 describe('ProviderChain', () => {
@@ -253,6 +294,15 @@ describe('ProviderChain', () => {
     await expect(collect(chainOf(refused, ok).stream(request))).rejects.toMatchObject({
       kind: 'rejected',
     });
+    // The last member has no one to hand over to: its failure is the stream's.
+    const alsoDown = provider(
+      'b',
+      () => Promise.resolve(completion),
+      failing(new ProviderError('server_error', 'down too')),
+    );
+    await expect(collect(chainOf(down, alsoDown).stream(request))).rejects.toMatchObject({
+      kind: 'server_error',
+    });
   });
 
   it('stops the member stream when the consumer stops', async () => {
@@ -293,5 +343,33 @@ describe('ProviderChain', () => {
     const text = await registry.metrics();
     expect(text).toContain('gen_ai_provider_fallbacks_total{provider="a"} 1');
     expect(text).not.toContain('gen_ai_provider_fallbacks_total{provider="b"}');
+  });
+
+  it('counts no fallback when there is none: a rejection, or the last member failing', async () => {
+    const registry = new MetricsRegistry();
+    const metrics = new ProviderMetrics(registry);
+    const chainOfFailures = (...errors: ProviderError[]) =>
+      new ProviderChain(
+        errors.map(
+          (error, index) =>
+            new GuardedProvider(
+              provider(`p${index}`, () => Promise.reject(error)),
+              'fake',
+              metrics,
+              { threshold: 5, halfOpenAfterMs: 1_000 },
+            ),
+        ),
+        metrics,
+      );
+    await expect(
+      chainOfFailures(
+        new ProviderError('rejected', 'bad'),
+        new ProviderError('rejected', 'bad'),
+      ).complete(request),
+    ).rejects.toMatchObject({ kind: 'rejected' });
+    await expect(
+      chainOfFailures(new ProviderError('unavailable', 'down')).complete(request),
+    ).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(await registry.metrics()).not.toMatch(/gen_ai_provider_fallbacks_total\{/);
   });
 });

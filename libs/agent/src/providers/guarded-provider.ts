@@ -48,7 +48,7 @@ export class GuardedProvider {
       gen_ai_request_model: provider.model,
     };
     this.breaker = circuitBreaker(
-      handleWhen((e) => e instanceof ProviderError && e.fallsBack && e.kind !== 'circuit_open'),
+      handleWhen((e) => e instanceof ProviderError && e.fallsBack),
       {
         halfOpenAfter: options.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(options.threshold),

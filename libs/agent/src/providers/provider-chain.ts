@@ -36,7 +36,7 @@ export class ProviderChain implements LlmProvider {
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
     for (const [index, member] of this.members.entries()) {
-      const iterator = member.stream(request)[Symbol.asyncIterator]();
+      const iterator = member.stream(request);
       let first: IteratorResult<CompletionPart>;
       try {
         first = await iterator.next();
@@ -48,7 +48,7 @@ export class ProviderChain implements LlmProvider {
       try {
         for (let next = first; !next.done; next = await iterator.next()) yield next.value;
       } finally {
-        await iterator.return?.(undefined);
+        await iterator.return(undefined);
       }
       return;
     }

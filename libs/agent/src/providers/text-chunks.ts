@@ -3,6 +3,7 @@
  * of whitespace followed by a run of non-whitespace (so "a  b" → ["a", "  b"]).
  */
 export function wordChunks(text: string): string[] {
-  // Every non-empty text matches: only the empty text has no chunks.
-  return text.match(/\s*\S+|\s+$/g) ?? [];
+  // Every non-empty text matches (whitespace at the end is a chunk of its own): only the empty
+  // text has no chunks.
+  return text.match(/\s*\S+|\s+/g) ?? [];
 }

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import type { CompletionPart } from './llm-provider.js';
 import {
   OpenAiCompatibleProvider,
+  toProviderError,
   type OpenAiCompatibleOptions,
 } from './openai-compatible.provider.js';
 import { ProviderError } from './provider-error.js';
@@ -119,6 +121,27 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     expect(calls).toBe(2);
   });
 
+  it('backs off exponentially between retries when the server names no delay', async () => {
+    const arrivals: number[] = [];
+    handler = (_req, res) => {
+      arrivals.push(performance.now());
+      res.writeHead(arrivals.length < 3 ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(completionBody({ content: 'at last' })));
+    };
+    // The shortest jitter: half of each step, so the waits are 125 ms, then 250 ms.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      await expect(ask(provider({ maxRetries: 2 }))).resolves.toMatchObject({ text: 'at last' });
+    } finally {
+      random.mockRestore();
+    }
+    const [first, second] = [arrivals[1] - arrivals[0], arrivals[2] - arrivals[1]];
+    expect(first).toBeGreaterThanOrEqual(120);
+    expect(first).toBeLessThan(240);
+    expect(second).toBeGreaterThanOrEqual(245);
+    expect(second).toBeLessThan(480);
+  });
+
   it('does not retry a timeout: the generation may still be running upstream', async () => {
     handler = (_req, res) => {
       setTimeout(() => res.end(), 400);
@@ -147,8 +170,10 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     const error = await failureOf(ask());
     expect(error.kind).toBe('invalid_response');
     expect(error.detail).toBe('LLM provider sent no completion');
-    answer(200, { model: 'm' });
-    expect((await failureOf(ask())).detail).toBe('LLM provider sent no completion');
+    for (const body of [{ model: 'm' }, { choices: [] }, { choices: [{}] }]) {
+      answer(200, body);
+      expect((await failureOf(ask())).detail).toBe('LLM provider sent no completion');
+    }
   });
 
   it('reports a body that is not JSON as an invalid answer', async () => {
@@ -177,8 +202,10 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
   it('keeps at most 128 characters of the model the server names, else its own', async () => {
     answer(200, completionBody({ content: 'x' }, { model: 'm'.repeat(200) }));
     expect((await ask()).model).toBe('m'.repeat(128));
-    answer(200, completionBody({ content: 'x' }, { model: '' }));
-    expect((await ask()).model).toBe('test-model');
+    for (const model of ['', 42, null]) {
+      answer(200, completionBody({ content: 'x' }, { model }));
+      expect((await ask()).model).toBe('test-model');
+    }
   });
 
   it('trusts only non-negative integer token counts from the server', async () => {
@@ -207,7 +234,7 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
 
   it('accepts a base URL with trailing slashes', async () => {
     answer(200, completionBody({ content: 'x' }));
-    await ask(provider({ baseUrl: `${baseUrl}//` }));
+    await ask(provider({ baseUrl: `${baseUrl}///` }));
     expect(requests[0].url).toBe('/v1/chat/completions');
   });
 
@@ -221,6 +248,40 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     expect(bodies[0]).toMatchObject({ messages });
     // Without usage from the server, the prompt counted is the whole conversation.
     expect(completion.promptTokens).toBe('be brief\nhello'.length);
+  });
+});
+
+describe('toProviderError', () => {
+  it.each([
+    ['a connection timeout', new APIConnectionTimeoutError(), 'timeout', 'did not answer in time'],
+    [
+      'a connection failure',
+      new APIConnectionError({ message: 'x' }),
+      'unavailable',
+      'is unreachable',
+    ],
+    [
+      'a status without headers',
+      new APIError(503, undefined, 'x', undefined),
+      'server_error',
+      'answered with status 503',
+    ],
+    [
+      'an error event (no status)',
+      new APIError(undefined, { message: 'boom' }, 'x', undefined),
+      'interrupted',
+      'reported an error mid-stream',
+    ],
+    ['anything else', new TypeError('x'), 'invalid_response', 'sent an invalid answer'],
+  ])('maps %s to %s', (_what, error, kind, detail) => {
+    expect(toProviderError(error)).toMatchObject({ kind, detail: `LLM provider ${detail}` });
+  });
+
+  it('names what it cannot read mid-stream an interruption, and keeps no delay without headers', () => {
+    expect(toProviderError(new TypeError('x'), 'interrupted').kind).toBe('interrupted');
+    expect(
+      toProviderError(new APIError(429, undefined, 'x', undefined)).retryAfterMs,
+    ).toBeUndefined();
   });
 });
 

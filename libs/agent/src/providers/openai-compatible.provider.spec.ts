@@ -1,7 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TokenCounter } from '../tokens/token-counter.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
+import { isAbort, ProviderError } from './provider-error.js';
 
 type Handler = (req: IncomingMessage, body: unknown, res: ServerResponse) => void;
 
@@ -144,7 +146,10 @@ describe('OpenAiCompatibleProvider', () => {
     const call = provider().complete({ prompt: 'x', maxTokens: 10, signal: controller.signal });
     await arrived;
     controller.abort();
-    await expect(call).rejects.toBeDefined();
+    // The abort as it came: the caller left, the provider did not fail.
+    const error = await call.catch((e: unknown) => e);
+    expect(isAbort(error)).toBe(true);
+    expect(error).not.toBeInstanceOf(ProviderError);
     expect(await closedEarly).toBe(true);
     expect(calls).toBe(1);
   });
@@ -155,14 +160,19 @@ describe('OpenAiCompatibleProvider streaming', () => {
   let baseUrl: string;
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   let closedEarly: Promise<void>;
+  let lastBody: unknown;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       closedEarly = new Promise((resolve) =>
         res.on('close', () => !res.writableFinished && resolve()),
       );
-      req.resume();
-      req.on('end', () => handler(req, res));
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        lastBody = JSON.parse(raw);
+        handler(req, res);
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
@@ -211,6 +221,7 @@ describe('OpenAiCompatibleProvider streaming', () => {
       }, 1);
     };
     const { parts, completion } = await collect();
+    expect(lastBody).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect(parts).toEqual(['Hel', 'lo ✓']);
     expect(completion).toMatchObject({
       text: 'Hello ✓',
@@ -227,7 +238,47 @@ describe('OpenAiCompatibleProvider streaming', () => {
       sse(res);
       res.end(chunk({ content: 'Hel' }));
     };
-    await expect(collect()).rejects.toMatchObject({ kind: 'interrupted', status: 502 });
+    await expect(collect()).rejects.toMatchObject({
+      kind: 'interrupted',
+      status: 502,
+      detail: 'LLM provider stream ended early',
+    });
+  });
+
+  it('takes chunks without choices, deltas or usage, and the usage from whichever chunk has it', async () => {
+    handler = (_req, res) => {
+      sse(res);
+      const event = (body: object) => `data: ${JSON.stringify({ model: 'm-1', ...body })}\n\n`;
+      res.write(event({ choices: [{ index: 0, delta: { content: 'Hi' } }], usage: null }));
+      res.write(event({ usage: { prompt_tokens: 9, completion_tokens: 1 } }));
+      res.write(event({ choices: [{ index: 0, finish_reason: 'stop' }], usage: null }));
+      res.end('data: [DONE]\n\n');
+    };
+    const { parts, completion } = await collect();
+    expect(parts).toEqual(['Hi']);
+    expect(completion).toMatchObject({ text: 'Hi', promptTokens: 9, completionTokens: 1 });
+  });
+
+  it('reports malformed JSON mid-stream as an interruption, and leaves the console alone', async () => {
+    const consoleCalls = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      jest.spyOn(console, method).mockImplementation(() => undefined),
+    );
+    handler = (_req, res) => {
+      sse(res);
+      res.write(chunk({ content: 'Hel' }));
+      res.end('data: {"choices": [\n\n');
+    };
+    try {
+      await expect(collect()).rejects.toMatchObject({
+        kind: 'interrupted',
+        status: 502,
+        detail: 'LLM provider sent an invalid answer',
+      });
+      // The SDK would log the event it could not parse: it is told to log nothing.
+      for (const spy of consoleCalls) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of consoleCalls) spy.mockRestore();
+    }
   });
 
   it('raises an error event sent mid-stream', async () => {
@@ -249,7 +300,11 @@ describe('OpenAiCompatibleProvider streaming', () => {
       (async () => {
         for await (const part of provider(300).stream({ prompt: 'hi', maxTokens: 10 })) void part;
       })(),
-    ).rejects.toMatchObject({ kind: 'timeout', status: 504 });
+    ).rejects.toMatchObject({
+      kind: 'timeout',
+      status: 504,
+      detail: 'LLM provider did not answer in time',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     await closedEarly;
   });
@@ -260,8 +315,9 @@ describe('OpenAiCompatibleProvider streaming', () => {
       res.write(chunk({ content: 'Hel' }));
     };
     const controller = new AbortController();
+    const started = performance.now();
     const consumed = (async () => {
-      for await (const part of provider().stream({
+      for await (const part of provider(5_000).stream({
         prompt: 'hi',
         maxTokens: 10,
         signal: controller.signal,
@@ -269,7 +325,23 @@ describe('OpenAiCompatibleProvider streaming', () => {
         if ('text' in part) controller.abort();
       }
     })();
-    await expect(consumed).rejects.toThrow();
+    // At once and as an abort, not when the 5 s pause budget runs out as a timeout.
+    const error = await consumed.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(error).not.toBeInstanceOf(ProviderError);
+    expect(performance.now() - started).toBeLessThan(2_500);
     await closedEarly;
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+  });
+
+  it("leaves no listener on the caller's signal once the stream is over", async () => {
+    handler = (_req, res) => {
+      sse(res);
+      res.write(chunk({ content: 'Hi' }));
+      res.end(chunk({}, 'stop'));
+    };
+    const controller = new AbortController();
+    await collect({ signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
   });
 });

@@ -82,10 +82,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
-    // Our own controller: it also stops the upstream stream when a pause between chunks is too long.
+    // Stops the upstream stream when a pause between chunks is too long, or when it is over. The
+    // caller's signal reaches the SDK through the attempt's (the retry policy passes it on).
     const controller = new AbortController();
-    const stop = () => controller.abort();
-    request.signal?.addEventListener('abort', stop, { once: true });
     let idle: NodeJS.Timeout | undefined;
     let idledOut = false;
     try {
@@ -126,6 +125,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         }
       }
       clearTimeout(idle);
+      // A stream the caller aborted may end quietly: that is the caller's doing, not a cut.
+      request.signal?.throwIfAborted();
       // A stream that ends without a finish reason was cut, not completed.
       if (!finish) throw new ProviderError('interrupted', 'LLM provider stream ended early');
       yield { completion: await this.finish(request, text, model, usage, finish) };
@@ -137,7 +138,6 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       throw toProviderError(error, 'interrupted');
     } finally {
       clearTimeout(idle);
-      request.signal?.removeEventListener('abort', stop);
       controller.abort();
     }
   }
@@ -191,7 +191,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 }
 
 /** Maps what the SDK throws to a provider failure; the upstream body is never kept. */
-function toProviderError(
+export function toProviderError(
   error: unknown,
   otherwise: 'invalid_response' | 'interrupted' = 'invalid_response',
 ): ProviderError {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { APIUserAbortError } from 'openai';
 import { MetricsRegistry } from '@app/platform';
 import type { ProviderChain } from './provider-chain.js';
 import { isAbort, ProviderError, type ProviderFailureKind } from './provider-error.js';
@@ -37,12 +38,13 @@ describe('isAbort', () => {
 
   it('recognises the abort errors of fetch and of the OpenAI SDK', () => {
     expect(isAbort(named('AbortError'))).toBe(true);
-    expect(isAbort(named('APIUserAbortError'), new AbortController().signal)).toBe(true);
+    expect(isAbort(new APIUserAbortError(), new AbortController().signal)).toBe(true);
   });
 
   it('is false for any other failure, or a non-error with an abort-like name', () => {
     expect(isAbort(new Error('boom'), new AbortController().signal)).toBe(false);
     expect(isAbort(named('TimeoutError'))).toBe(false);
+    expect(isAbort(named('APIUserAbortError'))).toBe(false);
     expect(isAbort({ name: 'AbortError' })).toBe(false);
     expect(isAbort(undefined)).toBe(false);
   });

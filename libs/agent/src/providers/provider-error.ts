@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { APIUserAbortError } from 'openai';
 import { ProblemException } from '@app/platform';
 
 /**
@@ -65,6 +66,8 @@ export class ProviderError extends ProblemException {
 export function isAbort(error: unknown, signal?: AbortSignal): boolean {
   return (
     signal?.aborted === true ||
-    (error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError'))
+    // The SDK's abort error is named plain `Error`: only its class tells it apart.
+    error instanceof APIUserAbortError ||
+    (error instanceof Error && error.name === 'AbortError')
   );
 }

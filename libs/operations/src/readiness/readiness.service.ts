@@ -57,8 +57,8 @@ export class ReadinessService {
     // Remembered for the shutting-down answer; state changes are logged by DependencyMonitor.
     for (const [name, detail] of Object.entries(details)) this.lastStates.set(name, detail.status);
 
-    const requiredDown = this.checks.some((c) => c.required && details[c.name]?.status === 'down');
-    const optionalDown = this.checks.some((c) => !c.required && details[c.name]?.status === 'down');
+    const requiredDown = this.checks.some((c) => c.required && details[c.name].status === 'down');
+    const optionalDown = this.checks.some((c) => !c.required && details[c.name].status === 'down');
     return {
       ready: !requiredDown,
       status: requiredDown ? 'unavailable' : optionalDown ? 'degraded' : 'ok',

@@ -276,30 +276,20 @@ describe('ProviderChain', () => {
       async function* (): AsyncGenerator<CompletionPart> {
         throw error;
       };
+    const streamFailing = (name: string, error: ProviderError) =>
+      provider(name, () => Promise.resolve(completion), failing(error));
     const ok = provider('b', () => Promise.resolve(completion));
-    const down = provider(
-      'a',
-      () => Promise.resolve(completion),
-      failing(new ProviderError('timeout', 'slow')),
-    );
+    const down = streamFailing('a', new ProviderError('timeout', 'slow'));
     expect(await collect(chainOf(down, ok).stream(request))).toEqual([
       { text: 'ab' },
       { completion },
     ]);
-    const refused = provider(
-      'a',
-      () => Promise.resolve(completion),
-      failing(new ProviderError('rejected', 'bad request')),
-    );
+    const refused = streamFailing('a', new ProviderError('rejected', 'bad request'));
     await expect(collect(chainOf(refused, ok).stream(request))).rejects.toMatchObject({
       kind: 'rejected',
     });
     // The last member has no one to hand over to: its failure is the stream's.
-    const alsoDown = provider(
-      'b',
-      () => Promise.resolve(completion),
-      failing(new ProviderError('server_error', 'down too')),
-    );
+    const alsoDown = streamFailing('b', new ProviderError('server_error', 'down too'));
     await expect(collect(chainOf(down, alsoDown).stream(request))).rejects.toMatchObject({
       kind: 'server_error',
     });

@@ -41,6 +41,17 @@ async function bootstrap(): Promise<void> {
     logger,
   });
   await app.init();
+  if (env.LIVENESS_PORT > 0) {
+    // Up before the main port: a kubelet probes liveness as soon as the startup probe (on the
+    // main port) passes. Kept until the process exits: liveness holds while the service drains.
+    await startLivenessListener({
+      port: env.LIVENESS_PORT,
+      host: env.HOST,
+      version: env.APP_VERSION,
+      maxStallMs: env.LIVENESS_MAX_STALL_MS,
+    });
+    logger.log(`liveness probe on http://${env.HOST}:${env.LIVENESS_PORT}/health`, 'Bootstrap');
+  }
   const acceptors = await listen(app.getHttpServer(), {
     port: env.PORT,
     host: env.HOST,
@@ -50,16 +61,6 @@ async function bootstrap(): Promise<void> {
     `listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT}, ${acceptors} acceptors)`,
     'Bootstrap',
   );
-  if (env.LIVENESS_PORT > 0) {
-    // Kept until the process exits: liveness holds while the service drains after SIGTERM.
-    await startLivenessListener({
-      port: env.LIVENESS_PORT,
-      host: env.HOST,
-      version: env.APP_VERSION,
-      maxStallMs: env.LIVENESS_MAX_STALL_MS,
-    });
-    logger.log(`liveness probe on http://${env.HOST}:${env.LIVENESS_PORT}/health`, 'Bootstrap');
-  }
 }
 
 // `main.js apikey new <client-id>`: the same entry point generates keys, so the production

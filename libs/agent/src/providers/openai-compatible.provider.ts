@@ -132,7 +132,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       yield { completion: await this.finish(request, text, model, usage, finish) };
     } catch (error) {
       // An aborted stream may end quietly or throw: the pause budget decides what it was.
-      if (idledOut) throw new ProviderError('timeout', 'LLM provider did not answer in time');
+      if (idledOut) throw timedOut();
       if (error instanceof ProviderError) throw error;
       if (isAbort(error, request.signal)) throw error;
       throw toProviderError(error, 'interrupted');
@@ -159,7 +159,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       } catch (error) {
         if (request.signal?.aborted) throw error;
         if (budget.signal.aborted) {
-          throw new ProviderError('timeout', 'LLM provider did not answer in time');
+          throw timedOut();
         }
         throw toProviderError(error);
       } finally {
@@ -196,7 +196,7 @@ export function toProviderError(
   otherwise: 'invalid_response' | 'interrupted' = 'invalid_response',
 ): ProviderError {
   if (error instanceof APIConnectionTimeoutError) {
-    return new ProviderError('timeout', 'LLM provider did not answer in time');
+    return timedOut();
   }
   if (error instanceof APIConnectionError) {
     return new ProviderError('unavailable', 'LLM provider is unreachable');
@@ -224,6 +224,11 @@ export function toProviderError(
     return new ProviderError('interrupted', 'LLM provider reported an error mid-stream');
   }
   return new ProviderError(otherwise, 'LLM provider sent an invalid answer');
+}
+
+/** What every exceeded budget is: ours, between chunks, or the SDK's backstop. */
+function timedOut(): ProviderError {
+  return new ProviderError('timeout', 'LLM provider did not answer in time');
 }
 
 function retryAfterOf(error: unknown): number | undefined {

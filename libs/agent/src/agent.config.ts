@@ -1,4 +1,4 @@
-import type { Environment, LlmProviderName } from '@app/platform';
+import type { CacheScope, Environment, LlmProviderName } from '@app/platform';
 
 /** The agent's own settings, read from the validated environment. */
 export interface AgentConfig {
@@ -16,10 +16,17 @@ export interface AgentConfig {
     fallbacks: string[];
     breakerThreshold: number;
     breakerCooldownMs: number;
+    /** Byte bounds on what an upstream may send for one answer. */
+    maxAnswerBytes: number;
+    maxEventBytes: number;
   };
   /** Pause after which a streamed answer gets an SSE keep-alive comment. */
   streamKeepAliveMs: number;
+  /** How long a client may read nothing of its stream before it is cut off. */
+  streamStallTimeoutMs: number;
   cache: {
+    /** Whose answers a cache entry serves: the client that caused it, or every client. */
+    scope: CacheScope;
     /** 0 turns the response cache off. */
     ttlSeconds: number;
     /** Bounds of the in-process cache (used without Redis). */
@@ -52,9 +59,13 @@ export function agentConfig(env: Environment): AgentConfig {
       fallbacks: env.LLM_FALLBACKS,
       breakerThreshold: env.LLM_BREAKER_THRESHOLD,
       breakerCooldownMs: env.LLM_BREAKER_COOLDOWN_MS,
+      maxAnswerBytes: env.LLM_MAX_ANSWER_BYTES,
+      maxEventBytes: env.LLM_MAX_EVENT_BYTES,
     },
     streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
+    streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT_MS,
     cache: {
+      scope: env.CACHE_SCOPE,
       ttlSeconds: env.CACHE_TTL_SECONDS,
       maxEntries: env.CACHE_MAX_ENTRIES,
       maxBytes: env.CACHE_MAX_BYTES,

@@ -41,9 +41,17 @@ const config = (
     fallbacks: ['builtin'],
     breakerThreshold: 3,
     breakerCooldownMs: 1_000,
+    maxAnswerBytes: 4 * 1024 ** 2,
+    maxEventBytes: 256 * 1024,
   },
   streamKeepAliveMs: overrides.keepAliveMs ?? 15_000,
-  cache: { ttlSeconds: overrides.ttlSeconds ?? 60, maxEntries: 2, maxBytes: 1024 ** 2 },
+  streamStallTimeoutMs: 30_000,
+  cache: {
+    scope: 'client',
+    ttlSeconds: overrides.ttlSeconds ?? 60,
+    maxEntries: 2,
+    maxBytes: 1024 ** 2,
+  },
   history: {
     storeText: overrides.storeText ?? true,
     bufferMaxRecords: 3,

@@ -1,4 +1,9 @@
-export { API_KEY_ENTRY, Environment, type LlmProviderName } from './config/environment.js';
+export {
+  API_KEY_ENTRY,
+  Environment,
+  type CacheScope,
+  type LlmProviderName,
+} from './config/environment.js';
 export { ConfigValidationError, loadEnvironment } from './config/load-environment.js';
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';

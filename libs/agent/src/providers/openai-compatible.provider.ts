@@ -2,6 +2,13 @@ import { DelegateBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import {
+  ANSWER_BOUNDS,
+  answerBounds,
+  AnswerTooLargeError,
+  boundedFetch,
+  type AnswerBoundSettings,
+} from './answer-bounds.js';
+import {
   messagesOf,
   type Completion,
   type CompletionPart,
@@ -22,8 +29,14 @@ export interface OpenAiCompatibleOptions {
   timeoutMs: number;
   /** Extra attempts after a network error, 429 or 5xx. */
   maxRetries: number;
+  /** Byte bounds on each answer (see answer-bounds.ts); the service's defaults when absent. */
+  bounds?: AnswerBoundSettings;
 }
 
+const DEFAULT_BOUNDS: AnswerBoundSettings = {
+  maxAnswerBytes: 4 * 1024 ** 2,
+  maxEventBytes: 256 * 1024,
+};
 const RETRY_STATUSES = new Set([408, 409, 425, 429]);
 const MAX_BACKOFF_MS = 5_000;
 
@@ -53,6 +66,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       // Our own budget (attempt()) is what counts; the SDK's is only a backstop.
       timeout: options.timeoutMs + 1_000,
       logLevel: 'off',
+      fetch: boundedFetch(),
     });
     this.retries = retry(
       handleWhen((error) => error instanceof ProviderError && error.retryable),
@@ -71,7 +85,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     const body = await this.attempt(request, (signal) =>
       this.client.chat.completions.create(
         { model: this.model, messages: messagesOf(request), max_tokens: request.maxTokens },
-        { signal },
+        this.requestOptions(request, signal),
       ),
     );
     const text = body.choices?.[0]?.message?.content;
@@ -97,7 +111,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
             stream: true,
             stream_options: { include_usage: true },
           },
-          { signal: AbortSignal.any([signal, controller.signal]) },
+          this.requestOptions(request, AbortSignal.any([signal, controller.signal])),
         ),
       );
       const arm = () => {
@@ -111,9 +125,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       let model: string | undefined;
       let usage: OpenAI.CompletionUsage | undefined;
       let finish: string | null | undefined;
+      // Only the upstream's pauses are timed: while the caller digests a part (a client that
+      // reads slowly, say), the clock is stopped.
       arm();
       for await (const chunk of stream) {
-        arm();
+        clearTimeout(idle);
         model ??= chunk.model;
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices?.[0];
@@ -123,6 +139,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
           text += delta;
           yield { text: delta };
         }
+        arm();
       }
       clearTimeout(idle);
       // A stream the caller aborted may end quietly: that is the caller's doing, not a cut.
@@ -140,6 +157,14 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       clearTimeout(idle);
       controller.abort();
     }
+  }
+
+  /** Per-request SDK options: the caller's signal and the answer's byte bounds. */
+  private requestOptions(request: CompletionRequest, signal: AbortSignal) {
+    const bounds = answerBounds(request.maxTokens, this.options.bounds ?? DEFAULT_BOUNDS);
+    // The SDK spreads fetchOptions into what it hands to fetch; its type knows no extra keys.
+    const fetchOptions = { [ANSWER_BOUNDS]: bounds } as OpenAI.RequestOptions['fetchOptions'];
+    return { signal, fetchOptions };
   }
 
   /**
@@ -184,7 +209,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       model: typeof model === 'string' && model ? model.slice(0, 128) : this.model,
       provider: this.name,
       promptTokens: count(usage?.prompt_tokens) ?? (await this.tokens.count(input)),
-      completionTokens: count(usage?.completion_tokens) ?? (await this.tokens.count(text)),
+      completionTokens:
+        plausible(count(usage?.completion_tokens), text) ?? (await this.tokens.count(text)),
       finishReason: finishReasonOf(finishReason),
     };
   }
@@ -195,6 +221,9 @@ export function toProviderError(
   error: unknown,
   otherwise: 'invalid_response' | 'interrupted' = 'invalid_response',
 ): ProviderError {
+  if (tooLarge(error)) {
+    return new ProviderError('too_large', 'LLM provider answer is larger than its bound');
+  }
   if (error instanceof APIConnectionTimeoutError) {
     return timedOut();
   }
@@ -226,6 +255,14 @@ export function toProviderError(
   return new ProviderError(otherwise, 'LLM provider sent an invalid answer');
 }
 
+/** Whether the error, or one it wraps, is an answer cut at its byte bound. */
+function tooLarge(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof AnswerTooLargeError) return true;
+  }
+  return false;
+}
+
 /** What every exceeded budget is: ours, between chunks, or the SDK's backstop. */
 function timedOut(): ProviderError {
   return new ProviderError('timeout', 'LLM provider did not answer in time');
@@ -248,6 +285,18 @@ function retryAfter(headers: Headers | undefined): number | undefined {
 function count(value: unknown): number | undefined {
   return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }
+
+/**
+ * A reported completion count the text could have: no tokenizer in use packs more than
+ * {@link MAX_CHARS_PER_TOKEN} characters into a token on average, so a server claiming fewer
+ * tokens than that for its text is not believed, and the text is counted here instead.
+ */
+function plausible(tokens: number | undefined, text: string): number | undefined {
+  return tokens !== undefined && text.length <= (tokens + 1) * MAX_CHARS_PER_TOKEN
+    ? tokens
+    : undefined;
+}
+const MAX_CHARS_PER_TOKEN = 32;
 
 function finishReasonOf(value: string | null | undefined): FinishReason {
   return value === 'length' || value === 'content_filter' ? value : 'stop';

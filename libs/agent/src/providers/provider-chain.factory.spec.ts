@@ -22,6 +22,8 @@ const config = (overrides: Partial<AgentConfig['provider']> = {}): AgentConfig['
   fallbacks: [],
   breakerThreshold: 2,
   breakerCooldownMs: 60_000,
+  maxAnswerBytes: 4 * 1024 ** 2,
+  maxEventBytes: 256 * 1024,
   ...overrides,
 });
 

@@ -28,6 +28,7 @@ export function createProviderChain(
         model,
         timeoutMs: config.timeoutMs,
         maxRetries: config.maxRetries,
+        bounds: { maxAnswerBytes: config.maxAnswerBytes, maxEventBytes: config.maxEventBytes },
       },
       tokens,
     ),

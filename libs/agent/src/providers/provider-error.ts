@@ -13,6 +13,7 @@ export type ProviderFailureKind =
   | 'server_error'
   | 'rejected'
   | 'invalid_response'
+  | 'too_large'
   | 'interrupted'
   | 'circuit_open';
 
@@ -23,6 +24,7 @@ const STATUS: Record<ProviderFailureKind, HttpStatus> = {
   server_error: HttpStatus.BAD_GATEWAY,
   rejected: HttpStatus.BAD_GATEWAY,
   invalid_response: HttpStatus.BAD_GATEWAY,
+  too_large: HttpStatus.BAD_GATEWAY,
   interrupted: HttpStatus.BAD_GATEWAY,
   circuit_open: HttpStatus.SERVICE_UNAVAILABLE,
 };
@@ -38,6 +40,7 @@ const FALLBACK = new Set<ProviderFailureKind>([
   'unavailable',
   'rate_limited',
   'server_error',
+  'too_large',
   'interrupted',
   'circuit_open',
 ]);

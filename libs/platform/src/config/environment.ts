@@ -17,6 +17,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LLM_PROVIDERS = ['builtin', 'openai'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
+export const CACHE_SCOPES = ['client', 'shared'] as const;
+export type CacheScope = (typeof CACHE_SCOPES)[number];
 
 /**
  * One API key entry: a client id, the SHA-256 (hex) of its key, optional per-client limits
@@ -41,8 +43,8 @@ const toBytes = ({ value }: { value: unknown }): unknown => {
   const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
   return match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : value;
 };
-const BYTES_MESSAGE = (name: string) => ({
-  message: `${name} must be a size such as 16mb, 512kb or a number of bytes, from 1mb to 4gb`,
+const BYTES_MESSAGE = (name: string, range = 'from 1mb to 4gb') => ({
+  message: `${name} must be a size such as 16mb, 512kb or a number of bytes, ${range}`,
 });
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
@@ -129,8 +131,25 @@ export class Environment {
   /** Consecutive failures that open a provider's circuit, and how long it then stays open. */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) LLM_BREAKER_THRESHOLD = 5;
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) LLM_BREAKER_COOLDOWN_MS = 30_000;
+  /**
+   * Ceiling on the bytes an upstream may send for one answer (body, or all SSE events); below it
+   * the bound is 64 KiB plus 1 KiB per requested token.
+   */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('LLM_MAX_ANSWER_BYTES', 'from 64kb to 256mb'))
+  @Min(64 * 1024, BYTES_MESSAGE('LLM_MAX_ANSWER_BYTES', 'from 64kb to 256mb'))
+  @Max(256 * 1024 ** 2, BYTES_MESSAGE('LLM_MAX_ANSWER_BYTES', 'from 64kb to 256mb'))
+  LLM_MAX_ANSWER_BYTES = 4 * 1024 ** 2;
+  /** Bytes of one SSE event from an upstream. */
+  @Transform(toBytes)
+  @IsInt(BYTES_MESSAGE('LLM_MAX_EVENT_BYTES', 'from 4kb to 64mb'))
+  @Min(4 * 1024, BYTES_MESSAGE('LLM_MAX_EVENT_BYTES', 'from 4kb to 64mb'))
+  @Max(64 * 1024 ** 2, BYTES_MESSAGE('LLM_MAX_EVENT_BYTES', 'from 4kb to 64mb'))
+  LLM_MAX_EVENT_BYTES = 256 * 1024;
   /** A streamed answer that pauses this long gets an SSE comment so proxies keep the connection. */
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) STREAM_KEEPALIVE_MS = 15_000;
+  /** A client that reads nothing of its stream for this long is cut off (the upstream call too). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000) STREAM_STALL_TIMEOUT_MS = 30_000;
   /** Simulated model latency of the built-in provider, for load and shutdown testing. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000) BUILTIN_LATENCY_MS = 0;
 
@@ -164,6 +183,11 @@ export class Environment {
   // --- response cache ---
   /** Lifetime of a cached answer; 0 turns the cache off. */
   @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400) CACHE_TTL_SECONDS = 300;
+  /**
+   * `client`: a cached answer serves only the API client that caused it. `shared`: any client
+   * sending the same request gets it, so one client can learn what another asked and was told.
+   */
+  @IsIn(CACHE_SCOPES) CACHE_SCOPE: CacheScope = 'client';
   /** Entries kept by the in-process cache (used without Redis). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) CACHE_MAX_ENTRIES = 1_000;
   /** Bytes of answers the in-process cache holds (estimated as UTF-16); the LRU evicts beyond it. */

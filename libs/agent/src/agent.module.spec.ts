@@ -28,7 +28,12 @@ import { SseStreams } from './streaming/sse-streams.js';
 import { TokenCounter } from './tokens/token-counter.js';
 
 const config = (
-  overrides: { ttlSeconds?: number; storeText?: boolean; keepAliveMs?: number } = {},
+  overrides: {
+    ttlSeconds?: number;
+    storeText?: boolean;
+    keepAliveMs?: number;
+    cacheScope?: 'client' | 'shared';
+  } = {},
 ): AgentConfig => ({
   provider: {
     name: 'builtin',
@@ -47,7 +52,7 @@ const config = (
   streamKeepAliveMs: overrides.keepAliveMs ?? 15_000,
   streamStallTimeoutMs: 30_000,
   cache: {
-    scope: 'client',
+    scope: overrides.cacheScope ?? 'client',
     ttlSeconds: overrides.ttlSeconds ?? 60,
     maxEntries: 2,
     maxBytes: 1024 ** 2,
@@ -122,10 +127,12 @@ describe('AgentModule.forRoot', () => {
       ).useValue as unknown;
     expect(policy({ ttlSeconds: 1, storeText: true })).toEqual({
       cacheEnabled: true,
+      cacheShared: false,
       storeText: true,
     });
-    expect(policy({ ttlSeconds: 0, storeText: false })).toEqual({
+    expect(policy({ ttlSeconds: 0, storeText: false, cacheScope: 'shared' })).toEqual({
       cacheEnabled: false,
+      cacheShared: true,
       storeText: false,
     });
   });

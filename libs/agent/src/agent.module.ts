@@ -41,6 +41,7 @@ export class AgentModule {
   static forRoot({ config, database, redis }: AgentModuleOptions): DynamicModule {
     const policy: QueryPolicy = {
       cacheEnabled: config.cache.ttlSeconds > 0,
+      cacheShared: config.cache.scope === 'shared',
       storeText: config.history.storeText,
     };
     return {

@@ -50,6 +50,37 @@ describe('API keys', () => {
     );
   });
 
+  it('refuses two different keys in one request, and takes the same key sent twice', async () => {
+    const both = { ...bearer(acme.key), 'X-API-Key': beta.key };
+    const res = await ask(both).expect(400);
+    expect(res.body).toMatchObject({
+      status: 400,
+      detail: 'Authorization and X-API-Key carry different keys: send one key',
+    });
+    expect(JSON.stringify(res.body)).not.toContain(acme.key);
+    const same = await ask({ ...bearer(acme.key), 'X-API-Key': acme.key }).expect(200);
+    expect(same.body.client_id).toBe('acme');
+  });
+
+  it("never answers one client from another's cached answer, on either API", async () => {
+    const chat = (key: string, content: string) =>
+      request(t.server)
+        .post('/v1/chat/completions')
+        .set(bearer(key))
+        .send({ model: 'builtin-echo', messages: [{ role: 'user', content }] })
+        .expect(200);
+    const cacheOf = async (call: Promise<request.Response>) => (await call).headers['x-cache'];
+    const secret = `acme private ${Math.random()}`;
+    expect(await cacheOf(ask(bearer(acme.key), secret).expect(200))).toBe('MISS');
+    expect(await cacheOf(ask(bearer(beta.key), secret).expect(200))).toBe('MISS');
+    // Each client's own answer serves it again, across both APIs.
+    expect(await cacheOf(chat(beta.key, secret))).toBe('HIT');
+    expect(await cacheOf(chat(acme.key, secret))).toBe('HIT');
+    const other = `beta only ${Math.random()}`;
+    expect(await cacheOf(chat(beta.key, other))).toBe('MISS');
+    expect(await cacheOf(ask(bearer(acme.key), other).expect(200))).toBe('MISS');
+  });
+
   it("shows each client only its own history: another client's record is 404", async () => {
     const mine = (await ask(bearer(acme.key), 'acme secret').expect(200)).body.id as string;
     const theirs = (await ask(bearer(beta.key), 'beta secret').expect(200)).body.id as string;

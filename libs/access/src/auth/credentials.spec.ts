@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { presentedKey } from './credentials.js';
+import { CONFLICTING_KEYS, presentedKey } from './credentials.js';
 
 describe('presentedKey', () => {
   it.each([
@@ -7,7 +7,8 @@ describe('presentedKey', () => {
     [{ authorization: 'bearer   aik_abc ' }, 'aik_abc'],
     [{ 'x-api-key': ' aik_abc ' }, 'aik_abc'],
     [{ authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': 'aik_x' }, 'aik_x'],
-    [{ authorization: 'Bearer aik_a', 'x-api-key': 'aik_b' }, 'aik_a'],
+    [{ authorization: 'Bearer aik_a', 'x-api-key': 'aik_a' }, 'aik_a'],
+    [{ authorization: 'Bearer aik_a', 'x-api-key': 'aik_b' }, CONFLICTING_KEYS],
     [{ authorization: 'Bearer' }, undefined],
     [{ authorization: 'Bearer a b' }, undefined],
     [{ 'x-api-key': '' }, undefined],

@@ -30,6 +30,14 @@ export function unauthorized(): AccessProblem {
   );
 }
 
+/** Two different keys in one request: refused rather than guessing which one it meant. */
+export function conflictingKeys(): AccessProblem {
+  return new AccessProblem(
+    HttpStatus.BAD_REQUEST,
+    'Authorization and X-API-Key carry different keys: send one key',
+  );
+}
+
 export function quotaExceeded(violated: PolicyName[]): AccessProblem {
   return new AccessProblem(
     HttpStatus.TOO_MANY_REQUESTS,

@@ -4,14 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
 import { JsonBodyReader } from '@app/platform';
 import { AccessMetrics, ANONYMOUS_CLIENT } from '../access.metrics.js';
-import { presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
+import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
 import { KeyRegistry } from '../keys/key-registry.js';
 import { rateLimitHeaders, seconds, type PolicyName } from '../limits/rate-limit-headers.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { LoadShedder } from '../shedding/load-shedder.js';
 import { setAccessContext, type AccessContext } from './access-context.js';
 import { AccessLease } from './access-lease.js';
-import { overloaded, quotaExceeded, unauthorized } from './access-problem.js';
+import { conflictingKeys, overloaded, quotaExceeded, unauthorized } from './access-problem.js';
 import { ACCESS_ROUTE, type AccessRoute } from './access-route.js';
 import { nodeRequest, nodeResponse, remoteAddress, setHeaders } from './node-http.js';
 
@@ -73,6 +73,7 @@ export class AccessGuard implements CanActivate {
       return { clientId: null, partition: `ip:${remoteAddress(req)}`, label: ANONYMOUS_CLIENT };
     }
     const key = presentedKey(req.headers);
+    if (key === CONFLICTING_KEYS) throw conflictingKeys();
     const client = key === undefined ? undefined : this.keys.authenticate(key);
     if (!client) {
       this.metrics.unauthorized.inc();

@@ -17,7 +17,7 @@ describe('KeyRegistry', () => {
   const make = (entries: string[], withFile = true) => {
     registryMetrics = new MetricsRegistry();
     registry = new KeyRegistry(
-      { entries, file: withFile ? file : undefined },
+      { entries, file: withFile ? file : undefined, settleMs: 20 },
       logger as unknown as PinoLogger,
       new AccessMetrics(registryMetrics),
     );
@@ -74,7 +74,7 @@ describe('KeyRegistry', () => {
     const keys = make([]);
     keys.load();
     writeFileSync(file, `${keyEntry('acme', 'k2')}\n${keyEntry('beta', 'k3')}\n`);
-    keys.reload('test');
+    await keys.reload('test');
     expect(keys.authenticate('k1')).toBeUndefined();
     expect(keys.authenticate('k2')?.id).toBe('acme');
     expect(logger.info).toHaveBeenCalledWith(
@@ -83,8 +83,8 @@ describe('KeyRegistry', () => {
     );
 
     writeFileSync(file, 'broken\n');
-    keys.reload('test');
-    keys.reload('test');
+    await keys.reload('test');
+    await keys.reload('test');
     expect(keys.authenticate('k2')?.id).toBe('acme');
     expect(logger.error).toHaveBeenCalledTimes(1);
     expect(await metric('access_api_key_reloads_total')).toContain('result="failed"} 1');
@@ -98,6 +98,7 @@ describe('KeyRegistry', () => {
     keys.watch();
     writeFileSync(file, keyEntry('acme', 'k2'));
     process.emit('SIGHUP', 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 100));
     expect(keys.authenticate('k2')?.id).toBe('acme');
 
     writeFileSync(file, keyEntry('acme', 'k3'));
@@ -108,5 +109,42 @@ describe('KeyRegistry', () => {
     }
     expect(keys.authenticate('k3')?.id).toBe('acme');
     expect(keys.authenticate('k2')).toBeUndefined();
+  });
+
+  it('keeps the keys in force while a rewritten file is empty or half written', async () => {
+    const full = `${keyEntry('acme', 'k1')}\n${keyEntry('beta', 'k2')}\n`;
+    writeFileSync(file, full);
+    const keys = make([]);
+    keys.load();
+    // A truncate-then-write, caught between the two by a reload.
+    writeFileSync(file, '');
+    const reloaded = keys.reload('file change');
+    expect(keys.authenticate('k1')?.id).toBe('acme');
+    await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(file, full.slice(0, 20));
+    expect(keys.authenticate('k1')?.id).toBe('acme');
+    await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(file, full);
+    await reloaded;
+    expect(keys.authenticate('k1')?.id).toBe('acme');
+    expect(keys.authenticate('k2')?.id).toBe('beta');
+    expect(logger.warn).toHaveBeenCalledWith(
+      'API keys file still changing: the previous keys stay in force meanwhile',
+    );
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('applies an emptied file once it has stayed empty, and says every client is refused', async () => {
+    writeFileSync(file, keyEntry('acme', 'k1'));
+    const keys = make([]);
+    keys.load();
+    writeFileSync(file, '');
+    await keys.reload('file change');
+    expect(keys.authenticate('k1')).toBeUndefined();
+    expect(keys.enabled).toBe(true);
+    expect(logger.warn).toHaveBeenCalledWith(
+      { reason: 'file change', clients: 0, keys: 0 },
+      'API keys reloaded: no keys, every client is refused',
+    );
   });
 });

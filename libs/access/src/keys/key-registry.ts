@@ -10,12 +10,22 @@ import { KeyTable, type ClientEntry, type KeyLine } from './key-table.js';
 const MAX_FILE_BYTES = 1024 * 1024;
 /** How often the file is checked (stat only): catches edits and Kubernetes' symlink swaps. */
 const WATCH_INTERVAL_MS = 1_000;
+/**
+ * A changed file is applied only once two reads this far apart agree: an editor or a shell that
+ * truncates and then writes it leaves an empty or half-written file for a moment, and that
+ * moment must not lock every client out.
+ */
+const SETTLE_MS = 300;
+/** Reads after which a file that never stops changing is left alone (until its next change). */
+const MAX_SETTLE_ROUNDS = 10;
 
 export interface KeySources {
   /** Entries from API_KEYS (already validated at boot). */
   entries: string[];
   /** API_KEYS_FILE, reloaded on change and on SIGHUP. */
   file?: string;
+  /** Time a changed file must stay the same before it is applied (tests shorten it). */
+  settleMs?: number;
 }
 
 /**
@@ -28,7 +38,10 @@ export class KeyRegistry implements OnApplicationShutdown {
   private table = KeyTable.empty();
   private fileContentDigest: string | undefined;
   private watching = false;
-  private readonly onSighup = (): void => this.reload('SIGHUP');
+  /** The reload under way, and whether another was asked for meanwhile. */
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private readonly onSighup = (): void => void this.reload('SIGHUP');
 
   constructor(
     private readonly sources: KeySources,
@@ -55,7 +68,7 @@ export class KeyRegistry implements OnApplicationShutdown {
       { interval: WATCH_INTERVAL_MS, persistent: false },
       (current: Stats, previous: Stats) => {
         if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) {
-          this.reload('file change');
+          void this.reload('file change');
         }
       },
     );
@@ -80,11 +93,30 @@ export class KeyRegistry implements OnApplicationShutdown {
     return [...this.table.clients.keys()];
   }
 
-  /** Rereads API_KEYS_FILE; an unchanged file is a no-op, an invalid one changes nothing. */
-  reload(reason: string): void {
+  /**
+   * Rereads API_KEYS_FILE and applies it once it has settled; an unchanged file is a no-op, an
+   * invalid one changes nothing. Resolves when this reload (and any asked for meanwhile) is done.
+   */
+  reload(reason: string): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        await this.reloadOnce(reason);
+      } while (this.reloadAgain);
+    })().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async reloadOnce(reason: string): Promise<void> {
     let content: string;
     try {
       content = this.readFile();
+      if (sha256(content) === this.fileContentDigest) return;
+      content = await this.settled(content);
     } catch (error) {
       this.metrics.keyReloads.inc({ result: 'failed' });
       this.logger.error({ reason, err: error }, 'API keys not reloaded: file unreadable');
@@ -105,10 +137,29 @@ export class KeyRegistry implements OnApplicationShutdown {
     }
     this.apply(table, content);
     this.metrics.keyReloads.inc({ result: 'applied' });
-    this.logger.info(
+    const log = table.keyCount === 0 ? this.logger.warn : this.logger.info;
+    log.call(
+      this.logger,
       { reason, clients: table.clients.size, keys: table.keyCount },
-      'API keys reloaded',
+      table.keyCount === 0
+        ? 'API keys reloaded: no keys, every client is refused'
+        : 'API keys reloaded',
     );
+  }
+
+  /** The file's content once two reads SETTLE_MS apart agree; throws if it never settles. */
+  private async settled(first: string): Promise<string> {
+    let previous = first;
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
+      await new Promise((resolve) => setTimeout(resolve, this.sources.settleMs ?? SETTLE_MS));
+      const current = this.readFile();
+      if (current === previous) return current;
+      if (round === 0) {
+        this.logger.warn('API keys file still changing: the previous keys stay in force meanwhile');
+      }
+      previous = current;
+    }
+    throw new Error('API_KEYS_FILE kept changing while being read');
   }
 
   private parse(fileContent: string | undefined): { table: KeyTable; problems: string[] } {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { MetricsRegistry, type DependencyMonitor } from '@app/platform';
 import { RedisResponseCache } from './redis-response-cache.js';
-import { cacheKey, type CachedCompletion } from './response-cache.js';
+import { cacheKey, cacheScope, type CachedCompletion } from './response-cache.js';
 
 const answer: CachedCompletion = { text: 'hi', model: 'm', promptTokens: 3, completionTokens: 1 };
 
@@ -80,16 +80,27 @@ describe('RedisResponseCache', () => {
 
 describe('cacheKey', () => {
   it('is a SHA-256 hex digest that depends on every part', () => {
-    const key = cacheKey('builtin', 'm', 100, 'p'.repeat(64));
+    const key = cacheKey('client:a', 'builtin', 'm', 100, 'p'.repeat(64));
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(cacheKey('builtin', 'm', 100, 'p'.repeat(64))).toBe(key);
-    expect(cacheKey('openai', 'm', 100, 'p'.repeat(64))).not.toBe(key);
-    expect(cacheKey('builtin', 'n', 100, 'p'.repeat(64))).not.toBe(key);
-    expect(cacheKey('builtin', 'm', 101, 'p'.repeat(64))).not.toBe(key);
-    expect(cacheKey('builtin', 'm', 100, 'q'.repeat(64))).not.toBe(key);
+    expect(cacheKey('client:a', 'builtin', 'm', 100, 'p'.repeat(64))).toBe(key);
+    expect(cacheKey('client:b', 'builtin', 'm', 100, 'p'.repeat(64))).not.toBe(key);
+    expect(cacheKey('client:a', 'openai', 'm', 100, 'p'.repeat(64))).not.toBe(key);
+    expect(cacheKey('client:a', 'builtin', 'n', 100, 'p'.repeat(64))).not.toBe(key);
+    expect(cacheKey('client:a', 'builtin', 'm', 101, 'p'.repeat(64))).not.toBe(key);
+    expect(cacheKey('client:a', 'builtin', 'm', 100, 'q'.repeat(64))).not.toBe(key);
   });
 
   it('separates its parts so that shifting text between them changes the key', () => {
-    expect(cacheKey('ab', 'c', 1, 'x')).not.toBe(cacheKey('a', 'bc', 1, 'x'));
+    expect(cacheKey('s', 'ab', 'c', 1, 'x')).not.toBe(cacheKey('s', 'a', 'bc', 1, 'x'));
+    expect(cacheKey('client:a', 'b', 'c', 1, 'x')).not.toBe(cacheKey('client:', 'ab', 'c', 1, 'x'));
+  });
+});
+
+describe('cacheScope', () => {
+  it('is the client, anonymous clients sharing one, unless the cache is shared', () => {
+    expect(cacheScope(false, 'alice')).toBe('client:alice');
+    expect(cacheScope(false, null)).toBe('client:');
+    expect(cacheScope(true, 'alice')).toBe('shared');
+    expect(cacheScope(true, 'bob')).toBe('shared');
   });
 });

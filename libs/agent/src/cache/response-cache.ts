@@ -20,14 +20,24 @@ export interface ResponseCache {
 /** Injection token of the configured {@link ResponseCache}. */
 export const RESPONSE_CACHE = Symbol('RESPONSE_CACHE');
 
-/** Identical requests share a key: a hash over provider, model, max_tokens and the prompt's SHA-256. */
+/**
+ * Identical requests within one scope share a key: a hash over the scope, provider, model,
+ * max_tokens and the prompt's SHA-256. The scope is the API client the answer was made for
+ * (`client:<id>`, `client:` without keys), or `shared` when every client may reuse it.
+ */
 export function cacheKey(
+  scope: string,
   provider: string,
   model: string,
   maxTokens: number,
   promptSha256: string,
 ): string {
   return createHash('sha256')
-    .update(`${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}`)
+    .update(`${scope}\u0000${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}`)
     .digest('hex');
+}
+
+/** The cache scope of a request: its client's own, unless the operator shares the cache. */
+export function cacheScope(shared: boolean, clientId: string | null | undefined): string {
+  return shared ? 'shared' : `client:${clientId ?? ''}`;
 }

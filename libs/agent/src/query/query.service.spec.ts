@@ -76,7 +76,7 @@ function make(policy: Partial<QueryPolicy> = {}) {
     provider,
     cache,
     history,
-    { cacheEnabled: true, storeText: true, ...policy },
+    { cacheEnabled: true, cacheShared: false, storeText: true, ...policy },
     registry,
   );
   const cacheRequests = async () =>
@@ -182,10 +182,27 @@ describe('QueryService', () => {
     await service.query({ prompt: 'hello!' });
     expect(provider.requests).toHaveLength(3);
     expect([...cache.entries.keys()]).toEqual([
-      cacheKey('fake', 'fake-model', 100, sha256('hello')),
-      cacheKey('fake', 'fake-model', 50, sha256('hello')),
-      cacheKey('fake', 'fake-model', 100, sha256('hello!')),
+      cacheKey('client:', 'fake', 'fake-model', 100, sha256('hello')),
+      cacheKey('client:', 'fake', 'fake-model', 50, sha256('hello')),
+      cacheKey('client:', 'fake', 'fake-model', 100, sha256('hello!')),
     ]);
+  });
+
+  it("keeps one client's cached answers from every other client", async () => {
+    const { service, provider } = make();
+    await service.query({ prompt: 'secret plan', clientId: 'alice' });
+    const bob = await service.query({ prompt: 'secret plan', clientId: 'bob' });
+    const alice = await service.query({ prompt: 'secret plan', clientId: 'alice' });
+    expect([bob.cache, alice.cache]).toEqual(['MISS', 'HIT']);
+    expect(provider.requests).toHaveLength(2);
+  });
+
+  it('shares cached answers between clients when the operator says so', async () => {
+    const { service, provider } = make({ cacheShared: true });
+    await service.query({ prompt: 'common question', clientId: 'alice' });
+    const bob = await service.query({ prompt: 'common question', clientId: 'bob' });
+    expect(bob.cache).toBe('HIT');
+    expect(provider.requests).toHaveLength(1);
   });
 
   it('skips the cache read on request but caches the fresh answer', async () => {

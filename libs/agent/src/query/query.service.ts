@@ -5,6 +5,7 @@ import { Counter } from 'prom-client';
 import { MetricsRegistry, ProblemException } from '@app/platform';
 import {
   cacheKey,
+  cacheScope,
   RESPONSE_CACHE,
   type CachedCompletion,
   type ResponseCache,
@@ -61,6 +62,8 @@ const CLIENT_CLOSED_REQUEST = 499 as HttpStatus;
 /** Agent settings the use-case needs. */
 export interface QueryPolicy {
   cacheEnabled: boolean;
+  /** Whether a cached answer may serve another API client than the one it was made for. */
+  cacheShared: boolean;
   storeText: boolean;
 }
 export const QUERY_POLICY = Symbol('QUERY_POLICY');
@@ -163,7 +166,8 @@ export class QueryService {
       .update(input.messages ? JSON.stringify(input.messages) : input.prompt)
       .digest('hex');
     const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
-    const key = cacheKey(this.provider.name, this.provider.model, maxTokens, promptSha256);
+    const scope = cacheScope(this.policy.cacheShared, input.clientId);
+    const key = cacheKey(scope, this.provider.name, this.provider.model, maxTokens, promptSha256);
     return { maxTokens, promptSha256, key, bypass };
   }
 

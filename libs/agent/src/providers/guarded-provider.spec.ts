@@ -362,4 +362,31 @@ describe('ProviderChain', () => {
     ).rejects.toMatchObject({ kind: 'unavailable' });
     expect(await registry.metrics()).not.toMatch(/gen_ai_provider_fallbacks_total\{/);
   });
+
+  it("does not let one client's failing prompts open the circuit for everyone", async () => {
+    let calls = 0;
+    const { guarded } = guard(
+      provider('a', () => {
+        calls++;
+        return Promise.reject(new ProviderError('server_error', 'status 500'));
+      }),
+      5,
+    );
+    const ask = (clientId: string | null, prompt: string) =>
+      guarded
+        .complete({ ...request, origin: { clientId, promptSha256: prompt } })
+        .catch((e: unknown) => e);
+    for (const prompt of ['p1', 'p2', 'p3', 'p4', 'p5', 'p6']) {
+      expect(await ask('mallory', prompt)).toMatchObject({ kind: 'server_error' });
+    }
+    expect(guarded.circuit).toBe('closed');
+    // The same poison prompt, again and again, from a tenant-less service counts once.
+    for (let i = 0; i < 6; i++) await ask(null, 'poison');
+    expect(guarded.circuit).toBe('closed');
+    // Failures from a second client do open it: the upstream fails for more than one caller.
+    await ask('alice', 'a1');
+    expect(guarded.circuit).toBe('open');
+    expect(await ask('alice', 'a2')).toMatchObject({ kind: 'circuit_open' });
+    expect(calls).toBe(13);
+  });
 });

@@ -7,6 +7,7 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { performance } from 'node:perf_hooks';
+import { FailureLedger } from './failure-ledger.js';
 import type { Completion, CompletionPart, CompletionRequest, LlmProvider } from './llm-provider.js';
 import { isAbort, ProviderError } from './provider-error.js';
 import type { CircuitStateName, ProviderLabels, ProviderMetrics } from './provider-metrics.js';
@@ -25,15 +26,24 @@ const NAMES: Record<CircuitState, CircuitStateName> = {
   [CircuitState.Isolated]: 'open',
 };
 
+/** A provider failure the {@link FailureLedger} does not count: the breaker lets it pass. */
+class Uncounted extends Error {
+  constructor(readonly failure: ProviderError) {
+    super(failure.message);
+  }
+}
+
 /**
  * One member of the provider chain: the provider behind a circuit breaker (cockatiel), with its
  * calls measured. Only provider failures count against the circuit: a rejected request (4xx) or
- * a client that went away says nothing about the provider's health. A stream counts as
- * succeeded once its first part arrived.
+ * a client that went away says nothing about the provider's health, and the ledger keeps one
+ * client's inputs from counting for all. A stream counts as succeeded once its first part
+ * arrived.
  */
 export class GuardedProvider {
   readonly labels: ProviderLabels;
   private readonly breaker: CircuitBreakerPolicy;
+  private readonly ledger: FailureLedger;
 
   constructor(
     readonly provider: LlmProvider,
@@ -54,8 +64,10 @@ export class GuardedProvider {
         breaker: new ConsecutiveBreaker(options.threshold),
       },
     );
+    this.ledger = new FailureLedger(options.threshold);
     metrics.circuitState(provider.name, 'closed');
     this.breaker.onStateChange((state) => {
+      this.ledger.reset();
       metrics.circuitState(provider.name, NAMES[state]);
       onStateChange(provider.name, NAMES[state]);
     });
@@ -73,7 +85,9 @@ export class GuardedProvider {
   async complete(request: CompletionRequest): Promise<Completion> {
     const started = this.start();
     try {
-      const completion = await this.breaker.execute(() => this.provider.complete(request));
+      const completion = await this.breaker.execute(() =>
+        this.counted(request, () => this.provider.complete(request)),
+      );
       this.succeeded(started, completion);
       return completion;
     } catch (error) {
@@ -86,10 +100,12 @@ export class GuardedProvider {
     let iterator: AsyncIterator<CompletionPart>;
     let first: IteratorResult<CompletionPart>;
     try {
-      ({ iterator, first } = await this.breaker.execute(async () => {
-        const it = this.provider.stream(request)[Symbol.asyncIterator]();
-        return { iterator: it, first: await it.next() };
-      }));
+      ({ iterator, first } = await this.breaker.execute(() =>
+        this.counted(request, async () => {
+          const it = this.provider.stream(request)[Symbol.asyncIterator]();
+          return { iterator: it, first: await it.next() };
+        }),
+      ));
     } catch (error) {
       throw this.failed(started, error, request);
     }
@@ -102,6 +118,28 @@ export class GuardedProvider {
       throw this.failed(started, error, request);
     } finally {
       await iterator.return?.(undefined);
+    }
+  }
+
+  /**
+   * Runs a call for the breaker; a failure the ledger does not count leaves it wrapped, which the
+   * breaker does not handle. A half-open circuit's probe always counts: it is the test.
+   */
+  private async counted<T>(request: CompletionRequest, call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.ledger.reset();
+      return result;
+    } catch (error) {
+      if (
+        error instanceof ProviderError &&
+        error.fallsBack &&
+        this.breaker.state === CircuitState.Closed &&
+        !this.ledger.counts(error, request.origin)
+      ) {
+        throw new Uncounted(error);
+      }
+      throw error;
     }
   }
 
@@ -122,6 +160,7 @@ export class GuardedProvider {
 
   /** Records the failure and returns what to throw: a provider error, or the abort as it came. */
   private failed(started: number, error: unknown, request: CompletionRequest): unknown {
+    if (error instanceof Uncounted) error = error.failure;
     if (isAbort(error, request.signal)) return error;
     const failure =
       error instanceof BrokenCircuitError

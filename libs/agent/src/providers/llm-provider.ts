@@ -4,6 +4,8 @@ export interface ChatMessage {
   content: string;
 }
 
+import type { RequestOrigin } from './failure-ledger.js';
+
 /** What the agent asks of a language model. */
 export interface CompletionRequest {
   /** The text to answer: the last user turn of {@link messages} when a conversation is given. */
@@ -14,6 +16,8 @@ export interface CompletionRequest {
   maxTokens: number;
   /** Lets the caller cancel the completion (a provider stops waiting and rejects). */
   signal?: AbortSignal;
+  /** Who asked: decides how a failure counts towards the provider's circuit. */
+  origin?: RequestOrigin;
 }
 
 /** Why generation stopped, in OpenAI's words. */

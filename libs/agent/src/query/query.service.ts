@@ -106,7 +106,7 @@ export class QueryService {
       completion = hit;
     } else {
       try {
-        completion = await this.provider.complete(this.request(input, maxTokens));
+        completion = await this.provider.complete(this.request(input, maxTokens, promptSha256));
       } catch (error) {
         if (!input.signal?.aborted) throw error;
         // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
@@ -146,7 +146,7 @@ export class QueryService {
     if (hit) {
       for (const text of wordChunks(hit.text)) yield { text };
     } else {
-      for await (const part of this.provider.stream(this.request(input, maxTokens))) {
+      for await (const part of this.provider.stream(this.request(input, maxTokens, promptSha256))) {
         if ('text' in part) yield part;
         else completion = part.completion;
       }
@@ -178,8 +178,14 @@ export class QueryService {
     return hit && { ...hit, provider: this.provider.name };
   }
 
-  private request(input: QueryInput, maxTokens: number) {
-    return { prompt: input.prompt, messages: input.messages, maxTokens, signal: input.signal };
+  private request(input: QueryInput, maxTokens: number, promptSha256: string) {
+    return {
+      prompt: input.prompt,
+      messages: input.messages,
+      maxTokens,
+      signal: input.signal,
+      origin: { clientId: input.clientId ?? null, promptSha256 },
+    };
   }
 
   /** A fallback's answer is not cached: the primary should answer again once it is back. */

@@ -137,14 +137,12 @@ export class KeyRegistry implements OnApplicationShutdown {
     }
     this.apply(table, content);
     this.metrics.keyReloads.inc({ result: 'applied' });
-    const log = table.keyCount === 0 ? this.logger.warn : this.logger.info;
-    log.call(
-      this.logger,
-      { reason, clients: table.clients.size, keys: table.keyCount },
-      table.keyCount === 0
-        ? 'API keys reloaded: no keys, every client is refused'
-        : 'API keys reloaded',
-    );
+    const fields = { reason, clients: table.clients.size, keys: table.keyCount };
+    if (table.keyCount === 0) {
+      this.logger.warn(fields, 'API keys reloaded: no keys, every client is refused');
+    } else {
+      this.logger.info(fields, 'API keys reloaded');
+    }
   }
 
   /** The file's content once two reads SETTLE_MS apart agree; throws if it never settles. */

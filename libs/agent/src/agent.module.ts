@@ -93,7 +93,12 @@ function llmProviders(config: AgentConfig): Provider[] {
       inject: [MetricsRegistry, PinoLogger],
       useFactory: (registry: MetricsRegistry, logger: PinoLogger) => {
         logger.setContext('stream');
-        return new SseStreams(registry, config.streamKeepAliveMs, logger);
+        return new SseStreams(
+          registry,
+          config.streamKeepAliveMs,
+          logger,
+          config.streamStallTimeoutMs,
+        );
       },
     },
   ];

@@ -354,6 +354,22 @@ describe('QueryService streaming', () => {
     expect(history.records).toHaveLength(0);
   });
 
+  it('records a stream its consumer stopped before the result as cancelled, caching nothing', async () => {
+    const { service, cache, history } = make();
+    const stream = service.stream({ prompt: 'hello world', clientId: 'acme' });
+    expect((await stream.next()).value).toEqual({ cache: 'MISS' });
+    expect((await stream.next()).value).toMatchObject({ text: expect.any(String) });
+    await stream.return(undefined);
+    expect(cache.entries.size).toBe(0);
+    expect(history.records).toHaveLength(1);
+    expect(history.records[0]).toMatchObject({
+      outcome: 'cancelled',
+      clientId: 'acme',
+      response: null,
+      tokensUsed: 0,
+    });
+  });
+
   it('does not cache an answer that came from a fallback provider', async () => {
     const { service, provider, cache } = make();
     provider.answeredBy = 'builtin';

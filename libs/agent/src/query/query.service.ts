@@ -110,20 +110,10 @@ export class QueryService {
       } catch (error) {
         if (!input.signal?.aborted) throw error;
         // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
-        const cancelled = {
-          text: '',
-          model: this.provider.model,
-          provider: this.provider.name,
-          promptTokens: 0,
-          completionTokens: 0,
-        };
-        const latencyMs = performance.now() - started;
-        const status = bypass ? 'BYPASS' : 'MISS';
-        const record = this.toRecord(input, maxTokens, promptSha256, cancelled, status, latencyMs);
-        this.history.record({ ...record, response: null, outcome: 'cancelled' });
+        this.recordCancelled(input, maxTokens, promptSha256, bypass, started);
         throw new ProblemException(CLIENT_CLOSED_REQUEST, 'Client closed the request');
       }
-      await this.store(key, completion);
+      this.store(key, completion);
     }
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
     const latencyMs = performance.now() - started;
@@ -141,22 +131,57 @@ export class QueryService {
     const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
     const hit = await this.lookup(key, bypass);
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
-    yield { cache };
-    let completion: Answer | undefined = hit;
-    if (hit) {
-      for (const text of wordChunks(hit.text)) yield { text };
-    } else {
-      for await (const part of this.provider.stream(this.request(input, maxTokens, promptSha256))) {
-        if ('text' in part) yield part;
-        else completion = part.completion;
+    // A stream stopped before its result (client gone, or one that read nothing for too long)
+    // is recorded as cancelled; one that failed is not recorded, as a failed query is not.
+    let outcome: 'pending' | 'failed' | 'recorded' = 'pending';
+    try {
+      yield { cache };
+      let completion: Answer | undefined = hit;
+      if (hit) {
+        for (const text of wordChunks(hit.text)) yield { text };
+      } else {
+        const request = this.request(input, maxTokens, promptSha256);
+        for await (const part of this.provider.stream(request)) {
+          if ('text' in part) yield part;
+          else completion = part.completion;
+        }
+        if (completion) this.store(key, completion);
       }
-      if (completion) await this.store(key, completion);
+      if (!completion) throw new ProviderError('interrupted', 'LLM provider stream ended early');
+      const latencyMs = performance.now() - started;
+      const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
+      this.history.record(record);
+      outcome = 'recorded';
+      yield { result: resultOf(record, completion, cache) };
+    } catch (error) {
+      if (!input.signal?.aborted) outcome = 'failed';
+      throw error;
+    } finally {
+      if (outcome === 'pending') {
+        this.recordCancelled(input, maxTokens, promptSha256, bypass, started);
+      }
     }
-    if (!completion) throw new ProviderError('interrupted', 'LLM provider stream ended early');
+  }
+
+  /** Records a query nobody will read the answer of (the tokens it used are not known). */
+  private recordCancelled(
+    input: QueryInput,
+    maxTokens: number,
+    promptSha256: string,
+    bypass: boolean,
+    started: number,
+  ): void {
+    const cancelled = {
+      text: '',
+      model: this.provider.model,
+      provider: this.provider.name,
+      promptTokens: 0,
+      completionTokens: 0,
+    };
     const latencyMs = performance.now() - started;
-    const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
-    this.history.record(record);
-    yield { result: resultOf(record, completion, cache) };
+    const status = bypass ? 'BYPASS' : 'MISS';
+    const record = this.toRecord(input, maxTokens, promptSha256, cancelled, status, latencyMs);
+    this.history.record({ ...record, response: null, outcome: 'cancelled' });
   }
 
   private prepare(input: QueryInput) {
@@ -188,11 +213,14 @@ export class QueryService {
     };
   }
 
-  /** A fallback's answer is not cached: the primary should answer again once it is back. */
-  private async store(key: string, completion: Completion | Answer): Promise<void> {
+  /**
+   * Caches an answer without waiting for the write (caches never throw; a failed write is
+   * forgotten). A fallback's answer is not cached: the primary should answer again once back.
+   */
+  private store(key: string, completion: Completion | Answer): void {
     if (!this.policy.cacheEnabled || completion.provider !== this.provider.name) return;
     const { text, model, promptTokens, completionTokens } = completion;
-    await this.cache.set(key, { text, model, promptTokens, completionTokens });
+    void this.cache.set(key, { text, model, promptTokens, completionTokens });
   }
 
   private toRecord(

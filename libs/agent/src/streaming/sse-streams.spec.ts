@@ -23,10 +23,45 @@ async function drain(body: AsyncIterable<string>): Promise<string> {
 }
 
 describe('SseStreams', () => {
-  const make = (keepAliveMs = 1_000) => {
+  const make = (keepAliveMs = 1_000, stallTimeoutMs = 30_000) => {
     const registry = new MetricsRegistry();
-    return { streams: new SseStreams(registry, keepAliveMs, logger), registry };
+    return { streams: new SseStreams(registry, keepAliveMs, logger, stallTimeoutMs), registry };
   };
+
+  it('stops the source of a client that reads nothing for too long, with no end marker', async () => {
+    const { streams, registry } = make(1_000, 50);
+    let stopped = false;
+    async function* source() {
+      try {
+        yield 'a';
+        yield 'b';
+      } finally {
+        stopped = true;
+      }
+    }
+    const body = streams.body(source(), options);
+    expect((await body.next()).value).toBe('data: {"item":"a"}\n\n');
+    // The client reads nothing: the source is stopped while the body waits to be read.
+    await sleep(120);
+    expect(stopped).toBe(true);
+    expect(await body.next()).toEqual({ done: true, value: undefined });
+    expect(await registry.getSingleMetricAsString('sse_streams_stalled_total')).toMatch(/ 1$/);
+  });
+
+  it('lets a client that reads in time keep its stream', async () => {
+    const { streams } = make(1_000, 100);
+    async function* source() {
+      yield 'a';
+      yield 'b';
+    }
+    const body = streams.body(source(), options);
+    let text = '';
+    for await (const piece of body) {
+      text += piece;
+      await sleep(30);
+    }
+    expect(text).toContain('[DONE]');
+  });
 
   it('frames each item as one event and ends with the end marker', async () => {
     const { streams } = make();

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { PinoLogger } from 'nestjs-pino';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { MetricsRegistry } from '@app/platform';
 import { isAbort } from '../providers/provider-error.js';
 import { KEEP_ALIVE_TICK, SSE_KEEP_ALIVE, withKeepAlive } from './sse.js';
@@ -22,29 +22,52 @@ export interface SseBodyOptions<T> {
  */
 export class SseStreams {
   private readonly active: Gauge;
+  private readonly stalls: Counter;
 
   constructor(
     registry: MetricsRegistry,
     private readonly keepAliveMs: number,
     private readonly logger: PinoLogger,
+    /** How long a client may leave an event unread before its stream is stopped. */
+    private readonly stallTimeoutMs = 30_000,
   ) {
     this.active = new Gauge({
       name: 'sse_streams_active',
       help: 'Server-Sent Events responses currently open.',
       registers: [registry],
     });
+    this.stalls = new Counter({
+      name: 'sse_streams_stalled_total',
+      help: 'Streams stopped because the client read nothing for STREAM_STALL_TIMEOUT_MS.',
+      registers: [registry],
+    });
   }
 
   async *body<T>(source: AsyncIterable<T>, options: SseBodyOptions<T>): AsyncGenerator<string> {
     let sent = false;
+    let stalled = false;
+    const items = withKeepAlive(source, this.keepAliveMs);
     this.active.inc();
     try {
-      for await (const item of withKeepAlive(source, this.keepAliveMs)) {
+      for await (const item of items) {
         // An item may render as nothing (e.g. one that only sets a header before the first byte).
         const text = item === KEEP_ALIVE_TICK ? SSE_KEEP_ALIVE : options.frame(item as T);
         if (!text) continue;
         sent = true;
-        yield text;
+        // Suspended here until the response wants more, i.e. until the client has read what
+        // is buffered. A client that reads nothing for too long loses its stream: the source
+        // (and the upstream call behind it) is stopped now, not when the client returns.
+        const stall = setTimeout(() => {
+          stalled = true;
+          this.stalls.inc();
+          void items.return(undefined).catch(() => undefined);
+        }, this.stallTimeoutMs);
+        try {
+          yield text;
+        } finally {
+          clearTimeout(stall);
+        }
+        if (stalled) return;
       }
       if (options.end) yield options.end;
     } catch (error) {

@@ -63,6 +63,18 @@ describe('hostile input', () => {
     });
   });
 
+  it('a request with two Host headers is a 400 problem, on any route, naming neither', async () => {
+    for (const target of ['POST /query', 'GET /health', 'GET /nope']) {
+      const exchange = await rawExchange(port, [
+        `${target} HTTP/1.1\r\nHost: a.example\r\nhost: evil.example\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      ]);
+      expect(statuses(exchange)).toEqual([400]);
+      expect(exchange.text).toContain('Request has more than one Host header');
+      expect(exchange.text).not.toContain('evil.example');
+    }
+  });
+
   describe('oversized bodies are refused from their headers', () => {
     it('a declared Content-Length over the limit is a 413 at once, and the connection closes', async () => {
       const exchange = await rawExchange(port, [

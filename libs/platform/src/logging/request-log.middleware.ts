@@ -1,8 +1,10 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Level, Logger } from 'pino';
 import { PROBE_PATHS, pathOf, routeOf } from './log-fields.js';
 import { assignRequestId } from './request-id.js';
+import { hasDuplicateHost } from '../http/host-header.js';
+import { ProblemException } from '../http/problem.js';
 import { RequestLogger } from './request-logger.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -39,6 +41,10 @@ export class RequestLogMiddleware implements NestMiddleware {
     res[START] = performance.now();
     // 'close' follows 'finish' for every response, and also ends an aborted one.
     res.on('close', this.onClose);
+    // Refused here, the first step with a request id and a log line, before any routing.
+    if (hasDuplicateHost(req)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'Request has more than one Host header');
+    }
     next();
   }
 

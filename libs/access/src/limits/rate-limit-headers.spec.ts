@@ -22,18 +22,26 @@ describe('rate-limit headers', () => {
       RateLimit: '"requests";r=6;t=42',
       'x-ratelimit-limit-requests': '10',
       'x-ratelimit-remaining-requests': '6',
-      'x-ratelimit-reset-requests': '59.001s',
+      'x-ratelimit-reset-requests': '42s',
       'x-ratelimit-limit-tokens': '5000',
       'x-ratelimit-remaining-tokens': '3750',
-      'x-ratelimit-reset-tokens': '59.001s',
+      'x-ratelimit-reset-tokens': '42s',
     });
+  });
+
+  it('reads one clock: RateLimit t= and the reset durations say the same seconds', () => {
+    const atEdge = { ...state, firstFreeMs: 60_440, fullResetMs: 60_900 };
+    const headers = rateLimitHeaders({ requests: 10, tokens: 5_000 }, atEdge);
+    expect(headers['RateLimit']).toBe('"requests";r=6;t=61');
+    expect(headers['x-ratelimit-reset-requests']).toBe('1m1s');
+    expect(headers['x-ratelimit-reset-tokens']).toBe('1m1s');
   });
 
   it('sends only the configured policies and never a negative remainder', () => {
     expect(rateLimitHeaders({ requests: 0, tokens: 1_000 }, state)).toEqual({
       'x-ratelimit-limit-tokens': '1000',
       'x-ratelimit-remaining-tokens': '0',
-      'x-ratelimit-reset-tokens': '59.001s',
+      'x-ratelimit-reset-tokens': '42s',
     });
     expect(Object.keys(rateLimitHeaders({ requests: 3, tokens: 0 }, state))).not.toContain(
       'x-ratelimit-limit-tokens',

@@ -10,22 +10,25 @@ export type PolicyName = 'requests' | 'tokens';
  *   to come back). The draft registers no unit for tokens, so only the request policy is
  *   expressed there;
  * - OpenAI's `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, which existing LLM
- *   clients already read (reset = until the budget is whole again, as "1s" or "1m0.5s").
+ *   clients already read (as "1s" or "1m0s").
+ * Both read one clock: the whole seconds until capacity starts to come back, so `t=` and the
+ * reset durations always say the same.
  */
 export function rateLimitHeaders(limits: Limits, state: WindowState): Record<string, string> {
   const headers: Record<string, string> = {};
+  const reset = seconds(state.firstFreeMs);
   if (limits.requests > 0) {
     const remaining = Math.max(0, limits.requests - state.requests);
     headers['RateLimit-Policy'] = `"requests";q=${limits.requests};w=${WINDOW_SECONDS}`;
-    headers['RateLimit'] = `"requests";r=${remaining};t=${seconds(state.firstFreeMs)}`;
+    headers['RateLimit'] = `"requests";r=${remaining};t=${reset}`;
     headers['x-ratelimit-limit-requests'] = String(limits.requests);
     headers['x-ratelimit-remaining-requests'] = String(remaining);
-    headers['x-ratelimit-reset-requests'] = duration(state.fullResetMs);
+    headers['x-ratelimit-reset-requests'] = duration(reset * 1000);
   }
   if (limits.tokens > 0) {
     headers['x-ratelimit-limit-tokens'] = String(limits.tokens);
     headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, limits.tokens - state.tokens));
-    headers['x-ratelimit-reset-tokens'] = duration(state.fullResetMs);
+    headers['x-ratelimit-reset-tokens'] = duration(reset * 1000);
   }
   return headers;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { rawExchange, statuses } from './support/raw-http.js';
@@ -85,6 +85,33 @@ describe('hostile input', () => {
       expect(exchange.text).toMatch(/^connection: close/im);
       expect(exchange.text).toContain('Request body is larger than the configured limit');
       expect(exchange.closed).toBe(true);
+    });
+
+    it('a client that sends its whole over-limit body before reading still reads the 413', async () => {
+      // As Python's urllib does: write everything, then read. A reset under its writes would
+      // show it "broken pipe" and never the answer.
+      const body = Buffer.alloc(12 * 1024 ** 2, 'a');
+      const outcome = await new Promise<{ text: string; error?: string }>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let text = '';
+        let error: string | undefined;
+        const timer = setTimeout(() => socket.destroy(), 8_000);
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve({ text, error });
+        });
+        socket.write(
+          'POST /query HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n' +
+            `Content-Length: ${body.length}\r\n\r\n`,
+        );
+        socket.end(body);
+      });
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.text).toMatch(/^HTTP\/1\.1 413 /);
+      expect(outcome.text).toContain('Request body is larger than the configured limit');
     });
 
     it('Expect: 100-continue with an over-limit length is answered 413, never 100 Continue', async () => {

@@ -227,7 +227,10 @@ describe('OpenAiErrorFilter', () => {
     const logger = { error: jest.fn() };
     const filter = new OpenAiErrorFilter(adapterHost, logger as unknown as PinoLogger);
     const res = { the: 'response' };
-    const host = { switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost;
+    const req = { complete: true };
+    const host = {
+      switchToHttp: () => ({ getResponse: () => res, getRequest: () => req }),
+    } as unknown as ArgumentsHost;
     return { filter, host, res, replies, headers, logger };
   }
 

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ProblemException } from '@app/platform';
+import { closeAfterResponse, ProblemException, rawResponse } from '@app/platform';
+import type { IncomingMessage } from 'node:http';
 import { isAbort } from '../providers/provider-error.js';
 import { OpenAiRequestError } from './openai-error.js';
 
@@ -70,7 +71,10 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     }
     const { status, body } = openAiError(exception);
     const res: unknown = host.switchToHttp().getResponse();
+    const req = host.switchToHttp().getRequest<IncomingMessage>();
     const adapter = this.adapterHost.httpAdapter;
+    // A body left unread (refused from its headers, or cut at the limit) is not drained.
+    if (!req.complete) closeAfterResponse(req, rawResponse(res));
     adapter.setHeader(res, 'Content-Type', 'application/json; charset=utf-8');
     adapter.reply(res, body, status);
   }

@@ -8,13 +8,19 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { pathOf, routeOf } from '../logging/log-fields.js';
 import { allowedMethods } from './allowed-methods.js';
+import { closeAfterResponse } from './lingering-close.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails } from './problem.js';
 
 type Request = IncomingMessage & { id?: unknown; originalUrl?: string };
+
+/** The Node.js response under either adapter (Fastify's reply holds it in `raw`). */
+export function rawResponse(res: unknown): ServerResponse {
+  return (res as { raw?: ServerResponse }).raw ?? (res as ServerResponse);
+}
 
 function attachError(res: unknown, exception: unknown): void {
   if (res !== null && typeof res === 'object') (res as { err?: unknown }).err = exception;
@@ -54,8 +60,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // The request log line of a 5xx carries the error's type and stack frames.
     if (problem.status >= 500) attachError(res, exception);
     // A body left unread (refused from its headers, or cut at the limit) is not drained:
-    // the connection closes after this answer instead.
-    if (!req.complete) adapter.setHeader(res, 'Connection', 'close');
+    // the connection closes after this answer instead, gracefully.
+    if (!req.complete) closeAfterResponse(req, rawResponse(res));
     adapter.setHeader(res, 'Content-Type', PROBLEM_CONTENT_TYPE);
     adapter.reply(res, problem, problem.status);
   }

@@ -15,7 +15,8 @@
 # build, passed as a BuildKit secret; default: the system bundle if present), SOURCE_URL (OCI
 # source label; default: the git remote "origin" as https), DOCKER (client; default: see
 # scripts/lib/docker-client.sh, chosen only when something is built or pushed). The Node version
-# comes from .node-version. Prints the pushed digest as REGISTRY@sha256:... on the last line.
+# comes from .node-version. Prints the pushed digest as REGISTRY@sha256:... on the last line, and on
+# stderr the images entry that pins it in the production overlay.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +26,7 @@ DRY_RUN=0
 
 log() { printf '[release] %s\n' "$*" >&2; }
 die() { printf '[release] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
 while (($#)); do
   case $1 in
@@ -108,4 +109,8 @@ for tag in "${TAGS[@]}"; do
   digest=$d
 done
 log "pushed ${#TAGS[@]} tag(s): ${TAGS[*]}"
+# Deploy what was pushed, not a tag that can move: the production overlay's images entry, by digest.
+base_image=$(sed -n 's/^ *image: *//p' "$ROOT/deploy/kubernetes/base/deployment.yaml" | head -n 1)
+log "pin it: replace the images entry of deploy/kubernetes/overlays/production/kustomization.yaml with"
+printf '  - name: %s\n    newName: %s\n    digest: %s\n' "${base_image%:*}" "$REGISTRY" "$digest" >&2
 printf '%s@%s\n' "$REGISTRY" "$digest"

@@ -22,6 +22,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/docker-client.sh
 . "$ROOT/scripts/lib/docker-client.sh"
+# shellcheck source=scripts/lib/version.sh
+. "$ROOT/scripts/lib/version.sh"
 DRY_RUN=0
 
 log() { printf '[release] %s\n' "$*" >&2; }
@@ -47,20 +49,8 @@ REGISTRY=${REGISTRY%/}
 [[ $REGISTRY =~ ^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$ ]] || die "not a valid repository name (lower case): $REGISTRY"
 
 VERSION=${VERSION:-$(node -p "require('$ROOT/package.json').version" 2>/dev/null || true)}
-VERSION=${VERSION#v}
 [[ -n $VERSION ]] || die "VERSION is required (e.g. VERSION=1.2.3)"
-
-# semver.org's regular expression, without build metadata.
-NUM='(0|[1-9][0-9]*)'
-PRE_ID='(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)'
-SEMVER="^${NUM}\.${NUM}\.${NUM}(-${PRE_ID}(\.${PRE_ID})*)?$"
-if [[ $VERSION == *+* ]]; then
-  die "build metadata is not supported in image tags: $VERSION"
-fi
-[[ $VERSION =~ $SEMVER ]] || die "not a semantic version (X.Y.Z or X.Y.Z-pre.N): $VERSION"
-MAJOR=${BASH_REMATCH[1]}
-MINOR=${BASH_REMATCH[2]}
-PATCH=${BASH_REMATCH[3]}
+version_parse "$VERSION" || die "$VERSION_ERROR"
 
 if [[ $VERSION == *-* ]]; then
   TAGS=("$VERSION")

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # VERSION, VERSION_ERROR, MAJOR, MINOR, PATCH are for the caller
 # Sourced by scripts/release.sh and scripts/release-notes.sh: the one rule for release versions, so
 # an image release and a tag release accept and refuse the same versions.
 #

@@ -3,8 +3,8 @@ import { BEARER_SCHEME, HEADER_SCHEME } from './access.decorators.js';
 
 /** Declares both ways to send a key, so "Authorize" in Swagger UI works with either. */
 export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
+  // Not addBearerAuth(): it labels the token `bearerFormat: JWT`, and these keys are opaque.
   return builder
-    // Not addBearerAuth(): it labels the token `bearerFormat: JWT`, and these keys are opaque.
     .addSecurity(BEARER_SCHEME, {
       type: 'http',
       scheme: 'bearer',

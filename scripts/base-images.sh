@@ -11,13 +11,17 @@
 # /etc/apt/sources.list*, and npm on the host (its config and CA trust are used to fetch tarballs).
 # The image definitions live in docker/base-images/. Environment: BASE_IMAGES_CACHE (download
 # cache), BASE_IMAGES_PREFIX (default "local"), NODE_VERSION (default: .node-version), NPM_VERSION,
-# COREPACK_VERSION, APT_MIRROR / APT_SECURITY_MIRROR (instead of the host's apt sources), DOCKER.
+# COREPACK_VERSION, APT_MIRROR / APT_SECURITY_MIRROR (instead of the host's apt sources), DOCKER,
+# ENV_FILE (default .env in the project root: where the image names are written for compose).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE=$ROOT/docker/base-images
 # shellcheck source=scripts/lib/docker-client.sh
 . "$ROOT/scripts/lib/docker-client.sh"
+# shellcheck source=scripts/lib/env-file.sh
+. "$ROOT/scripts/lib/env-file.sh"
+ENV_FILE=${ENV_FILE:-$ROOT/.env}
 DOCKER=""
 export DOCKER_BUILDKIT=1
 
@@ -42,7 +46,7 @@ BUILDING=""
 
 log() { printf '[base-images] %s\n' "$*"; }
 die() { printf '[base-images] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; }
 
 cleanup() {
   # An image that failed its smoke test must not count as built on the next run.
@@ -236,14 +240,13 @@ main() {
         "$(("$("$DOCKER" image inspect -f '{{.Size}}' "${images[$t]}")" / 1000000))"
     fi
   done
-  cat <<EOF
-# Point the project's builds and compose at these images:
-export DOCKER_BUILDKIT=1
-export NODE_IMAGE=$NODE_IMG
-export RUNTIME_IMAGE=$RUNTIME_IMG
-export POSTGRES_IMAGE=$POSTGRES_IMG
-export REDIS_IMAGE=$REDIS_IMG
-EOF
+  # Where compose and scripts/build-image.sh read them, so that a new shell's `compose up` finds
+  # the local images instead of pulling the public ones.
+  env_file_set "$ENV_FILE" NODE_IMAGE "$NODE_IMG"
+  env_file_set "$ENV_FILE" RUNTIME_IMAGE "$RUNTIME_IMG"
+  env_file_set "$ENV_FILE" POSTGRES_IMAGE "$POSTGRES_IMG"
+  env_file_set "$ENV_FILE" REDIS_IMAGE "$REDIS_IMG"
+  log "written to $ENV_FILE: NODE_IMAGE RUNTIME_IMAGE POSTGRES_IMAGE REDIS_IMAGE (other lines kept)"
 }
 
 main "$@"

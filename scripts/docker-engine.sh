@@ -3,10 +3,15 @@
 #
 #   scripts/docker-engine.sh            install (if missing) and start dockerd, wait until it answers
 #   scripts/docker-engine.sh registry   same, then start a plain-HTTP registry on 127.0.0.1:5000
+#   eval "$(scripts/docker-engine.sh --env)"   same as the first, then set DOCKER, COMPOSE and
+#                                       DOCKER_BUILDKIT in the calling shell (the guide's first step)
 #
 # Prints the docker client to use on stdout (its only output there; progress goes to stderr), so
 # callers pick their client only after the engine exists:
 #   DOCKER=$(scripts/docker-engine.sh); export DOCKER DOCKER_BUILDKIT=1
+# With --env it prints shell assignments instead, COMPOSE being `DOCKER compose` where the Compose
+# v2 plugin exists, else docker-compose (1.29 here). On a machine whose Docker already answers
+# through a client that can build, with a Compose, nothing is installed and root is not needed.
 # The client is Debian's docker.io (20.10), which drives the daemon's built-in BuildKit; a newer
 # client on PATH without buildx fails every build (see scripts/lib/docker-client.sh).
 # Environment: DOCKERD_TIMEOUT (s, default 60), DOCKERD_LOG (default /var/log/dockerd.log),
@@ -31,7 +36,7 @@ CLIENT=""
 
 log() { printf '[engine] %s\n' "$*" >&2; }
 die() { printf '[engine] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
 docker_answers() { timeout 10 "$CLIENT" info >/dev/null 2>&1; }
 
@@ -99,20 +104,53 @@ CONFIG
   log "registry answering: push/pull $REGISTRY_ADDR/NAME:TAG"
 }
 
+# The Compose command that goes with $CLIENT: the v2 plugin, else the docker-compose program.
+compose_command() {
+  if "$CLIENT" compose version >/dev/null 2>&1; then
+    printf '%s compose\n' "$CLIENT"
+  elif command -v docker-compose >/dev/null; then
+    command -v docker-compose
+  else
+    return 1
+  fi
+}
+
+# Docker already usable as it is (Docker Desktop, a runner with buildx and Compose v2, or this
+# script's earlier run): a client that can build, an engine that answers, a Compose.
+already_usable() {
+  CLIENT=$(docker_client 2>/dev/null) && docker_answers && compose_command >/dev/null
+}
+
 main() {
-  case "${1:-}" in
-    "" | engine | registry) ;;
-    -h | --help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
-  esac
-  [[ $(id -u) == 0 ]] || die "must run as root (installs packages, starts dockerd)"
-  apt_ensure "${PACKAGES[@]}" || die "could not install ${PACKAGES[*]}"
-  # Only now: before docker.io is installed, the client on PATH may be one that cannot build.
-  CLIENT=$(docker_client) || die "no usable docker client after installing docker.io"
-  start_dockerd
-  if [[ ${1:-} == registry ]]; then start_registry; fi
-  log "ready: export DOCKER_BUILDKIT=1 DOCKER=$CLIENT"
-  printf '%s\n' "$CLIENT"
+  local mode=engine env=0 arg
+  for arg; do
+    case $arg in
+      engine) ;;
+      registry) mode=registry ;;
+      --env) env=1 ;;
+      -h | --help) usage; exit 0 ;;
+      *) usage >&2; exit 2 ;;
+    esac
+  done
+  if [[ $mode == engine ]] && already_usable; then
+    log "docker answers through $CLIENT: nothing to install or start"
+  else
+    [[ $(id -u) == 0 ]] || die "must run as root (installs packages, starts dockerd)"
+    apt_ensure "${PACKAGES[@]}" || die "could not install ${PACKAGES[*]}"
+    # Only now: before docker.io is installed, the client on PATH may be one that cannot build.
+    CLIENT=$(docker_client) || die "no usable docker client after installing docker.io"
+    start_dockerd
+    if [[ $mode == registry ]]; then start_registry; fi
+  fi
+  if ((env)); then
+    local compose
+    compose=$(compose_command) || die "no Compose: neither '$CLIENT compose' nor docker-compose"
+    log "ready: DOCKER=$CLIENT COMPOSE=$compose"
+    printf 'export DOCKER=%q DOCKER_BUILDKIT=1 COMPOSE=%q\n' "$CLIENT" "$compose"
+  else
+    log "ready: export DOCKER_BUILDKIT=1 DOCKER=$CLIENT"
+    printf '%s\n' "$CLIENT"
+  fi
 }
 
 main "$@"

@@ -15,17 +15,20 @@
 # build, passed as a BuildKit secret; default: the system bundle if present), SOURCE_URL (OCI
 # source label; default: the git remote "origin" as https), DOCKER (client; default: see
 # scripts/lib/docker-client.sh, chosen only when something is built or pushed). The Node version
-# comes from .node-version. Prints the pushed digest as REGISTRY@sha256:... on the last line.
+# comes from .node-version. Prints the pushed digest as REGISTRY@sha256:... on the last line, and on
+# stderr the images entry that pins it in the production overlay.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/docker-client.sh
 . "$ROOT/scripts/lib/docker-client.sh"
+# shellcheck source=scripts/lib/version.sh
+. "$ROOT/scripts/lib/version.sh"
 DRY_RUN=0
 
 log() { printf '[release] %s\n' "$*" >&2; }
 die() { printf '[release] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; }
 
 while (($#)); do
   case $1 in
@@ -46,20 +49,8 @@ REGISTRY=${REGISTRY%/}
 [[ $REGISTRY =~ ^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$ ]] || die "not a valid repository name (lower case): $REGISTRY"
 
 VERSION=${VERSION:-$(node -p "require('$ROOT/package.json').version" 2>/dev/null || true)}
-VERSION=${VERSION#v}
 [[ -n $VERSION ]] || die "VERSION is required (e.g. VERSION=1.2.3)"
-
-# semver.org's regular expression, without build metadata.
-NUM='(0|[1-9][0-9]*)'
-PRE_ID='(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)'
-SEMVER="^${NUM}\.${NUM}\.${NUM}(-${PRE_ID}(\.${PRE_ID})*)?$"
-if [[ $VERSION == *+* ]]; then
-  die "build metadata is not supported in image tags: $VERSION"
-fi
-[[ $VERSION =~ $SEMVER ]] || die "not a semantic version (X.Y.Z or X.Y.Z-pre.N): $VERSION"
-MAJOR=${BASH_REMATCH[1]}
-MINOR=${BASH_REMATCH[2]}
-PATCH=${BASH_REMATCH[3]}
+version_parse "$VERSION" || die "$VERSION_ERROR"
 
 if [[ $VERSION == *-* ]]; then
   TAGS=("$VERSION")
@@ -108,4 +99,8 @@ for tag in "${TAGS[@]}"; do
   digest=$d
 done
 log "pushed ${#TAGS[@]} tag(s): ${TAGS[*]}"
+# Deploy what was pushed, not a tag that can move: the production overlay's images entry, by digest.
+base_image=$(sed -n 's/^ *image: *//p' "$ROOT/deploy/kubernetes/base/deployment.yaml" | head -n 1)
+log "pin it: replace the images entry of deploy/kubernetes/overlays/production/kustomization.yaml with"
+printf '  - name: %s\n    newName: %s\n    digest: %s\n' "${base_image%:*}" "$REGISTRY" "$digest" >&2
 printf '%s@%s\n' "$REGISTRY" "$digest"

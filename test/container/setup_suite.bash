@@ -22,7 +22,8 @@ setup_suite() {
   . "$BATS_TEST_DIRNAME/helpers.bash"
 
   if [[ ${SKIP_BASE_IMAGES:-0} != 1 ]]; then
-    "$ROOT/scripts/base-images.sh" >"$CTEST_TMP/base-images.log" 2>&1 || {
+    # The image names go to a file of the run's own, never the developer's .env.
+    ENV_FILE=$CTEST_TMP/base-images.env "$ROOT/scripts/base-images.sh" >"$CTEST_TMP/base-images.log" 2>&1 || {
       tail -n 20 "$CTEST_TMP/base-images.log" >&2
       echo "scripts/base-images.sh failed" >&2
       return 1

@@ -17,6 +17,32 @@ import {
 
 const rendered = Object.fromEntries(OVERLAYS.map((o) => [o, renderOverlay(o)]));
 
+const DATASTORE_PORTS = new Set([5432, 6379]);
+const ports = (rule) => (rule.ports ?? []).map((p) => p.port);
+
+/**
+ * Egress rules that let the agent reach a PostgreSQL or Redis port anywhere: no `to` (any
+ * destination), an empty selector (every pod or namespace), an ipBlock for the whole Internet,
+ * or a data store port shared with another port (which must stay open more widely).
+ */
+function unboundedDatastoreRules(rules) {
+  const unbounded = (peer) =>
+    Object.keys(peer).length === 0 ||
+    ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr) ||
+    [peer.namespaceSelector, peer.podSelector].some(
+      (s) => s && !s.matchLabels && !s.matchExpressions && !peer.ipBlock,
+    );
+  return rules
+    .filter(({ rule }) => ports(rule).some((p) => DATASTORE_PORTS.has(p)))
+    .filter(
+      ({ rule }) =>
+        !rule.to?.length ||
+        rule.to.some(unbounded) ||
+        ports(rule).some((p) => !DATASTORE_PORTS.has(p)),
+    )
+    .map(({ policy, rule }) => `${policy}: ${JSON.stringify(rule)}`);
+}
+
 describe(`rendered overlays against the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schemas`, () => {
   for (const overlay of OVERLAYS) {
     test(`${overlay}: every object matches its schema`, async () => {
@@ -204,7 +230,6 @@ describe('wiring', () => {
   test('production: three replicas or more, a rolling update that never lowers capacity, keys required', () => {
     const objects = rendered.production;
     const { deployment, pod, container, config } = agent(objects);
-    assert.ok(deployment.spec.replicas >= 3);
     assert.ok(find(objects, 'HorizontalPodAutoscaler').spec.minReplicas >= 3);
     assert.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0);
     assert.equal(find(objects, 'PodDisruptionBudget').spec.maxUnavailable, 1);
@@ -222,7 +247,63 @@ describe('wiring', () => {
         .filter((e) => e.valueFrom?.secretKeyRef)
         .map((e) => e.valueFrom.secretKeyRef.name),
     );
-    assert.deepEqual([...secrets], ['ai-agent-service-datastores']);
+    assert.deepEqual([...secrets].sort(), [
+      'ai-agent-service-datastores',
+      'ai-agent-service-metrics',
+    ]);
+  });
+
+  for (const overlay of OVERLAYS) {
+    test(`${overlay}: the HPA alone sets the replica count of what it scales`, () => {
+      const hpa = find(rendered[overlay], 'HorizontalPodAutoscaler');
+      const { deployment } = agent(rendered[overlay]);
+      if (hpa) {
+        assert.equal(hpa.spec.scaleTargetRef.name, deployment.metadata.name);
+        // Every `kubectl apply` would reset the count the HPA chose.
+        assert.equal(deployment.spec.replicas, undefined, 'no spec.replicas beside an HPA');
+      } else {
+        assert.ok(deployment.spec.replicas >= 1, 'without an HPA the Deployment sets its count');
+      }
+    });
+
+    test(`${overlay}: egress to PostgreSQL and Redis goes to named destinations only`, () => {
+      const { deployment } = agent(rendered[overlay]);
+      const labels = deployment.spec.template.metadata.labels;
+      const selectsAgent = (p) =>
+        Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+        !p.spec.podSelector.matchExpressions;
+      const rules = rendered[overlay]
+        .filter((o) => o.kind === 'NetworkPolicy' && selectsAgent(o))
+        .flatMap((p) => (p.spec.egress ?? []).map((rule) => ({ policy: p.metadata.name, rule })));
+      assert.deepEqual(unboundedDatastoreRules(rules), []);
+      const stores = rules.filter(({ rule }) => ports(rule).some((x) => DATASTORE_PORTS.has(x)));
+      assert.ok(stores.length > 0, 'some rule lets the agent reach its data stores');
+    });
+  }
+
+  test('the egress check catches a data store port open to any destination', () => {
+    const open = [{ policy: 'p', rule: { ports: [{ port: 5432 }, { port: 443 }] } }];
+    const anywhere = [
+      { policy: 'p', rule: { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 6379 }] } },
+    ];
+    const everyPod = [
+      { policy: 'p', rule: { to: [{ namespaceSelector: {} }], ports: [{ port: 6379 }] } },
+    ];
+    assert.equal(unboundedDatastoreRules(open).length, 1);
+    assert.equal(unboundedDatastoreRules(anywhere).length, 1);
+    assert.equal(unboundedDatastoreRules(everyPod).length, 1);
+  });
+
+  test('production: no API documentation, /metrics behind a token from a Secret', () => {
+    const { container, config } = agent(rendered.production);
+    // Whatever the ingress routes to the HTTP port must not get the schema or the metrics.
+    assert.equal(config.DOCS_ENABLED, 'false');
+    assert.equal(config.METRICS_TOKEN, undefined, 'the token never sits in a ConfigMap');
+    const token = (container.env ?? []).find((e) => e.name === 'METRICS_TOKEN');
+    assert.deepEqual(token?.valueFrom?.secretKeyRef, {
+      name: 'ai-agent-service-metrics',
+      key: 'metrics-token',
+    });
   });
 
   test('dev: one replica, no autoscaler, in-cluster data stores wired to the agent', () => {

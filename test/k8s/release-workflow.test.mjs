@@ -1,5 +1,7 @@
 // The release workflow keeps scripts/release.sh's tag rules and publishes what the release path
-// promises: both architectures, a keyless signature, Docker Hub only when its secrets are set.
+// promises: only what passed CI, built on the pinned Node, for a tag that is package.json's version,
+// with its CHANGELOG section as notes; both architectures, a keyless signature, Docker Hub only
+// when its secrets are set.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -8,7 +10,10 @@ import { test } from 'node:test';
 import { parseYaml } from './tools/index.mjs';
 import { ROOT } from './lib/manifests.mjs';
 
-const workflow = parseYaml(readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8'))[0];
+const readWorkflow = (name) =>
+  parseYaml(readFileSync(join(ROOT, '.github/workflows', name), 'utf8'))[0];
+const workflow = readWorkflow('release.yml');
+const ci = readWorkflow('ci.yml');
 const steps = workflow.jobs.image.steps;
 const step = (uses) => steps.filter((s) => s.uses?.startsWith(uses));
 const lines = (text) =>
@@ -57,4 +62,54 @@ test('the workflow pushes amd64 and arm64, signs with cosign keyless, and adds D
   assert.match(workflow.jobs.image.env.DOCKERHUB_TOKEN, /secrets\.DOCKERHUB_TOKEN/);
   const meta = step('docker/metadata-action@')[0].with;
   assert.match(meta.images, /enable=\$\{\{ steps\.image\.outputs\.dockerhub != '' \}\}/);
+});
+
+/** Every job a job waits for, directly or through the jobs it needs. */
+function upstream(jobs, name, seen = new Set()) {
+  for (const need of [jobs[name].needs ?? []].flat()) {
+    if (!seen.has(need)) upstream(jobs, need, seen.add(need));
+  }
+  return seen;
+}
+
+test('a tag builds only after the whole CI workflow passed on it', () => {
+  assert.ok('workflow_call' in ci.on, 'ci.yml can be called by another workflow');
+  const calls = Object.entries(workflow.jobs).filter(
+    ([, job]) => job.uses === './.github/workflows/ci.yml',
+  );
+  assert.equal(calls.length, 1, 'the release calls ci.yml');
+  const [ciJob] = calls[0];
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    const builds = (job.steps ?? []).some((s) => s.uses?.startsWith('docker/build-push-action@'));
+    if (builds) assert.ok(upstream(workflow.jobs, name).has(ciJob), `${name} needs ${ciJob}`);
+  }
+});
+
+test('a tag is checked against package.json and CHANGELOG.md before anything is built', () => {
+  const [name, check] = Object.entries(workflow.jobs).find(([, job]) =>
+    (job.steps ?? []).some((s) =>
+      /scripts\/release-notes\.sh "\$GITHUB_REF_NAME"/.test(s.run ?? ''),
+    ),
+  );
+  assert.ok(check, 'a job runs scripts/release-notes.sh on the tag');
+  assert.ok(upstream(workflow.jobs, 'image').has(name), `the image job needs ${name}`);
+  const publish = Object.entries(workflow.jobs).find(([, job]) =>
+    (job.steps ?? []).some((s) =>
+      /gh release create .*--notes-file release-notes\.md/s.test(s.run ?? ''),
+    ),
+  );
+  assert.ok(publish, 'the release notes are the checked CHANGELOG section');
+  assert.ok(upstream(workflow.jobs, publish[0]).has('image'), 'notes are published after the push');
+});
+
+test('every release build runs the Node pinned in .node-version', () => {
+  const node = steps.find((s) => s.id === 'node');
+  assert.match(node.run, /\$\(cat \.node-version\)/);
+  const builds = step('docker/build-push-action@');
+  assert.ok(builds.length >= 2);
+  for (const build of builds) {
+    const args = lines(build.with['build-args']);
+    assert.ok(args.includes('NODE_IMAGE=node:${{ steps.node.outputs.version }}-bookworm-slim'));
+    assert.ok(args.includes('PINNED_NODE_VERSION=${{ steps.node.outputs.version }}'));
+  }
 });

@@ -16,7 +16,7 @@ echo "== tools"
 bash test/k8s/lib/tools.sh >/dev/null
 
 echo "== manifests"
-node --test test/k8s/manifests.test.mjs test/k8s/release-workflow.test.mjs
+node --test test/k8s/manifests.test.mjs test/k8s/image-pinning.test.mjs test/k8s/release-workflow.test.mjs
 
 [[ ${1:-} == --static ]] && exit 0
 

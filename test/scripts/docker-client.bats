@@ -22,7 +22,8 @@ setup() {
   mkdir -p "$FAKE/bin" "$FAKE/installed" "$FAKE/debian"
   export FAKE DEBIAN_DOCKER=$FAKE/debian/docker PATH="$FAKE/bin:$PATH"
   unset DOCKER
-  # The newer client on PATH: no buildx, so BuildKit builds fail.
+  # The newer client on PATH: no buildx, so BuildKit builds fail. Debian's (below) has no Compose
+  # plugin either: Compose is the docker-compose package.
   fake docker 'echo "path-client $*" >>"$FAKE/log"
 case $1 in
   buildx) echo "docker: '"'"'buildx'"'"' is not a docker command." >&2; exit 1 ;;
@@ -36,8 +37,12 @@ esac'
 for p; do
   case $p in -*|install) continue ;; esac
   : >"$FAKE/installed/$p"
+  if [ "$p" = docker-compose ]; then
+    printf "#!/bin/sh\necho \"docker-compose \$*\" >>\"\$FAKE/log\"\n" >"$FAKE/bin/docker-compose"
+    chmod +x "$FAKE/bin/docker-compose"
+  fi
   if [ "$p" = docker.io ]; then
-    printf "#!/bin/sh\necho \"debian-client \$*\" >>\"\$FAKE/log\"\n[ \"\$1\" != version ] || echo 20.10.24\n" >"$DEBIAN_DOCKER"
+    printf "#!/bin/sh\necho \"debian-client \$*\" >>\"\$FAKE/log\"\n[ \"\$1\" != compose ] || exit 1\n[ \"\$1\" != version ] || echo 20.10.24\n" >"$DEBIAN_DOCKER"
     chmod +x "$DEBIAN_DOCKER"
   fi
 done'
@@ -109,4 +114,26 @@ done'
   assert_success
   assert_line --index 0 127.0.0.1:5000/x:1.2.3
   [[ ! -e $FAKE/log ]] || ! grep -q client "$FAKE/log"
+}
+
+@test "docker-engine.sh --env: after installing, the shell gets Debian's client and docker-compose" {
+  run --separate-stderr "$ROOT/scripts/docker-engine.sh" --env
+  assert_success
+  assert_output "export DOCKER=$DEBIAN_DOCKER DOCKER_BUILDKIT=1 COMPOSE=$FAKE/bin/docker-compose"
+  eval "$output"
+  assert_equal "$DOCKER $DOCKER_BUILDKIT $COMPOSE" "$DEBIAN_DOCKER 1 $FAKE/bin/docker-compose"
+  run grep -c '^apt-get install .*docker\.io' "$FAKE/log"
+  assert_output 1
+}
+
+@test "docker-engine.sh --env on a machine whose Docker can build and has Compose v2: nothing installed" {
+  # A client with buildx and the compose plugin whose engine answers (Docker Desktop, a CI runner).
+  fake docker 'echo "path-client $*" >>"$FAKE/log"'
+  run --separate-stderr "$ROOT/scripts/docker-engine.sh" --env
+  assert_success
+  assert_output "export DOCKER=$FAKE/bin/docker DOCKER_BUILDKIT=1 COMPOSE=$FAKE/bin/docker\\ compose"
+  eval "$output"
+  assert_equal "$COMPOSE" "$FAKE/bin/docker compose"
+  run grep -c -e '^apt-get' -e '^dockerd' "$FAKE/log"
+  assert_output 0
 }

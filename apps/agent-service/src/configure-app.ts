@@ -5,6 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type { Environment } from '@app/platform';
 import { setupOpenApi } from './openapi.js';
+import { StartupLogger } from './startup-logger.js';
 
 /**
  * HTTP-level setup shared by the entry point and the end-to-end tests, so tests exercise the
@@ -25,7 +26,7 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
     req.url = literalIfUndecodable(req.url ?? '/');
     next();
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupLogger(app.get(Logger)));
   app.flushLogs();
   // ETags would hash every /query answer for nothing: responses are not cacheable by clients.
   app.set('etag', false);

@@ -61,6 +61,22 @@ describe('OpenAPI document', () => {
     expect(doc.components.headers['X-Request-Id'].schema.maxLength).toBe(128);
   });
 
+  it('declares API keys as opaque bearer tokens or an X-API-Key header, not as JWTs', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      'api-key-bearer': {
+        type: 'http',
+        scheme: 'bearer',
+        description: expect.any(String),
+      },
+      'api-key-header': {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: expect.any(String),
+      },
+    });
+  });
+
   it('describes /metrics as text, with the JSON summary as a second media type', () => {
     const content = doc.paths['/metrics'].get.responses['200'].content;
     expect(content['text/plain'].schema).toEqual({ type: 'string' });

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { rawExchange, statuses } from './support/raw-http.js';
-import { ServiceProcess } from './support/service-process.js';
+import { freePort, ServiceProcess } from './support/service-process.js';
 
 /** The built service as Kubernetes runs it: configuration, logs and signals. */
 describe('service process', () => {
@@ -24,6 +25,32 @@ describe('service process', () => {
     expect(message).toMatch(/^Invalid configuration: /);
     for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL']) expect(message).toContain(name);
     expect(message).not.toContain('hunter2');
+  });
+
+  it('with its port taken, logs the failure and no start: exit 1, nothing claims it started', async () => {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+    try {
+      service = await ServiceProcess.start({ LOG_LEVEL: 'info' }, port);
+      expect(await service.exited).toBe(1);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(service.stderr).toEqual([expect.stringMatching(/^Start-up failed: listen EADDRINUSE/)]);
+    const messages = service.logs().map((l) => String(l.msg));
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.filter((m) => /successfully started|listening on/i.test(m))).toEqual([]);
+  });
+
+  it('says it is listening only once it is, and nothing else claims a start', async () => {
+    service = await ServiceProcess.start({ LOG_LEVEL: 'info' });
+    await service.waitUntilLive();
+    await service.waitForLog('listening on');
+    const messages = service.logs().map((l) => String(l.msg));
+    expect(messages.filter((m) => /successfully started|listening on/i.test(m))).toEqual([
+      expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+ /),
+    ]);
   });
 
   it('logs one JSON line per request and never a prompt, a body, a secret header or a query string', async () => {

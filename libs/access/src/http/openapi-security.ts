@@ -3,11 +3,13 @@ import { BEARER_SCHEME, HEADER_SCHEME } from './access.decorators.js';
 
 /** Declares both ways to send a key, so "Authorize" in Swagger UI works with either. */
 export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
+  // Not addBearerAuth(): it labels the token `bearerFormat: JWT`, and these keys are opaque.
   return builder
-    .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'API key as a bearer token' },
-      BEARER_SCHEME,
-    )
+    .addSecurity(BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'API key as a bearer token',
+    })
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key in X-API-Key' },
       HEADER_SCHEME,

@@ -103,4 +103,59 @@ describe('API keys in the service process', () => {
     expect(reloads.length).toBeGreaterThanOrEqual(2);
     expect(service.stdout.join('\n')).not.toContain(newKey.key);
   });
+
+  it('serves every request while the key file is rewritten in place, truncated first', async () => {
+    const file = join(dir, 'keys');
+    const acme = testKey('acme');
+    const beta = testKey('beta');
+    const content = `${acme.entry}\n${beta.entry}\n`;
+    writeFileSync(file, content);
+    service = await ServiceProcess.start({ API_KEYS_FILE: file, LOG_LEVEL: 'info' });
+    await service.waitUntilLive();
+    const statuses: number[] = [];
+    let loading = true;
+    const load = (async () => {
+      for (let i = 0; loading && i < 2_000; i++) {
+        const res = await service!.query({ prompt: `p${i}` }, bearer(i % 2 ? acme.key : beta.key));
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+    })();
+    // What `cat new > keys` does: truncate, then write; a reload lands in between each time.
+    for (let round = 0; round < 5; round++) {
+      writeFileSync(file, '');
+      service.proc.kill('SIGHUP');
+      await new Promise((r) => setTimeout(r, 60));
+      writeFileSync(file, content.slice(0, 30));
+      await new Promise((r) => setTimeout(r, 60));
+      writeFileSync(file, content);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    loading = false;
+    await load;
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+
+  it('logs the request id the response carries, also when it replaced an unsafe one', async () => {
+    const acme = testKey('acme');
+    service = await ServiceProcess.start({ API_KEYS: acme.entry, LOG_LEVEL: 'info' });
+    await service.waitUntilLive();
+    const res = await service.query(
+      { prompt: 'hello' },
+      { ...bearer(acme.key), 'x-request-id': 'not safe <script>' },
+    );
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await waitFor('the request log line', () =>
+      service!.logs().some((l) => l.msg === 'request completed' && l.req !== undefined),
+    );
+    const lines = service
+      .logs()
+      .filter((l) => 'requestId' in l && l.requestId !== 'openapi-contract-check');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l.requestId)).toEqual(lines.map(() => id));
+    expect(service.stdout.join('\n')).not.toContain('not safe');
+  });
 });

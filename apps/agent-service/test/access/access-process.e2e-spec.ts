@@ -116,7 +116,7 @@ describe('API keys in the service process', () => {
     let loading = true;
     const load = (async () => {
       for (let i = 0; loading && i < 2_000; i++) {
-        const res = await service!.query({ prompt: `p${i}` }, bearer(i % 2 ? acme.key : beta.key));
+        const res = await service.query({ prompt: `p${i}` }, bearer(i % 2 ? acme.key : beta.key));
         statuses.push(res.status);
         await res.arrayBuffer();
       }

@@ -31,6 +31,9 @@ export class DatabaseConnector
   private readonly migrationGauge: Gauge<'state'>;
   private readonly abort = new AbortController();
   private connecting: Promise<void> | undefined;
+  /** Settles when the first connection attempt has succeeded or failed. */
+  private firstAttemptDone: () => void = () => undefined;
+  private readonly firstAttempt = new Promise<void>((resolve) => (this.firstAttemptDone = resolve));
 
   constructor(
     readonly dataSource: DataSource,
@@ -58,8 +61,13 @@ export class DatabaseConnector
     this.connecting = this.connectLoop();
   }
 
-  /** Readiness ping: a real round trip (Terminus bounds it with the readiness timeout). */
-  async ping(): Promise<void> {
+  /**
+   * Readiness ping: a real round trip (Terminus bounds it with the readiness timeout). Right
+   * after start-up it first waits for the first connection attempt: not connected *yet* is not
+   * down.
+   */
+  async ping(signal?: AbortSignal): Promise<void> {
+    if (!this.dataSource.isInitialized) await settledOrAborted(this.firstAttempt, signal);
     if (!this.dataSource.isInitialized) throw new Error('not connected');
     if (!this.isUsable) throw new Error(`schema ${this.migrationState}`);
     try {
@@ -88,9 +96,11 @@ export class DatabaseConnector
         if (this.abort.signal.aborted) return;
         await (this.migrateOnStart ? this.migrate() : this.checkSchema());
         this.monitor.report('database', true);
+        this.firstAttemptDone();
         return;
       } catch (error) {
         this.monitor.report('database', false, error);
+        this.firstAttemptDone();
         const backoff = Math.min(MAX_BACKOFF_MS, 200 * 2 ** Math.min(attempt, 5));
         await sleep(backoff, undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
@@ -135,4 +145,17 @@ export class DatabaseConnector
     this.migrationState = state;
     for (const s of MIGRATION_STATES) this.migrationGauge.set({ state: s }, s === state ? 1 : 0);
   }
+}
+
+/** Waits for `promise` unless `signal` aborts first (then returns: the caller decides). */
+async function settledOrAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([promise, aborted]);
+  signal.removeEventListener('abort', onAbort);
 }

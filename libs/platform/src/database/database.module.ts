@@ -47,7 +47,7 @@ export class DatabaseModule {
           useFactory: (connector: DatabaseConnector): ReadinessCheck => ({
             name: 'database',
             required: config.required,
-            ping: () => connector.ping(),
+            ping: (signal: AbortSignal) => connector.ping(signal),
           }),
         },
       ],

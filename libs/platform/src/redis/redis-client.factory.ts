@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { once } from 'node:events';
 import type { DependencyMonitor } from '../health/dependency-monitor.js';
 import type { RedisConfig } from './redis.config.js';
 
@@ -29,4 +30,33 @@ export async function createRedisClient(
   // Start connecting without waiting: start-up never blocks on Redis.
   client.connect().catch(() => undefined);
   return client;
+}
+
+/** ioredis states in which a connection attempt is under way. */
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
+/**
+ * Resolves once the client's connection attempt in progress (if any) has succeeded or failed, or
+ * when `signal` aborts: a readiness check right after start-up must not report Redis down only
+ * because the first connection has not finished yet (the client queues nothing offline, so a
+ * PING sent meanwhile fails at once).
+ */
+export async function connectionSettled(
+  client: Pick<Redis, 'status' | 'once' | 'off'>,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!CONNECTING.has(client.status)) return;
+  const controller = new AbortController();
+  const abort = AbortSignal.any([controller.signal, ...(signal ? [signal] : [])]);
+  try {
+    await Promise.race([
+      once(client as never, 'ready', { signal: abort }),
+      once(client as never, 'error', { signal: abort }),
+      once(client as never, 'end', { signal: abort }),
+    ]);
+  } catch {
+    // Aborted: the caller's timeout decides.
+  } finally {
+    controller.abort();
+  }
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { DependencyMonitor } from '../health/dependency-monitor.js';
 import type { ReadinessCheck } from '../health/readiness-check.js';
 import type { RedisConfig } from './redis.config.js';
-import { createRedisClient } from './redis-client.factory.js';
+import { connectionSettled, createRedisClient } from './redis-client.factory.js';
 import { REDIS_CLIENT, REDIS_READINESS } from './redis.tokens.js';
 
 /**
@@ -30,8 +30,9 @@ export class RedisModule implements OnApplicationShutdown {
           useFactory: (client: Redis, monitor: DependencyMonitor): ReadinessCheck => ({
             name: 'cache',
             required: config.required,
-            ping: async () => {
+            ping: async (signal: AbortSignal) => {
               try {
+                await connectionSettled(client, signal);
                 await client.ping();
                 monitor.report('cache', true);
               } catch (error) {

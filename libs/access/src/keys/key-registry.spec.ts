@@ -17,7 +17,7 @@ describe('KeyRegistry', () => {
   const make = (entries: string[], withFile = true) => {
     registryMetrics = new MetricsRegistry();
     registry = new KeyRegistry(
-      { entries, file: withFile ? file : undefined, settleMs: 20 },
+      { entries, file: withFile ? file : undefined, settleMs: 20, emptySettleMs: 200 },
       logger as unknown as PinoLogger,
       new AccessMetrics(registryMetrics),
     );

@@ -16,6 +16,8 @@ const WATCH_INTERVAL_MS = 1_000;
  * moment must not lock every client out.
  */
 const SETTLE_MS = 300;
+/** An emptied file must stay empty longer: it would refuse every client. */
+const EMPTY_SETTLE_MS = 5_000;
 /** Reads after which a file that never stops changing is left alone (until its next change). */
 const MAX_SETTLE_ROUNDS = 10;
 
@@ -26,6 +28,8 @@ export interface KeySources {
   file?: string;
   /** Time a changed file must stay the same before it is applied (tests shorten it). */
   settleMs?: number;
+  /** The same for a file without a single entry. */
+  emptySettleMs?: number;
 }
 
 /**
@@ -149,7 +153,10 @@ export class KeyRegistry implements OnApplicationShutdown {
   private async settled(first: string): Promise<string> {
     let previous = first;
     for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
-      await new Promise((resolve) => setTimeout(resolve, this.sources.settleMs ?? SETTLE_MS));
+      const settleMs = hasEntries(previous)
+        ? (this.sources.settleMs ?? SETTLE_MS)
+        : (this.sources.emptySettleMs ?? EMPTY_SETTLE_MS);
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
       const current = this.readFile();
       if (current === previous) return current;
       if (round === 0) {
@@ -186,6 +193,14 @@ export class KeyRegistry implements OnApplicationShutdown {
     }
     return readFileSync(file, 'utf8');
   }
+}
+
+/** Whether a key file has at least one entry (a line that is neither blank nor a comment). */
+function hasEntries(content: string): boolean {
+  return content.split('\n').some((line) => {
+    const text = line.trim();
+    return text !== '' && !text.startsWith('#');
+  });
 }
 
 function sha256(text: string): string {

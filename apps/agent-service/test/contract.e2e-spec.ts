@@ -39,6 +39,33 @@ describe('compatible API contract', () => {
     expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("reports the answer's cache, upstream and total time in Server-Timing", async () => {
+    const prompt = `timing ${Math.random()}`;
+    const timing = (header: string | undefined) =>
+      Object.fromEntries(
+        (header ?? '').split(', ').map((m) => {
+          const [name, dur] = m.split(';dur=');
+          return [name, Number(dur)];
+        }),
+      );
+    const miss = await request(t.server).post('/query').send({ prompt }).expect(200);
+    expect(miss.headers['server-timing']).toMatch(
+      /^cache;dur=[\d.]+, upstream;dur=[\d.]+, total;dur=[\d.]+$/,
+    );
+    const m = timing(miss.headers['server-timing']);
+    expect(m.total).toBeGreaterThanOrEqual(m.upstream + m.cache);
+    const hit = await request(t.server).post('/query').send({ prompt }).expect(200);
+    expect(hit.headers['server-timing']).toMatch(/^cache;dur=[\d.]+, total;dur=[\d.]+$/);
+    const chat = await request(t.server)
+      .post('/v1/chat/completions')
+      .send({ model: 'builtin-echo', messages: [{ role: 'user', content: prompt }] })
+      .expect(200);
+    expect(chat.headers['server-timing']).toMatch(/^cache;dur=[\d.]+, total;dur=[\d.]+$/);
+    // Routes that consult neither say nothing.
+    const health = await request(t.server).get('/health').expect(200);
+    expect(health.headers['server-timing']).toBeUndefined();
+  });
+
   it('POST /query defaults max_tokens to 100', async () => {
     const res = await request(t.server).post('/query').send({ prompt: 'hi' }).expect(200);
     const record = await request(t.server).get(`/queries/${res.body.id}`).expect(200);

@@ -30,6 +30,7 @@ import {
   OPENAI_ACCESS_ERRORS,
 } from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
+import { SERVER_TIMING_HEADER, setAnswerHeaders } from '../query/server-timing.js';
 
 const STREAM_EXAMPLE = [
   'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],…}',
@@ -77,6 +78,7 @@ export class ChatCompletionsController {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
       },
+      'Server-Timing': SERVER_TIMING_HEADER,
     },
     content: {
       'application/json': { schema: CHAT_COMPLETION_SCHEMA },
@@ -167,7 +169,7 @@ export class ChatCompletionsController {
     };
     if (!body.stream) {
       const result = await this.queries.query({ ...input, signal });
-      res.header('X-Cache', result.cache);
+      setAnswerHeaders(res, result.cache, result.timings);
       return chatCompletion(result, created);
     }
     for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
@@ -179,7 +181,7 @@ export class ChatCompletionsController {
           ? frames(writer.text(event.text))
           : 'result' in event
             ? (meter.charge(event.result.tokensUsed), frames(writer.done(event.result)))
-            : (res.header('X-Cache', event.cache), ''),
+            : (setAnswerHeaders(res, event.cache, event.timings), ''),
       // What the official SDKs raise as an APIError: an `error` object in a data line.
       fail: (error) => sseEvent(openAiError(error).body),
       end: sseEvent('[DONE]'),

@@ -23,6 +23,7 @@ import {
   QueryStreamDoneDto,
 } from './query-stream.dto.js';
 import { QueryService, type QueryInput, type QueryStreamEvent } from './query.service.js';
+import { SERVER_TIMING_HEADER, setAnswerHeaders } from './server-timing.js';
 
 @ApiTags('agent')
 @ApiExtraModels(QueryResponseDto, QueryStreamChunkDto, QueryStreamDoneDto)
@@ -81,6 +82,7 @@ export class QueryController {
         description: 'HIT, MISS or BYPASS',
         schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
       },
+      'Server-Timing': SERVER_TIMING_HEADER,
       ...RATE_LIMIT_HEADERS,
     },
   })
@@ -144,12 +146,12 @@ export class QueryController {
                   },
                   'done',
                 ))
-              : (res.header('X-Cache', event.cache), ''),
+              : (setAnswerHeaders(res, event.cache, event.timings), ''),
         fail: (error) => sseEvent(problemOf(error, '/query', requestId), 'error'),
       });
     }
     const result = await this.queries.query({ ...input, signal });
-    res.header('X-Cache', result.cache);
+    setAnswerHeaders(res, result.cache, result.timings);
     return {
       response: result.response,
       tokens_used: result.tokensUsed,

@@ -304,7 +304,7 @@ describe('QueryService streaming', () => {
     const { service, history } = make();
     const out = await events(service, 'hello');
     expect(out).toEqual([
-      { cache: 'MISS' },
+      { cache: 'MISS', timings: { cacheMs: expect.any(Number) } },
       { text: 'answer to' },
       { text: ' hello' },
       {
@@ -325,7 +325,7 @@ describe('QueryService streaming', () => {
     await service.query({ prompt: 'hello there' });
     const out = await events(service, 'hello there');
     expect(out.slice(0, 4)).toEqual([
-      { cache: 'HIT' },
+      { cache: 'HIT', timings: { cacheMs: expect.any(Number) } },
       { text: 'answer' },
       { text: ' to' },
       { text: ' hello' },
@@ -357,7 +357,10 @@ describe('QueryService streaming', () => {
   it('records a stream its consumer stopped before the result as cancelled, caching nothing', async () => {
     const { service, cache, history } = make();
     const stream = service.stream({ prompt: 'hello world', clientId: 'acme' });
-    expect((await stream.next()).value).toEqual({ cache: 'MISS' });
+    expect((await stream.next()).value).toEqual({
+      cache: 'MISS',
+      timings: { cacheMs: expect.any(Number) },
+    });
     expect((await stream.next()).value).toMatchObject({ text: expect.any(String) });
     await stream.return(undefined);
     expect(cache.entries.size).toBe(0);

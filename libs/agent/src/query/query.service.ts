@@ -54,6 +54,14 @@ export interface QueryResult {
   /** The API client that asked; null without keys. */
   clientId: string | null;
   cache: CacheStatus;
+  /** Where the answer's time went, for the `Server-Timing` header. */
+  timings?: AnswerTimings;
+}
+
+/** Milliseconds spent in the cache lookup and in the provider (absent: not consulted). */
+export interface AnswerTimings {
+  cacheMs?: number;
+  upstreamMs?: number;
 }
 
 /** HTTP has no status for it; 499 is what proxies log for a client that closed the request. */
@@ -73,7 +81,9 @@ export const QUERY_POLICY = Symbol('QUERY_POLICY');
  * it comes, then the result (without `response`) once.
  */
 export type QueryStreamEvent =
-  { cache: CacheStatus } | { text: string } | { result: Omit<QueryResult, 'response'> };
+  | { cache: CacheStatus; timings?: AnswerTimings }
+  | { text: string }
+  | { result: Omit<QueryResult, 'response' | 'timings'> };
 
 type Answer = CachedCompletion & { provider: string; finishReason?: FinishReason };
 
@@ -101,12 +111,15 @@ export class QueryService {
     const started = performance.now();
     const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
     const hit = await this.lookup(key, bypass);
+    const timings: AnswerTimings = bypass ? {} : { cacheMs: performance.now() - started };
     let completion: Answer;
     if (hit) {
       completion = hit;
     } else {
+      const asked = performance.now();
       try {
         completion = await this.provider.complete(this.request(input, maxTokens, promptSha256));
+        timings.upstreamMs = performance.now() - asked;
       } catch (error) {
         if (!input.signal?.aborted) throw error;
         // Nobody will read an answer: record the cancellation (nothing was spent), then stop.
@@ -119,7 +132,7 @@ export class QueryService {
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
-    return { ...resultOf(record, completion, cache), response: completion.text };
+    return { ...resultOf(record, completion, cache), response: completion.text, timings };
   }
 
   /**
@@ -131,11 +144,12 @@ export class QueryService {
     const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
     const hit = await this.lookup(key, bypass);
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
+    const timings: AnswerTimings = bypass ? {} : { cacheMs: performance.now() - started };
     // A stream stopped before its result (client gone, or one that read nothing for too long)
     // is recorded as cancelled; one that failed is not recorded, as a failed query is not.
     let outcome: 'pending' | 'failed' | 'recorded' = 'pending';
     try {
-      yield { cache };
+      yield { cache, timings };
       let completion: Answer | undefined = hit;
       if (hit) {
         for (const text of wordChunks(hit.text)) yield { text };
@@ -260,7 +274,7 @@ function resultOf(
   record: QueryRecord,
   completion: Answer,
   cache: CacheStatus,
-): Omit<QueryResult, 'response'> {
+): Omit<QueryResult, 'response' | 'timings'> {
   return {
     id: record.id,
     tokensUsed: record.tokensUsed,

@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import onHeaders from 'on-headers';
 import type { Level, Logger } from 'pino';
 import { PROBE_PATHS, pathOf, routeOf } from './log-fields.js';
 import { assignRequestId } from './request-id.js';
@@ -25,6 +26,7 @@ const START = Symbol('requestStart');
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
   private readonly onClose: (this: LoggedResponse) => void;
+  private readonly onHeaders = addTotalTiming;
 
   constructor(@Inject(ROOT_LOGGER) private readonly root: Logger) {
     const write = this.write.bind(this);
@@ -41,6 +43,7 @@ export class RequestLogMiddleware implements NestMiddleware {
     res[START] = performance.now();
     // 'close' follows 'finish' for every response, and also ends an aborted one.
     res.on('close', this.onClose);
+    onHeaders(res, this.onHeaders);
     // Refused here, the first step with a request id and a log line, before any routing.
     if (hasDuplicateHost(req)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'Request has more than one Host header');
@@ -69,6 +72,17 @@ export class RequestLogMiddleware implements NestMiddleware {
       aborted ? 'request aborted' : status >= 500 ? 'request failed' : 'request completed',
     );
   }
+}
+
+/**
+ * Completes an answer's `Server-Timing` (set by the route: cache, upstream) with `total`, the
+ * time from the request's arrival to its response headers, read from the request's one clock.
+ */
+function addTotalTiming(this: ServerResponse): void {
+  const timing = this.getHeader('Server-Timing');
+  if (typeof timing !== 'string') return;
+  const total = performance.now() - ((this as LoggedResponse)[START] ?? 0);
+  this.setHeader('Server-Timing', `${timing}, total;dur=${Math.round(total * 1000) / 1000}`);
 }
 
 function levelOf(req: IncomingMessage, status: number, aborted: boolean): Level {

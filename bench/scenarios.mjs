@@ -8,6 +8,12 @@ export const QUERY_PROMPT =
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const queryBody = (prompt) => JSON.stringify({ prompt, max_tokens: 100 });
+const chatBody = () =>
+  JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: `${QUERY_PROMPT} ${UNIQUE_MARK}` }],
+    max_tokens: 50,
+  });
 /** A prompt of ordinary words, `bytes` long, unique per request (the marker is replaced). */
 function sizedPrompt(bytes) {
   const words = 'the service answers each query from its provider and keeps a short history ';
@@ -49,6 +55,27 @@ export const REQUESTS = {
     path: '/query',
     headers: JSON_HEADERS,
     body: queryBody(sizedPrompt(100_000)),
+    unique: true,
+  },
+  // The gateway row: one chat completion per request, unique (every one reaches the upstream).
+  'chat-miss': {
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: JSON_HEADERS,
+    body: chatBody(),
+    unique: true,
+  },
+  // The same through the Portkey gateway, routed to the same upstream by its headers.
+  'chat-miss-portkey': {
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: {
+      ...JSON_HEADERS,
+      authorization: 'Bearer sk-bench',
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': 'http://127.0.0.1:<upstreamPort>/v1',
+    },
+    body: chatBody(),
     unique: true,
   },
   // History pages of 50 over 1 M rows: the newest page and one ~900 000 rows deep (its cursor

@@ -67,10 +67,14 @@ function cpuWindow(serverPid) {
   };
 }
 
-/** The request of a REQUESTS id as the generators take it (`vars` fill `<name>` in the path). */
+/** The request of a REQUESTS id as the generators take it (`vars` fill `<name>` in the path and headers). */
 export function requestOf(id, vars = {}) {
+  const fill = (text) => text.replace(/<(\w+)>/g, (_, name) => vars[name] ?? '');
   const r = { ...REQUESTS[id] };
-  r.path = r.path.replace(/<(\w+)>/g, (_, name) => vars[name] ?? '');
+  r.path = fill(r.path);
+  if (r.headers) {
+    r.headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, fill(v)]));
+  }
   return r;
 }
 

@@ -95,6 +95,21 @@ describe('boundedFetch', () => {
     expect((await response.text()).length).toBe(4096);
   });
 
+  it('passes a plain body of a declared length within the bound as it came', async () => {
+    const original = new Response('{"ok":true}', { headers: { 'content-length': '11' } });
+    const fetch = boundedFetch(() => Promise.resolve(original));
+    const response = await fetch('http://upstream/', { [ANSWER_BOUNDS]: bounds } as RequestInit);
+    expect(response).toBe(original);
+  });
+
+  it('counts a compressed body whatever its declared length', async () => {
+    const fetch = boundedFetch(
+      reply('x'.repeat(4096), { 'content-length': '100', 'content-encoding': 'gzip' }),
+    );
+    const response = await fetch('http://upstream/', { [ANSWER_BOUNDS]: bounds } as RequestInit);
+    await expect(response.text()).rejects.toThrow(AnswerTooLargeError);
+  });
+
   it('bounds the body of a request that carries bounds', async () => {
     const fetch = boundedFetch(reply('x'.repeat(4096), { 'content-type': 'application/json' }));
     const response = await fetch('http://upstream/', { [ANSWER_BOUNDS]: bounds } as RequestInit);

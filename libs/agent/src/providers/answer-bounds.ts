@@ -105,6 +105,10 @@ export function boundedFetch(base: typeof fetch = fetch): typeof fetch {
     if (!bounds || !response.body || !response.ok) return response;
     const sse = /^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '');
     const declared = Number(response.headers.get('content-length') ?? NaN);
+    // A plain body of a declared length within the bound needs no counting: the HTTP client
+    // reads no more than it declares. A compressed one does (its length is before inflation).
+    const encoding = response.headers.get('content-encoding') ?? 'identity';
+    if (!sse && declared <= bounds.totalBytes && /^identity$/i.test(encoding)) return response;
     let body: ReadableStream<Uint8Array>;
     if (declared > bounds.totalBytes) {
       await response.body.cancel();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { TokenCounter } from '../tokens/token-counter.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import { ProviderError } from './provider-error.js';
@@ -82,6 +83,27 @@ describe('OpenAiCompatibleProvider against a hostile upstream', () => {
     // The upstream was cut off: at most the bound plus what sockets buffer had left it.
     await new Promise((r) => setTimeout(r, 50));
     expect(sent.bytes).toBeLessThan(20 * MIB);
+  });
+
+  it('stops inflating a small gzip body that expands past the bound', async () => {
+    const bomb = gzipSync(
+      Buffer.concat([
+        Buffer.from('{"choices":[{"message":{"content":"'),
+        Buffer.alloc(50 * MIB, 'z'),
+        Buffer.from('"}}]}'),
+      ]),
+    );
+    behave = (res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': bomb.length,
+      });
+      res.end(bomb);
+    };
+    expect(bomb.length).toBeLessThan(MIB);
+    const error = await failure(provider().complete({ prompt: 'p', maxTokens: 100 }));
+    expect(error).toMatchObject({ kind: 'too_large' });
   });
 
   it('refuses a body whose Content-Length is over the bound without reading it', async () => {

@@ -30,6 +30,7 @@ import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { copyClosure, externalClosure, externalPatterns } from './bundle-externals.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -255,6 +256,9 @@ const common = {
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
+// Instrumented packages stay packages (see bundle-externals.mjs).
+const instrumented = externalClosure(root);
+await copyClosure(root, instrumented, out);
 
 const main = await build({
   ...common,
@@ -266,7 +270,7 @@ const main = await build({
   // Flat output: __dirname is the same folder in every chunk (the worker paths rely on it).
   chunkNames: '[name]-[hash]',
   banner: { js: workersBanner },
-  external: OPTIONAL_EXTERNALS,
+  external: [...OPTIONAL_EXTERNALS, ...externalPatterns(instrumented)],
   plugins: [dynamicLoadsPlugin, dynamicCjsImportPlugin],
   metafile: true,
 });

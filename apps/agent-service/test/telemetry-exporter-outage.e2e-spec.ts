@@ -3,6 +3,7 @@ import { OtlpReceiver } from './support/otlp-receiver.js';
 import { freePort, ServiceProcess } from './support/service-process.js';
 
 const QUEUE = 16;
+const STALL_MS = 5_000;
 
 /** Sends `count` queries, `concurrency` at a time; returns each one's status and duration. */
 async function load(service: ServiceProcess, count: number, concurrency: number) {
@@ -42,7 +43,7 @@ describe('tracing with an exporter that is slow or down', () => {
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
-    receiver.stallMs = 5_000;
+    receiver.stallMs = STALL_MS;
     slow = await ServiceProcess.start({
       ...traced,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
@@ -52,6 +53,8 @@ describe('tracing with an exporter that is slow or down', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
     });
     await Promise.all([slow.waitUntilLive(20_000), down.waitUntilLive(20_000)]);
+    // The first query loads the tokenizer: not what is measured here.
+    await Promise.all([load(slow, 1, 1), load(down, 1, 1)]);
   });
   afterAll(async () => {
     await Promise.all([slow?.stop(), down?.stop()]);
@@ -61,8 +64,9 @@ describe('tracing with an exporter that is slow or down', () => {
   it('answers every request at once while exports stall, and drops spans beyond the queue', async () => {
     const results = await load(slow, 200, 8);
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
-    // Exports are held 5 s each: a request that waited on one would take that long.
-    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(2_000);
+    // Exports are held 5 s each: a request that waited on one would take at least that long
+    // (the margin below it is for a busy machine).
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(STALL_MS - 1_000);
     // Each export carries at most a queue's worth, and most spans were dropped rather than
     // queued: a request makes at least 6 (server, 2 Express, 2 Nest, access, chat, history), so
     // 200 made over 1,200, of which exports timing out every 500 ms let through a few per turn.
@@ -74,6 +78,7 @@ describe('tracing with an exporter that is slow or down', () => {
   it('answers every request when nothing listens at the exporter’s endpoint', async () => {
     const results = await load(down, 100, 8);
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
-    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(2_000);
+    // The exporter's own timeout is 500 ms per attempt; no request waits on one.
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(STALL_MS - 1_000);
   });
 });

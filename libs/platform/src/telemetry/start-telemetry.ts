@@ -24,9 +24,26 @@ export async function startTelemetry(
   return true;
 }
 
-/** Exports the spans still queued (at shutdown); a no-op when tracing is off. */
-export async function flushTelemetry(): Promise<void> {
+/**
+ * A collector that is down or slow must not hold the shutdown (the exporter retries for up to
+ * OTEL_EXPORTER_OTLP_TIMEOUT, 10 s by default, and the pod's grace period is short): what is not
+ * exported by then is dropped.
+ */
+export const FLUSH_TIMEOUT_MS = 2_000;
+
+/** Exports the spans still queued (at shutdown), for at most FLUSH_TIMEOUT_MS; a no-op when off. */
+export async function flushTelemetry(timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
   const done = shutdown;
   shutdown = undefined;
-  await done?.();
+  if (done === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([done().catch(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

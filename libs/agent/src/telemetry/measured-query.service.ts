@@ -64,8 +64,8 @@ export class MeasuredQueryService extends QueryService {
     afterFirstMs?: number,
   ): void {
     const labels: GenAiLabels = {
-      ...this.baseLabels(),
       provider: result.provider,
+      ...this.baseLabels(),
       gen_ai_response_model: result.model,
     };
     this.genAi.requestDuration.record({ ...labels, error_type: '' }, seconds);
@@ -82,8 +82,8 @@ export class MeasuredQueryService extends QueryService {
     const type = genAiErrorType(error, input.signal);
     this.genAi.requestDuration.record(
       {
-        ...this.baseLabels(),
         provider: this.chain.name,
+        ...this.baseLabels(),
         gen_ai_response_model: '',
         error_type: type,
       },

@@ -4,6 +4,7 @@ import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 import { ServiceProcess } from './support/service-process.js';
 import { childrenOf, everyAttributeValue, isDescendant, only } from './support/span-tree.js';
 import { parseSse } from './support/sse.js';
+import { waitFor } from './support/wait.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -142,9 +143,11 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
     expect(text).not.toContain('Hello there');
     expect(text).not.toContain(API_KEY);
 
-    // The request's log line carries the trace id.
-    const line = service.logs().find((l) => l.msg === 'request completed' && l.traceId === traceId);
-    expect(line).toMatchObject({ route: '/query', spanId: server.spanId });
+    // The request's log line carries the trace id (it is written asynchronously: wait for it).
+    const requestLine = () =>
+      service.logs().find((l) => l.msg === 'request completed' && l.traceId === traceId);
+    await waitFor('the request log line', () => requestLine() !== undefined);
+    expect(requestLine()).toMatchObject({ route: '/query', spanId: server.spanId });
   });
 
   it('traces a streamed /v1/chat/completions that falls back, attempt by attempt', async () => {

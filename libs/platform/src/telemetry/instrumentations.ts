@@ -8,6 +8,10 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { IncomingMessage } from 'node:http';
 import { UNTRACED_PATHS } from './telemetry-settings.js';
 
+/** Files of the packages instrumented below, as the ES module loader hook sees their URLs. */
+export const INSTRUMENTED_MODULES =
+  /[\\/]node_modules[\\/](@nestjs[\\/]core|express|router|pg|pg-pool|ioredis)[\\/]/;
+
 /**
  * The instrumentations of the packages the service talks through: node:http (server spans,
  * W3C context in and out), Express (the route template that names the server span), Nest (the

@@ -1,7 +1,7 @@
 import { register } from 'node:module';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TelemetryEnvironment } from '../config/telemetry-environment.js';
-import { instrumentations } from './instrumentations.js';
+import { INSTRUMENTED_MODULES, instrumentations } from './instrumentations.js';
 
 /** Flushes what is queued and stops exporting; the process may exit afterwards. */
 export type TelemetryShutdown = () => Promise<void>;
@@ -14,8 +14,12 @@ export type TelemetryShutdown = () => Promise<void>;
  * they load (require hooks for CommonJS, the import-in-the-middle loader for ES modules).
  */
 export function startOtelSdk(env: TelemetryEnvironment): TelemetryShutdown {
-  // ES modules (Nest 12 is ESM-only) are instrumented through this loader hook.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // ES modules (Nest 12 is ESM-only) are instrumented through this loader hook. Only the
+  // instrumented packages pass through it: wrapping every module of the application costs start-up
+  // time, memory and a getter on every imported binding, for nothing.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+    data: { include: [INSTRUMENTED_MODULES] },
+  });
   // Defaults of this service where the SDK's differ: metrics and logs are exported only when
   // asked for (Prometheus serves metrics; logs go to stdout), HTTP attributes follow the stable
   // conventions, and the service is named.

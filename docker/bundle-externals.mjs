@@ -66,8 +66,8 @@ export function externalPatterns(closure) {
   return [...names].flatMap((name) => [name, `${name}/*`]);
 }
 
-// Type declarations, source maps and docs are not needed at run time.
-const SKIPPED = /(\.d\.[mc]?ts|\.map|\.md|\.markdown|[\\/]\.bin)$/i;
+// TypeScript sources and declarations, source maps and docs are not needed at run time.
+const SKIPPED = /(\.[cm]?ts|\.map|\.md|\.markdown|[\\/]\.bin)$/i;
 
 /** Copies the closure into `out`/node_modules, keeping npm's layout (nested folders included). */
 export async function copyClosure(root, closure, out) {

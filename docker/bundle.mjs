@@ -1,5 +1,6 @@
 // Bundles the compiled service (tsc output in dist/) into a few ESM files for the prod image,
-// so the image needs no node_modules tree: ~95 MB of production dependencies become ~7 MB.
+// so the image needs no full node_modules tree: ~95 MB of production dependencies become ~5 MB of
+// code, plus the packages tracing instruments, kept as packages (see bundle-externals.mjs).
 //
 //   node docker/bundle.mjs [--entry dist/apps/agent-service/src/main.js] [--out dist/bundle]
 //

@@ -2,7 +2,10 @@ import { loadEnvironment } from '../config/load-environment.js';
 import type { TelemetryShutdown } from './otel-sdk.js';
 import { tracingEnabled } from './telemetry-settings.js';
 
-let shutdown: TelemetryShutdown | undefined;
+// On the global object, not in this module: the production bundle holds two copies of this module
+// (the entry point's, which starts the SDK, and the traced server's, which flushes it).
+const SHUTDOWN = Symbol.for('ai-agent-service.telemetry.shutdown');
+const holder = globalThis as { [SHUTDOWN]?: TelemetryShutdown };
 
 /**
  * Starts tracing when the OTEL_* variables ask for it, before the application is imported (the
@@ -20,7 +23,7 @@ export async function startTelemetry(
   }
   if (!enabled) return false;
   const { startOtelSdk } = await import('./otel-sdk.js');
-  shutdown = startOtelSdk(loadEnvironment(raw));
+  holder[SHUTDOWN] = startOtelSdk(loadEnvironment(raw));
   return true;
 }
 
@@ -33,8 +36,8 @@ export const FLUSH_TIMEOUT_MS = 2_000;
 
 /** Exports the spans still queued (at shutdown), for at most FLUSH_TIMEOUT_MS; a no-op when off. */
 export async function flushTelemetry(timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
-  const done = shutdown;
-  shutdown = undefined;
+  const done = holder[SHUTDOWN];
+  holder[SHUTDOWN] = undefined;
   if (done === undefined) return;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {

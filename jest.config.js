@@ -20,7 +20,8 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@app/(platform|agent|operations|access)$': '<rootDir>/libs/$1/src/index.ts',
-    '^@app/platform/(database|redis)$': '<rootDir>/libs/platform/src/$1/index.ts',
+    '^@app/platform/(database|redis|telemetry)$': '<rootDir>/libs/platform/src/$1/index.ts',
+    '^@app/platform/telemetry/testing$': '<rootDir>/libs/platform/src/telemetry/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

@@ -33,6 +33,7 @@ import { imageRuntime } from './lib/image-runtime.mjs';
 import { findWrk } from './lib/wrk.mjs';
 import { renderMarkdown, writeDoc } from './lib/report.mjs';
 import { renderSvg } from './lib/plot.mjs';
+import { startOtlpSink } from './lib/otlp-sink.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 import { BENCH_DATABASE_URL, LOADS, SERVERS, TARGETS } from './scenarios.mjs';
 
@@ -95,6 +96,7 @@ async function prepare(server, ctx) {
     `${server.name}${Object.keys(out.env).length ? ` (${Object.keys(out.env).join(', ')})` : ''}`,
   );
   if (server.database) await recreateDatabase(BENCH_DATABASE_URL);
+  if (server.otlpSink) out.otlp = await startOtlpSink();
   if (server.coldStart) {
     out.coldStart = await coldStart(server, ctx, COLD_RUNS);
     log(

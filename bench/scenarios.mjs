@@ -1,3 +1,4 @@
+import { OTLP_SINK_PORT } from './lib/otlp-sink.mjs';
 // What `npm run bench` measures. Edit the tables below; bench/run.mjs only executes them.
 import { UNIQUE_MARK } from './lib/wrk.mjs';
 
@@ -173,6 +174,18 @@ export const SERVERS = [
     env: { DATABASE_URL: BENCH_DATABASE_URL, DATABASE_MIGRATE_ON_START: 'true' },
     database: true,
     loads: ids('query-miss@64', 'history-first@64', 'history-deep@64'),
+  },
+  // Tracing on (the default row has it off: no OTEL_* set, the SDK is not loaded): every
+  // request sampled (no caller's traceparent: parentbased_always_on samples the root) and
+  // exported over OTLP/HTTP protobuf to a sink in the bench process.
+  {
+    name: 'service + tracing',
+    kind: 'bundle',
+    role: 'variant',
+    otlpSink: true,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP_SINK_PORT}` },
+    loads: ids('query@64', 'query-miss@64'),
+    tallyHeader: 'x-cache',
   },
   // On request: the bundle on plain `node`, without the image's flags and ENV, to see in one
   // run what those settings cost and save.

@@ -1,5 +1,6 @@
 // Bundles the compiled service (tsc output in dist/) into a few ESM files for the prod image,
-// so the image needs no node_modules tree: ~95 MB of production dependencies become ~7 MB.
+// so the image needs no full node_modules tree: ~95 MB of production dependencies become ~5 MB of
+// code, plus the packages tracing instruments, kept as packages (see bundle-externals.mjs).
 //
 //   node docker/bundle.mjs [--entry dist/apps/agent-service/src/main.js] [--out dist/bundle]
 //
@@ -30,6 +31,7 @@ import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { copyClosure, externalClosure, externalPatterns } from './bundle-externals.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -115,16 +117,19 @@ const banner = [
   'const __dirname = __bundleDirname(__filename);',
 ].join('\n');
 
-const workersBanner = [
-  banner,
-  'globalThis.__bundlerPathsOverrides = {',
-  '  ...globalThis.__bundlerPathsOverrides,',
-  ...Object.keys(WORKERS).map(
-    (key) =>
-      `  ${JSON.stringify(key)}: __bundleJoin(__dirname, ${JSON.stringify(workerFile(key))}),`,
-  ),
-  '};',
-].join('\n');
+/** The banner of an output folder `depth` levels below the bundle's (workers sit in the bundle's). */
+const workersBannerAt = (...up) =>
+  [
+    banner,
+    'globalThis.__bundlerPathsOverrides = {',
+    '  ...globalThis.__bundlerPathsOverrides,',
+    ...Object.keys(WORKERS).map(
+      (key) =>
+        `  ${JSON.stringify(key)}: __bundleJoin(__dirname, ${[...up, workerFile(key)].map((p) => JSON.stringify(p)).join(', ')}),`,
+    ),
+    '};',
+  ].join('\n');
+const workersBanner = workersBannerAt();
 
 function workerFile(key) {
   return `workers/${key.replace(/[^a-z0-9]+/gi, '-')}.cjs`;
@@ -255,6 +260,23 @@ const common = {
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
+// Instrumented packages stay packages (see bundle-externals.mjs), for the traced server only.
+const instrumented = externalClosure(root);
+await copyClosure(root, instrumented, out);
+
+// Two builds of the server. The entry point and the untraced server are bundled whole, as fast to
+// start as ever; with tracing on, the entry point loads the SDK and the server from traced/, built
+// with the instrumented packages external so the SDK's hooks see them load. TRACED_SERVER tells
+// the entry point (main.ts) where that build is; tsc's output has none and always loads ./server.js.
+const tracedOnly = {
+  name: 'traced-only',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]otel-sdk\.js$/ }, () => ({
+      path: './traced/otel-sdk.mjs',
+      external: true,
+    }));
+  },
+};
 
 const main = await build({
   ...common,
@@ -266,9 +288,26 @@ const main = await build({
   // Flat output: __dirname is the same folder in every chunk (the worker paths rely on it).
   chunkNames: '[name]-[hash]',
   banner: { js: workersBanner },
-  external: OPTIONAL_EXTERNALS,
-  plugins: [dynamicLoadsPlugin, dynamicCjsImportPlugin],
+  define: { TRACED_SERVER: JSON.stringify('./traced/server.mjs') },
+  external: [...OPTIONAL_EXTERNALS, './traced/*'],
+  plugins: [tracedOnly, dynamicLoadsPlugin, dynamicCjsImportPlugin],
   metafile: true,
+});
+
+await build({
+  ...common,
+  entryPoints: {
+    server: resolve(root, dirname(args.entry), 'server.js'),
+    'otel-sdk': resolve(root, 'dist/libs/platform/src/telemetry/otel-sdk.js'),
+  },
+  outdir: join(out, 'traced'),
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: '[name]-[hash]',
+  banner: { js: workersBannerAt('..') },
+  external: [...OPTIONAL_EXTERNALS, ...externalPatterns(instrumented)],
+  plugins: [dynamicLoadsPlugin, dynamicCjsImportPlugin],
 });
 
 // Worker entry points: CommonJS, self-contained (thread-stream loads them with require/import).

@@ -8,7 +8,9 @@ bats_load_library bats-assert
 load helpers
 
 COLD_START_BUDGET_MS=${COLD_START_BUDGET_MS:-1000}
-SIZE_BUDGET_MB=150
+# The instrumented packages (Nest, Express, pg, ioredis) and the OpenTelemetry SDK ship as packages
+# beside the bundle so that tracing can hook them (docker/bundle-externals.mjs): ~45 MB more.
+SIZE_BUDGET_MB=200
 
 @test "runs as non-root" {
   local user uid
@@ -31,7 +33,7 @@ SIZE_BUDGET_MB=150
   note "none among $(wc -l <<<"$files") paths; /bin/sh does not run"
 }
 
-@test "image size ≤ 150 MB" {
+@test "image size ≤ 200 MB" {
   local bytes app
   bytes=$("$DOCKER" image inspect -f '{{.Size}}' "$PROD_IMAGE")
   app=$("$DOCKER" history --format '{{.Size}}\t{{.CreatedBy}}' "$PROD_IMAGE" | grep -m1 'COPY /out/app' | cut -f1)

@@ -43,8 +43,8 @@ trap ctest_cleanup EXIT
 trap 'exit 130' INT TERM
 
 if (($# == 0)); then
-  set -- "$HERE/prod-image.bats" "$HERE/compose-stack.bats" "$HERE/guide.bats" "$HERE/release.bats" \
-    "$HERE/dev-image.bats"
+  set -- "$HERE/prod-image.bats" "$HERE/tracing.bats" "$HERE/compose-stack.bats" "$HERE/guide.bats" \
+    "$HERE/release.bats" "$HERE/dev-image.bats"
 fi
 start=$SECONDS
 status=0

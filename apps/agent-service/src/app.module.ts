@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessModule, accessConfig } from '@app/access';
-import { AgentModule, agentConfig, loadHistorySchema, PROVIDER_READINESS } from '@app/agent';
+import {
+  AgentModule,
+  agentConfig,
+  loadHistorySchema,
+  messageCapture,
+  PROVIDER_READINESS,
+} from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
@@ -20,7 +26,12 @@ export class AppModule {
     const database =
       databaseSettings && DatabaseModule.forRoot(databaseSettings, loadHistorySchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
-    const agent = AgentModule.forRoot({ config: agentConfig(env), database, redis });
+    const agent = AgentModule.forRoot({
+      config: agentConfig(env),
+      database,
+      redis,
+      capture: messageCapture(env),
+    });
     return {
       module: AppModule,
       imports: [

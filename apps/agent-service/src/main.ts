@@ -1,77 +1,16 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { runApiKeyCommand } from '@app/access';
-import { startLivenessListener } from '@app/operations';
-import {
-  ConfigValidationError,
-  installGracefulShutdown,
-  listen,
-  loadEnvironment,
-  type Environment,
-} from '@app/platform';
-import { AppModule } from './app.module.js';
-import { configureApp } from './configure-app.js';
+// The entry point. Tracing starts first, when the OTEL_* variables ask for it: modules are
+// instrumented as they load, so the server (and everything it imports) is loaded only after.
+import { startTelemetry } from '@app/platform/telemetry';
 
-function readEnvironment(): Environment {
-  try {
-    return loadEnvironment(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    // The logger is not configured yet (its level is part of what failed): one plain line on stderr.
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-}
+/**
+ * Set by the production bundler: the server built with the instrumented packages left as
+ * packages (a module inlined into a bundle escapes the instrumentation's hooks). Undefined in
+ * tsc's output, where every package is loaded as a package anyway.
+ */
+declare const TRACED_SERVER: string | undefined;
 
-async function bootstrap(): Promise<void> {
-  const env = readEnvironment();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
-    bodyParser: false,
-    bufferLogs: true,
-    // A provider that fails at boot (e.g. invalid API keys) reaches the catch below: one line.
-    abortOnError: false,
-  });
-  configureApp(app, env);
-  const logger = app.get(Logger);
-  installGracefulShutdown(app, {
-    graceMs: env.SHUTDOWN_GRACE_MS,
-    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
-    logger,
-  });
-  await app.init();
-  if (env.LIVENESS_PORT > 0) {
-    // Up before the main port: a kubelet probes liveness as soon as the startup probe (on the
-    // main port) passes. Kept until the process exits: liveness holds while the service drains.
-    await startLivenessListener({
-      port: env.LIVENESS_PORT,
-      host: env.HOST,
-      version: env.APP_VERSION,
-      maxStallMs: env.LIVENESS_MAX_STALL_MS,
-    });
-    logger.log(`liveness probe on http://${env.HOST}:${env.LIVENESS_PORT}/health`, 'Bootstrap');
-  }
-  const acceptors = await listen(app.getHttpServer(), {
-    port: env.PORT,
-    host: env.HOST,
-    acceptors: env.HTTP_ACCEPTORS,
-  });
-  logger.log(
-    `listening on http://${env.HOST}:${env.PORT} (${env.ENVIRONMENT}, ${acceptors} acceptors)`,
-    'Bootstrap',
-  );
-}
-
-// `main.js apikey new <client-id>`: the same entry point generates keys, so the production
-// image (node and this bundle, no shell) can: docker run --rm IMAGE /app/main.mjs apikey new ID
-if (process.argv[2] === 'apikey') {
-  process.exitCode = runApiKeyCommand(process.argv.slice(3));
+if ((await startTelemetry(process.env)) && typeof TRACED_SERVER === 'string') {
+  await import(TRACED_SERVER);
 } else {
-  bootstrap().catch((error: unknown) => {
-    process.stderr.write(
-      `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(1);
-  });
+  await import('./server.js');
 }

@@ -26,6 +26,7 @@ import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY } from './query/query.service.js';
 import { SseStreams } from './streaming/sse-streams.js';
 import { TokenCounter } from './tokens/token-counter.js';
+import { GenAiMetrics } from './telemetry/gen-ai-metrics.js';
 
 const config = (
   overrides: {
@@ -225,7 +226,9 @@ describe('AgentModule.forRoot', () => {
       TokenCounter,
       ProviderMetrics,
       PinoLogger,
+      GenAiMetrics,
     ]);
+    expect(factoryOf(embedded, GenAiMetrics).inject).toEqual([MetricsRegistry]);
     expect(factoryOf(embedded, PROVIDER_READINESS).inject).toEqual([LLM_PROVIDER]);
     expect(factoryOf(embedded, SseStreams).inject).toEqual([MetricsRegistry, PinoLogger]);
     expect(factoryOf(embedded, RESPONSE_CACHE).inject).toBeUndefined();

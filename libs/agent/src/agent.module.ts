@@ -23,6 +23,12 @@ import { ModelsController } from './openai/models.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
+import { GenAiMetrics } from './telemetry/gen-ai-metrics.js';
+import { MeasuredQueryService } from './telemetry/measured-query.service.js';
+import { NO_CAPTURE, type MessageCapture } from './telemetry/message-capture.js';
+import { traceQueryHistory } from './telemetry/traced-query-history.js';
+import { traceResponseCache } from './telemetry/traced-response-cache.js';
+import { tracedProviders } from './telemetry/traced-provider.js';
 
 export interface AgentModuleOptions {
   config: AgentConfig;
@@ -30,6 +36,8 @@ export interface AgentModuleOptions {
   database?: DynamicModule;
   /** The Redis module when Redis is configured: answers are cached there. */
   redis?: DynamicModule;
+  /** Whether GenAI spans carry prompts and answers; off by default. */
+  capture?: MessageCapture;
 }
 
 /**
@@ -38,7 +46,7 @@ export interface AgentModuleOptions {
  */
 @Module({})
 export class AgentModule {
-  static forRoot({ config, database, redis }: AgentModuleOptions): DynamicModule {
+  static forRoot({ config, database, redis, capture }: AgentModuleOptions): DynamicModule {
     const policy: QueryPolicy = {
       cacheEnabled: config.cache.ttlSeconds > 0,
       cacheShared: config.cache.scope === 'shared',
@@ -55,9 +63,10 @@ export class AgentModule {
       ],
       providers: [
         TokenCounter,
-        QueryService,
+        // The use-case, measured as a GenAI server (gen_ai.server.* metrics).
+        { provide: QueryService, useClass: MeasuredQueryService },
         { provide: QUERY_POLICY, useValue: policy },
-        ...llmProviders(config),
+        ...llmProviders(config, capture ?? NO_CAPTURE),
         redis ? redisCache(config.cache) : inMemoryCache(config.cache),
         database ? postgresHistory(config.history) : inMemoryHistory(config.history),
       ],
@@ -68,8 +77,13 @@ export class AgentModule {
 }
 
 /** The provider chain (configured provider, then LLM_FALLBACKS), its metrics and readiness. */
-function llmProviders(config: AgentConfig): Provider[] {
+function llmProviders(config: AgentConfig, capture: MessageCapture): Provider[] {
   return [
+    {
+      provide: GenAiMetrics,
+      inject: [MetricsRegistry],
+      useFactory: (registry: MetricsRegistry) => new GenAiMetrics(registry),
+    },
     {
       provide: ProviderMetrics,
       inject: [MetricsRegistry],
@@ -77,10 +91,16 @@ function llmProviders(config: AgentConfig): Provider[] {
     },
     {
       provide: LLM_PROVIDER,
-      inject: [TokenCounter, ProviderMetrics, PinoLogger],
-      useFactory: (tokens: TokenCounter, metrics: ProviderMetrics, logger: PinoLogger) => {
+      inject: [TokenCounter, ProviderMetrics, PinoLogger, GenAiMetrics],
+      useFactory: (
+        tokens: TokenCounter,
+        metrics: ProviderMetrics,
+        logger: PinoLogger,
+        genAi: GenAiMetrics,
+      ) => {
         logger.setContext('providers');
-        return createProviderChain(config.provider, tokens, metrics, logger);
+        const traced = tracedProviders(genAi, capture);
+        return createProviderChain(config.provider, tokens, metrics, logger, traced);
       },
     },
     {
@@ -108,11 +128,14 @@ function inMemoryCache(cache: AgentConfig['cache']): Provider {
   return {
     provide: RESPONSE_CACHE,
     useFactory: () =>
-      new InMemoryResponseCache({
-        maxEntries: cache.maxEntries,
-        maxBytes: cache.maxBytes,
-        ttlSeconds: cache.ttlSeconds,
-      }),
+      traceResponseCache(
+        new InMemoryResponseCache({
+          maxEntries: cache.maxEntries,
+          maxBytes: cache.maxBytes,
+          ttlSeconds: cache.ttlSeconds,
+        }),
+        'memory',
+      ),
   };
 }
 
@@ -121,7 +144,10 @@ function redisCache(cache: AgentConfig['cache']): Provider {
     provide: RESPONSE_CACHE,
     inject: [REDIS_CLIENT, DependencyMonitor, MetricsRegistry],
     useFactory: (client: Redis, monitor: DependencyMonitor, registry: MetricsRegistry) =>
-      new RedisResponseCache(client, cache.ttlSeconds, monitor, registry),
+      traceResponseCache(
+        new RedisResponseCache(client, cache.ttlSeconds, monitor, registry),
+        'redis',
+      ),
   };
 }
 
@@ -129,10 +155,13 @@ function inMemoryHistory(history: AgentConfig['history']): Provider {
   return {
     provide: QUERY_HISTORY,
     useFactory: () =>
-      new InMemoryQueryHistory({
-        maxRecords: history.memoryMaxRecords,
-        maxBytes: history.memoryMaxBytes,
-      }),
+      traceQueryHistory(
+        new InMemoryQueryHistory({
+          maxRecords: history.memoryMaxRecords,
+          maxBytes: history.memoryMaxBytes,
+        }),
+        'memory',
+      ),
   };
 }
 
@@ -150,10 +179,11 @@ function postgresHistory(history: AgentConfig['history']): Provider {
       logger.setContext('history');
       // Loaded only with a database: TypeORM stays out of the embedded default.
       const { PostgresQueryHistory } = await import('./history/postgres/postgres-query-history.js');
-      return new PostgresQueryHistory(dataSource, connector, monitor, registry, logger, {
+      const store = new PostgresQueryHistory(dataSource, connector, monitor, registry, logger, {
         maxRecords: history.bufferMaxRecords,
         maxBytes: history.bufferMaxBytes,
       });
+      return traceQueryHistory(store, 'postgresql');
     },
   };
 }

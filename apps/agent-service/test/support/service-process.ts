@@ -42,11 +42,15 @@ export class ServiceProcess {
    * Starts `dist/.../main.js` (run `npm run build` first) with the given environment, on a free
    * port or on `port` (to restart a stopped service where its clients expect it).
    */
-  static async start(env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
-    if (!existsSync(MAIN))
-      throw new Error(`${MAIN} is missing: run "npm run build" before the e2e suites`);
+  static async start(
+    env: Record<string, string> = {},
+    port?: number,
+    main = MAIN,
+  ): Promise<ServiceProcess> {
+    if (!existsSync(main))
+      throw new Error(`${main} is missing: run "npm run build" before the e2e suites`);
     port ??= await freePort();
-    const proc = spawn(process.execPath, [MAIN], {
+    const proc = spawn(process.execPath, [main], {
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     });
     return new ServiceProcess(proc, port);

@@ -11,6 +11,7 @@ import { RateLimiter } from '../limits/rate-limiter.js';
 import { LoadShedder } from '../shedding/load-shedder.js';
 import { setAccessContext, type AccessContext } from './access-context.js';
 import { AccessLease } from './access-lease.js';
+import { traceAccess } from './access-span.js';
 import { conflictingKeys, overloaded, quotaExceeded, unauthorized } from './access-problem.js';
 import { ACCESS_ROUTE, type AccessRoute } from './access-route.js';
 import { nodeRequest, nodeResponse, remoteAddress, setHeaders } from './node-http.js';
@@ -34,7 +35,11 @@ export class AccessGuard implements CanActivate {
     private readonly bodies: JsonBodyReader,
   ) {}
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  canActivate(ctx: ExecutionContext): Promise<boolean> {
+    return traceAccess(ctx.switchToHttp().getRequest<object>(), () => this.check(ctx));
+  }
+
+  private async check(ctx: ExecutionContext): Promise<boolean> {
     const route = this.reflector.getAllAndOverride<AccessRoute | undefined>(ACCESS_ROUTE, [
       ctx.getHandler(),
       ctx.getClass(),

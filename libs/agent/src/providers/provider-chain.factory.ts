@@ -16,6 +16,8 @@ export function createProviderChain(
   tokens: TokenCounter,
   metrics: ProviderMetrics,
   logger: PinoLogger,
+  /** Applied to each member before its circuit breaker (tracing, token metrics). */
+  wrap: (provider: LlmProvider, kind: string) => LlmProvider = (provider) => provider,
 ): ProviderChain {
   const providers: { provider: LlmProvider; kind: string }[] = [];
   const openai = (id: string, baseUrl: string, apiKey: string | undefined, model: string) => ({
@@ -67,7 +69,8 @@ export function createProviderChain(
       : logger.info({ provider, circuit: state }, `provider circuit ${state.replace('_', '-')}`);
   return new ProviderChain(
     providers.map(
-      ({ provider, kind }) => new GuardedProvider(provider, kind, metrics, breaker, onStateChange),
+      ({ provider, kind }) =>
+        new GuardedProvider(wrap(provider, kind), kind, metrics, breaker, onStateChange),
     ),
     metrics,
   );

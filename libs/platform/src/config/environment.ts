@@ -12,6 +12,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { TelemetryEnvironment } from './telemetry-environment.js';
+import { toBool, toInt } from './transforms.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,15 +29,6 @@ export type CacheScope = (typeof CACHE_SCOPES)[number];
 export const API_KEY_ENTRY =
   /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:(rpm|tpm)=\d{1,10}(;(rpm|tpm)=\d{1,10})?)?$/;
 
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-const toBool = ({ value }: { value: unknown }): unknown => {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  return value;
-};
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 /** A byte size as an integer or with a unit: "65536", "64kb", "64mb", "1gb" (powers of 1024). */
 const toBytes = ({ value }: { value: unknown }): unknown => {
@@ -58,7 +51,7 @@ const toList = ({ value }: { value: unknown }): unknown =>
  * Every setting the service reads, with its default. The environment is the only source;
  * `.env.example` and the README's table document the same list.
  */
-export class Environment {
+export class Environment extends TelemetryEnvironment {
   // --- HTTP server ---
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) PORT = 8000;
   @IsString() @MaxLength(255) HOST = '0.0.0.0';

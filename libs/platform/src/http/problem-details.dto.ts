@@ -21,5 +21,13 @@ export class ProblemDetailsDto {
     description: 'Same as the X-Request-Id response header.',
   })
   request_id?: string;
+  @ApiProperty({
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    required: false,
+    pattern: '^[0-9a-f]{32}$',
+    description:
+      'The W3C trace id of the request, when tracing is on (as in the traceparent header).',
+  })
+  trace_id?: string;
   @ApiProperty({ type: [FieldErrorDto], required: false }) errors?: FieldErrorDto[];
 }

@@ -11,6 +11,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { pathOf, routeOf } from '../logging/log-fields.js';
+import { activeTraceId } from '../telemetry/trace-context.js';
 import { allowedMethods } from './allowed-methods.js';
 import { closeAfterResponse } from './lingering-close.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemDetails } from './problem.js';
@@ -54,6 +55,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     problem.instance = path;
     if (typeof req.id === 'string') problem.request_id = req.id;
+    const traceId = activeTraceId();
+    if (traceId !== undefined) problem.trace_id = traceId;
     // Deliberate 5xx answers (upstream down, store unavailable) are logged where they arise.
     if (!(exception instanceof HttpException))
       this.logger.error({ err: exception }, 'unhandled error');

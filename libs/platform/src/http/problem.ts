@@ -14,6 +14,8 @@ export interface ProblemDetails {
   detail: string;
   instance?: string;
   request_id?: string;
+  /** The W3C trace id of the request, when it is traced. */
+  trace_id?: string;
   errors?: FieldError[];
   /** Extension members (RFC 9457 section 3.2), e.g. `violated-policies`. */
   [member: string]: unknown;

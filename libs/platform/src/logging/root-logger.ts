@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import type { Environment } from '../config/environment.js';
 import { errorSerializer } from './log-fields.js';
+import { traceLogFields } from '../telemetry/trace-context.js';
+import { tracingEnabled } from '../telemetry/telemetry-settings.js';
 
 // A stalled reader of stdout must not grow the process without bound: past this many buffered
 // bytes, log lines are dropped (sonic-boom's `maxLength`) instead.
@@ -17,6 +19,8 @@ export function createRootLogger(env: Environment): Logger {
     level: env.LOG_LEVEL,
     base: { service: 'ai-agent-service', version: env.APP_VERSION },
     serializers: { err: errorSerializer },
+    // Traced: every line written while serving a request carries its trace and span ids.
+    ...(tracingEnabled(env) ? { mixin: traceLogFields } : {}),
   };
   if (env.LOG_FORMAT === 'pretty') {
     return pino({

@@ -3,6 +3,7 @@ import { getSchemaPath } from '@nestjs/swagger';
 import { ProblemDetailsDto } from '../http/problem-details.dto.js';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.js';
 import { problemExample } from './api-problem-responses.decorator.js';
+import { TRACE_HEADERS, TRACE_HEADER_REFS } from './trace-headers.js';
 
 /** Name of the request id header, in requests (optional) and every response (always). */
 export const REQUEST_ID_HEADER_NAME = 'X-Request-Id';
@@ -38,6 +39,7 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
       required: true,
       schema: REQUEST_ID_SCHEMA,
     },
+    ...TRACE_HEADERS,
   };
   const requestIdRef = { $ref: `#/components/headers/${REQUEST_ID_HEADER_NAME}` };
 
@@ -48,7 +50,11 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
       addRequestIdParameter(operation);
       operation.responses['500'] ??= internalError();
       for (const response of Object.values(operation.responses)) {
-        response.headers = { [REQUEST_ID_HEADER_NAME]: requestIdRef, ...response.headers };
+        response.headers = {
+          [REQUEST_ID_HEADER_NAME]: requestIdRef,
+          ...TRACE_HEADER_REFS,
+          ...response.headers,
+        };
       }
       closeRequestBody(document, operation);
     }

@@ -19,6 +19,8 @@ describe('provider chain: service B → service A /v1 (process)', () => {
   const startA = async (port?: number) => {
     a = await ServiceProcess.start({ LOG_LEVEL: 'warn', BUILTIN_LATENCY_MS: '100' }, port);
     await a.waitUntilLive();
+    // Its first answer loads the tokenizer: on a busy machine that alone can take seconds.
+    await (await a.query({ prompt: 'warm up' })).arrayBuffer();
   };
 
   beforeAll(async () => {
@@ -30,7 +32,7 @@ describe('provider chain: service B → service A /v1 (process)', () => {
       LLM_MODEL: 'builtin-echo',
       LLM_FALLBACKS: 'builtin',
       LLM_MAX_RETRIES: '0',
-      LLM_TIMEOUT_MS: '2000',
+      LLM_TIMEOUT_MS: '5000',
       LLM_BREAKER_THRESHOLD: '2',
       LLM_BREAKER_COOLDOWN_MS: '1500',
       // Every answer fresh, so each query reaches the providers.

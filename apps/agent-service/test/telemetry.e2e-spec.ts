@@ -190,6 +190,12 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
     );
     const server = receiver.trace(unknownTrace).find((s) => s.kind === SERVER)!;
     expect(server.name).toBe('GET');
+    // The query string is the client's: no span keeps it.
+    const attributeValues = receiver
+      .trace(unknownTrace)
+      .flatMap((s) => Object.values(s.attributes).map(String));
+    expect(attributeValues.length).toBeGreaterThan(0);
+    expect(attributeValues.filter((v) => v.includes('token=abc'))).toEqual([]);
     await receiver.waitFor((spans) =>
       spans.some((s) => s.traceId === traceId && s.kind === SERVER),
     );

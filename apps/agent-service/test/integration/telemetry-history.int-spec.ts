@@ -34,16 +34,20 @@ describe('tracing a PostgreSQL-backed history read (process)', () => {
     const { id } = (await (await service.query({ prompt })).json()) as { id: string };
     const traceId = '7bf92f3577b34da6a3ce929d0e0e4736';
     let status = 404;
-    // The record is written behind the answer: ask until it is there.
+    // The record is written behind the answer: ask until it is there (untraced), then read it
+    // once more in the caller's trace, with the pool's connection already open.
     for (let i = 0; i < 50 && status === 404; i += 1) {
-      const response = await fetch(`${service.url}/queries/${id}`, {
-        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-      });
+      const response = await fetch(`${service.url}/queries/${id}`);
       status = response.status;
       await response.arrayBuffer();
       if (status === 404) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(200);
+    const traced = await fetch(`${service.url}/queries/${id}`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(traced.status).toBe(200);
+    await traced.arrayBuffer();
     await receiver.waitFor((spans) =>
       spans.some((s) => s.traceId === traceId && s.name === 'GET /queries/:id'),
     );

@@ -20,6 +20,7 @@ import { PROVIDER_READINESS, providerReadiness } from './providers/provider-read
 import { SseStreams } from './streaming/sse-streams.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
+import { UnknownRouteController } from './openai/unknown-route.controller.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
@@ -52,6 +53,8 @@ export class AgentModule {
         HistoryController,
         ChatCompletionsController,
         ModelsController,
+        // Last: it takes every /v1 request no route above took.
+        UnknownRouteController,
       ],
       providers: [
         TokenCounter,

@@ -21,3 +21,4 @@ export { ApiProblemResponses } from './openapi/api-problem-responses.decorator.j
 export type { ProblemResponse } from './openapi/api-problem-responses.decorator.js';
 export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';
 export { JsonBodyReader } from './http/json-body.interceptor.js';
+export { allowedMethods } from './http/allowed-methods.js';

@@ -39,6 +39,7 @@ describe('agentConfig', () => {
         model: 'llama3',
         timeoutMs: 1234,
         maxRetries: 3,
+        maxCompletionTokens: 4096,
         builtinLatencyMs: 5,
         fallbacks: ['http://127.0.0.1:8001/v1', 'builtin'],
         breakerThreshold: 7,

@@ -10,6 +10,8 @@ export interface AgentConfig {
     model: string | undefined;
     timeoutMs: number;
     maxRetries: number;
+    /** /v1: ceiling on max_tokens, and the bound of a request that sends none. */
+    maxCompletionTokens: number;
     /** Simulated latency of the built-in provider. */
     builtinLatencyMs: number;
     /** Tried in order when the provider fails: `builtin` or OpenAI-compatible endpoint URLs. */
@@ -55,6 +57,7 @@ export function agentConfig(env: Environment): AgentConfig {
       model: env.LLM_MODEL,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
+      maxCompletionTokens: env.LLM_MAX_COMPLETION_TOKENS,
       builtinLatencyMs: env.BUILTIN_LATENCY_MS,
       fallbacks: env.LLM_FALLBACKS,
       breakerThreshold: env.LLM_BREAKER_THRESHOLD,

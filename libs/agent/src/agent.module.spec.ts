@@ -18,6 +18,7 @@ import { QUERY_HISTORY } from './history/query-history.js';
 import type { QueryRecord } from './history/query-record.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
+import { UnknownRouteController } from './openai/unknown-route.controller.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import type { ProviderChain } from './providers/provider-chain.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
@@ -40,6 +41,7 @@ const config = (
     baseUrl: 'https://api.openai.com/v1',
     apiKey: undefined,
     model: undefined,
+    maxCompletionTokens: 4096,
     timeoutMs: 1_000,
     maxRetries: 0,
     builtinLatencyMs: 0,
@@ -102,6 +104,7 @@ describe('AgentModule.forRoot', () => {
       HistoryController,
       ChatCompletionsController,
       ModelsController,
+      UnknownRouteController,
     ]);
     expect(module.exports).toEqual([PROVIDER_READINESS]);
     expect(module.imports).toEqual([]);

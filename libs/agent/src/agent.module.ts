@@ -21,6 +21,7 @@ import { SseStreams } from './streaming/sse-streams.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
 import { UnknownRouteController } from './openai/unknown-route.controller.js';
+import { OPENAI_SETTINGS, type OpenAiSettings } from './openai/openai-settings.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
@@ -60,6 +61,12 @@ export class AgentModule {
         TokenCounter,
         QueryService,
         { provide: QUERY_POLICY, useValue: policy },
+        {
+          provide: OPENAI_SETTINGS,
+          useValue: {
+            maxCompletionTokens: config.provider.maxCompletionTokens,
+          } satisfies OpenAiSettings,
+        },
         ...llmProviders(config),
         redis ? redisCache(config.cache) : inMemoryCache(config.cache),
         database ? postgresHistory(config.history) : inMemoryHistory(config.history),

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Ajv } from 'ajv';
 import OpenAI from 'openai';
-import { MockOpenAiUpstream } from './support/mock-openai-upstream.js';
-import { ServiceProcess } from './support/service-process.js';
+import { startTarget, type AgentTarget } from './support/agent-target.js';
+import type { MockOpenAiUpstream } from './support/mock-openai-upstream.js';
+import type { ServiceProcess } from './support/service-process.js';
 
 const WEATHER = {
   type: 'function' as const,
@@ -42,26 +43,19 @@ const ajv = new Ajv({ strict: false });
  * Tool calls, structured output and parameters on /v1/chat/completions, through the official SDK,
  * against the built-in provider and against an OpenAI-compatible upstream.
  */
-describe.each(['builtin', 'upstream'])('chat completions with tools (%s)', (target) => {
+describe.each(['builtin', 'upstream'] as const)('chat completions with tools (%s)', (kind) => {
+  let target: AgentTarget;
   let upstream: MockOpenAiUpstream | undefined;
   let service: ServiceProcess;
   let client: OpenAI;
-  const model = target === 'builtin' ? 'builtin-echo' : 'mock-model';
+  let model: string;
 
   beforeAll(async () => {
-    const env: Record<string, string> = { LOG_LEVEL: 'warn', LLM_MAX_COMPLETION_TOKENS: '3000' };
-    if (target === 'upstream') {
-      upstream = await new MockOpenAiUpstream().start();
-      Object.assign(env, { LLM_PROVIDER: 'openai', LLM_BASE_URL: upstream.url, LLM_MODEL: model });
-    }
-    service = await ServiceProcess.start(env);
-    await service.waitUntilLive();
-    client = new OpenAI({ baseURL: `${service.url}/v1`, apiKey: 'sk-unused', maxRetries: 0 });
+    target = await startTarget(kind, { LLM_MAX_COMPLETION_TOKENS: '3000' });
+    ({ upstream, service, model } = target);
+    client = new OpenAI({ baseURL: target.baseURL, apiKey: 'sk-unused', maxRetries: 0 });
   });
-  afterAll(async () => {
-    await service.stop();
-    await upstream?.stop();
-  });
+  afterAll(() => target.stop());
 
   it('calls a tool with arguments valid against its schema, and answers from its result', async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [

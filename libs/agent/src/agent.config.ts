@@ -22,6 +22,8 @@ export interface AgentConfig {
     maxAnswerBytes: number;
     maxEventBytes: number;
   };
+  /** /v1/responses: conversation carried over, and the bounds of the stored responses. */
+  responses: { contextMaxBytes: number; storeMaxEntries: number; storeMaxBytes: number };
   /** Pause after which a streamed answer gets an SSE keep-alive comment. */
   streamKeepAliveMs: number;
   /** How long a client may read nothing of its stream before it is cut off. */
@@ -64,6 +66,11 @@ export function agentConfig(env: Environment): AgentConfig {
       breakerCooldownMs: env.LLM_BREAKER_COOLDOWN_MS,
       maxAnswerBytes: env.LLM_MAX_ANSWER_BYTES,
       maxEventBytes: env.LLM_MAX_EVENT_BYTES,
+    },
+    responses: {
+      contextMaxBytes: env.RESPONSES_CONTEXT_MAX_BYTES,
+      storeMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES,
+      storeMaxBytes: env.RESPONSES_STORE_MAX_BYTES,
     },
     streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
     streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT_MS,

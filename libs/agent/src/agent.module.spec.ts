@@ -19,6 +19,8 @@ import type { QueryRecord } from './history/query-record.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
 import { UnknownRouteController } from './openai/unknown-route.controller.js';
+import { ResponsesController } from './openai/responses/responses.controller.js';
+import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import type { ProviderChain } from './providers/provider-chain.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
@@ -51,6 +53,7 @@ const config = (
     maxAnswerBytes: 4 * 1024 ** 2,
     maxEventBytes: 256 * 1024,
   },
+  responses: { contextMaxBytes: 1024, storeMaxEntries: 10, storeMaxBytes: 65536 },
   streamKeepAliveMs: overrides.keepAliveMs ?? 15_000,
   streamStallTimeoutMs: 30_000,
   cache: {
@@ -104,6 +107,8 @@ describe('AgentModule.forRoot', () => {
       HistoryController,
       ChatCompletionsController,
       ModelsController,
+      ResponsesController,
+      StoredResponsesController,
       UnknownRouteController,
     ]);
     expect(module.exports).toEqual([PROVIDER_READINESS]);

@@ -55,7 +55,7 @@ export class ChatCompletionRequestDto {
         tool_call_id: { type: 'string', maxLength: 256 },
         tool_calls: { type: 'array', maxItems: 128, items: TOOL_CALL_SCHEMA },
         content: {
-          nullable: true,
+          description: 'null for an assistant turn that only calls tools.',
           oneOf: [
             { type: 'string' },
             {

@@ -61,6 +61,9 @@ function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEven
   const streams = new SseStreams(new MetricsRegistry(), 60_000, logger);
   const controller = new ChatCompletionsController(queries, streams, provider, {
     maxCompletionTokens: 4096,
+    contextMaxBytes: 1024,
+    storeMaxEntries: 1,
+    storeMaxBytes: 1024,
   });
   const headers: Record<string, string> = {};
   const res = {

@@ -23,7 +23,7 @@ import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
 import { readMessages } from './chat-messages.js';
 import { readParameters } from './chat-parameters.js';
 import { OPENAI_SETTINGS, type OpenAiSettings } from './openai-settings.js';
-import { OpenAiRequestError } from './openai-error.js';
+import { OpenAiRequestError, requireServedModel } from './openai-error.js';
 import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
 import {
   ApiOpenAiErrors,
@@ -142,14 +142,7 @@ export class ChatCompletionsController {
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
     refuseUnsupported(body);
-    if (body.model !== this.provider.model) {
-      throw new OpenAiRequestError(
-        'The model does not exist or you do not have access to it (see GET /v1/models).',
-        'model',
-        'model_not_found',
-        HttpStatus.NOT_FOUND,
-      );
-    }
+    requireServedModel(body.model, this.provider.model);
     const includeUsage = body.stream_options?.include_usage;
     if (includeUsage !== undefined && typeof includeUsage !== 'boolean') {
       throw new OpenAiRequestError(

@@ -204,4 +204,25 @@ describe.each(['builtin', 'upstream'] as const)('chat completions with tools (%s
       );
     }
   });
+
+  it('records every step of a tool loop in the history and in /metrics', async () => {
+    const requestsOf = async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('gen_ai_client_requests_total{'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await requestsOf();
+    const step = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'history of a step' }],
+      tools: [WEATHER],
+    });
+    const record = await fetch(`${service.url}/queries/${step.id.replace(/^chatcmpl-/, '')}`);
+    expect(record.status).toBe(200);
+    expect(await record.json()).toMatchObject({
+      prompt: 'history of a step',
+      tokens_used: step.usage!.total_tokens,
+    });
+    expect(await requestsOf()).toBe(before + 1);
+  });
 });

@@ -141,6 +141,9 @@ describe('compatible API contract', () => {
       '/v1/chat/completions',
       '/v1/models',
       '/v1/models/{id}',
+      '/v1/responses',
+      '/v1/responses/{id}',
+      '/v1/responses/{id}/input_items',
     ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);

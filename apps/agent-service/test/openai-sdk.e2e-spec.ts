@@ -69,12 +69,18 @@ describe('OpenAI-compatible API with the official SDK (process)', () => {
     expect(finish).toBe('stop');
     expect(usage?.total_tokens).toBeGreaterThan(0);
 
-    // One user turn is the same query as POST /query: the second asks hits the first's entry.
-    await client.chat.completions.create({
+    // The same conversation with the same parameters is served from the cache.
+    const body: OpenAI.ChatCompletionCreateParamsNonStreaming = {
       model: 'builtin-echo',
-      messages: [{ role: 'user', content: 'shared entry' }],
+      messages: [{ role: 'user', content: 'cached entry' }],
+    };
+    await client.chat.completions.create(body);
+    const again = await fetch(`${service.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
-    expect((await service.query({ prompt: 'shared entry' })).headers.get('x-cache')).toBe('HIT');
+    expect(again.headers.get('x-cache')).toBe('HIT');
   });
 
   it('lists and retrieves the model', async () => {
@@ -94,20 +100,22 @@ describe('OpenAI-compatible API with the official SDK (process)', () => {
         ...body,
       } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     const cases: [Record<string, unknown>, string, string | null][] = [
-      [{ max_tokens: 5 }, 'max_tokens', 'integer_out_of_range'],
-      [{ max_completion_tokens: 5000 }, 'max_completion_tokens', 'integer_out_of_range'],
-      [{ n: 2 }, 'n', 'unsupported_parameter'],
+      [{ max_tokens: 0 }, 'max_tokens', 'integer_below_min_value'],
+      [{ n: 9 }, 'n', 'integer_out_of_range'],
+      [{ tools: [{ type: 'code_interpreter' }] }, 'tools[0].type', 'unsupported_parameter'],
       [
-        { tools: [{ type: 'function', function: { name: 'f' } }] },
-        'tools',
-        'unsupported_parameter',
+        { tools: [{ type: 'function', function: { name: 'bad name' } }] },
+        'tools[0].function.name',
+        null,
       ],
-      [{ response_format: { type: 'json_object' } }, 'response_format', 'unsupported_parameter'],
-      [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
+      [{ tool_choice: 'required' }, 'tool_choice', null],
+      [{ response_format: { type: 'xml' } }, 'response_format.type', null],
+      [{ stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop', null],
+      [{ audio: { voice: 'alloy' } }, 'audio', 'unsupported_parameter'],
       [{ messages: [] }, 'messages', null],
       [{ messages: [{ role: 'user', content: '   ' }] }, 'messages', null],
       [
-        { messages: [{ role: 'tool', content: 'x', tool_call_id: 'y' }] },
+        { messages: [{ role: 'function', content: 'x', name: 'f' }] },
         'messages[0].role',
         'unsupported_parameter',
       ],

@@ -10,6 +10,8 @@ export interface AgentConfig {
     model: string | undefined;
     timeoutMs: number;
     maxRetries: number;
+    /** /v1: ceiling on max_tokens, and the bound of a request that sends none. */
+    maxCompletionTokens: number;
     /** Simulated latency of the built-in provider. */
     builtinLatencyMs: number;
     /** Tried in order when the provider fails: `builtin` or OpenAI-compatible endpoint URLs. */
@@ -20,6 +22,8 @@ export interface AgentConfig {
     maxAnswerBytes: number;
     maxEventBytes: number;
   };
+  /** /v1/responses: conversation carried over, and the bounds of the stored responses. */
+  responses: { contextMaxBytes: number; storeMaxEntries: number; storeMaxBytes: number };
   /** Pause after which a streamed answer gets an SSE keep-alive comment. */
   streamKeepAliveMs: number;
   /** How long a client may read nothing of its stream before it is cut off. */
@@ -55,12 +59,18 @@ export function agentConfig(env: Environment): AgentConfig {
       model: env.LLM_MODEL,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
+      maxCompletionTokens: env.LLM_MAX_COMPLETION_TOKENS,
       builtinLatencyMs: env.BUILTIN_LATENCY_MS,
       fallbacks: env.LLM_FALLBACKS,
       breakerThreshold: env.LLM_BREAKER_THRESHOLD,
       breakerCooldownMs: env.LLM_BREAKER_COOLDOWN_MS,
       maxAnswerBytes: env.LLM_MAX_ANSWER_BYTES,
       maxEventBytes: env.LLM_MAX_EVENT_BYTES,
+    },
+    responses: {
+      contextMaxBytes: env.RESPONSES_CONTEXT_MAX_BYTES,
+      storeMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES,
+      storeMaxBytes: env.RESPONSES_STORE_MAX_BYTES,
     },
     streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
     streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT_MS,

@@ -18,6 +18,9 @@ import { QUERY_HISTORY } from './history/query-history.js';
 import type { QueryRecord } from './history/query-record.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
+import { UnknownRouteController } from './openai/unknown-route.controller.js';
+import { ResponsesController } from './openai/responses/responses.controller.js';
+import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import type { ProviderChain } from './providers/provider-chain.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
@@ -41,6 +44,7 @@ const config = (
     baseUrl: 'https://api.openai.com/v1',
     apiKey: undefined,
     model: undefined,
+    maxCompletionTokens: 4096,
     timeoutMs: 1_000,
     maxRetries: 0,
     builtinLatencyMs: 0,
@@ -50,6 +54,7 @@ const config = (
     maxAnswerBytes: 4 * 1024 ** 2,
     maxEventBytes: 256 * 1024,
   },
+  responses: { contextMaxBytes: 1024, storeMaxEntries: 10, storeMaxBytes: 65536 },
   streamKeepAliveMs: overrides.keepAliveMs ?? 15_000,
   streamStallTimeoutMs: 30_000,
   cache: {
@@ -103,6 +108,9 @@ describe('AgentModule.forRoot', () => {
       HistoryController,
       ChatCompletionsController,
       ModelsController,
+      ResponsesController,
+      StoredResponsesController,
+      UnknownRouteController,
     ]);
     expect(module.exports).toEqual([PROVIDER_READINESS]);
     expect(module.imports).toEqual([]);

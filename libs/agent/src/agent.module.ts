@@ -20,6 +20,11 @@ import { PROVIDER_READINESS, providerReadiness } from './providers/provider-read
 import { SseStreams } from './streaming/sse-streams.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
+import { ResponsesController } from './openai/responses/responses.controller.js';
+import { InMemoryResponseStore } from './openai/responses/response-store.js';
+import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
+import { UnknownRouteController } from './openai/unknown-route.controller.js';
+import { OPENAI_SETTINGS, type OpenAiSettings } from './openai/openai-settings.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
 import { TokenCounter } from './tokens/token-counter.js';
@@ -60,12 +65,31 @@ export class AgentModule {
         HistoryController,
         ChatCompletionsController,
         ModelsController,
+        ResponsesController,
+        StoredResponsesController,
+        // Last: it takes every /v1 request no route above took.
+        UnknownRouteController,
       ],
       providers: [
         TokenCounter,
         // The use-case, measured as a GenAI server (gen_ai.server.* metrics).
         { provide: QueryService, useClass: MeasuredQueryService },
         { provide: QUERY_POLICY, useValue: policy },
+        {
+          provide: OPENAI_SETTINGS,
+          useValue: {
+            maxCompletionTokens: config.provider.maxCompletionTokens,
+            ...config.responses,
+          } satisfies OpenAiSettings,
+        },
+        {
+          provide: InMemoryResponseStore,
+          useFactory: () =>
+            new InMemoryResponseStore({
+              maxEntries: config.responses.storeMaxEntries,
+              maxBytes: config.responses.storeMaxBytes,
+            }),
+        },
         ...llmProviders(config, capture ?? NO_CAPTURE),
         redis ? redisCache(config.cache) : inMemoryCache(config.cache),
         database ? postgresHistory(config.history) : inMemoryHistory(config.history),

@@ -23,3 +23,4 @@ export { completeOpenApiDocument } from './openapi/complete-openapi-document.js'
 export { JsonBodyReader } from './http/json-body.interceptor.js';
 export { closeAfterResponse } from './http/lingering-close.js';
 export { rawResponse } from './http/problem-details.filter.js';
+export { allowedMethods } from './http/allowed-methods.js';

@@ -67,7 +67,8 @@ describe('API keys', () => {
       request(t.server)
         .post('/v1/chat/completions')
         .set(bearer(key))
-        .send({ model: 'builtin-echo', messages: [{ role: 'user', content }] })
+        // With /query's token bound, the same upstream request as /query's: they share entries.
+        .send({ model: 'builtin-echo', messages: [{ role: 'user', content }], max_tokens: 100 })
         .expect(200);
     const cacheOf = async (call: Promise<request.Response>) => (await call).headers['x-cache'];
     const secret = `acme private ${Math.random()}`;

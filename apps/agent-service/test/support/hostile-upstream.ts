@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { upstreamUrl } from './upstream-url.js';
 
 /**
  * An OpenAI-compatible upstream that misbehaves on request, chosen by the prompt (the last
@@ -18,9 +19,7 @@ export class HostileUpstream {
   private server: Server | undefined;
 
   get url(): string {
-    const address = this.server?.address();
-    if (!address || typeof address === 'string') throw new Error('not listening');
-    return `http://127.0.0.1:${address.port}/v1`;
+    return upstreamUrl(this.server);
   }
 
   async start(): Promise<this> {

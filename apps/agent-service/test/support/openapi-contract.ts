@@ -97,6 +97,13 @@ export class OpenApiContract {
     }
     const problems: string[] = [];
     const type = mediaType(exchange.headers['content-type']);
+    if (
+      exchange.url === '/v1' ||
+      exchange.url.startsWith('/v1/') ||
+      exchange.url.startsWith('/v1?')
+    ) {
+      return this.checkUnmatchedOpenAi(exchange, where, type);
+    }
     if (type !== 'application/problem+json') {
       problems.push(`${where}: an unknown route must answer a problem document, not ${type}`);
     }
@@ -105,6 +112,22 @@ export class OpenApiContract {
       ...problems,
       ...this.validate(PROBLEM_SCHEMA, { $ref: PROBLEM_SCHEMA }, exchange.body, where),
     ];
+  }
+
+  /** The OpenAI-compatible face answers unknown routes with OpenAI's error body instead. */
+  private checkUnmatchedOpenAi(exchange: Exchange, where: string, type: string): string[] {
+    const problems: string[] = [];
+    if (type !== 'application/json') {
+      problems.push(`${where}: an unknown /v1 route must answer an OpenAI error, not ${type}`);
+    }
+    if (!exchange.headers['x-request-id']) problems.push(`${where}: X-Request-Id is missing`);
+    if (exchange.status === 405 && !exchange.headers.allow) problems.push(`${where}: no Allow`);
+    const error = (exchange.body as { error?: Record<string, unknown> } | undefined)?.error;
+    const fields = ['message', 'type', 'param', 'code'];
+    if (!error || typeof error.message !== 'string' || !fields.every((f) => f in error)) {
+      problems.push(`${where}: the body is not {"error": {message, type, param, code}}`);
+    }
+    return problems;
   }
 
   private checkHeaders(response: Response, exchange: Exchange, where: string): string[] {

@@ -22,7 +22,7 @@ export const RESPONSE_CACHE = Symbol('RESPONSE_CACHE');
 
 /**
  * Identical requests within one scope share a key: a hash over the scope, provider, model,
- * max_tokens and the prompt's SHA-256. The scope is the API client the answer was made for
+ * max_tokens, the prompt's SHA-256 and (on /v1) the hash of the other parameters. The scope is the API client the answer was made for
  * (`client:<id>`, `client:` without keys), or `shared` when every client may reuse it.
  */
 export function cacheKey(
@@ -31,9 +31,14 @@ export function cacheKey(
   model: string,
   maxTokens: number,
   promptSha256: string,
+  paramsSha256?: string,
 ): string {
+  // Without parameters the key is what it always was: /query and a plain /v1 turn share entries.
+  const params = paramsSha256 === undefined ? '' : `\u0000${paramsSha256}`;
   return createHash('sha256')
-    .update(`${scope}\u0000${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}`)
+    .update(
+      `${scope}\u0000${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}${params}`,
+    )
     .digest('hex');
 }
 

@@ -16,12 +16,26 @@ import {
   Min,
 } from 'class-validator';
 
+const TOOL_CALL_SCHEMA = {
+  type: 'object',
+  required: ['id', 'type', 'function'],
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string', enum: ['function'] },
+    function: {
+      type: 'object',
+      required: ['name', 'arguments'],
+      properties: { name: { type: 'string' }, arguments: { type: 'string' } },
+    },
+  },
+};
+
 const TYPE = (name: string, type: string) => ({ message: `${name} must be ${type}` });
 
 /**
- * Body of `POST /v1/chat/completions`: OpenAI's parameters. The ones that change the answer's
- * meaning and cannot be honoured are declared so they can be refused by name (see
- * `unsupported-parameters.ts`); sampling parameters are accepted and have no effect.
+ * Body of `POST /v1/chat/completions`: OpenAI's parameters. Sampling parameters, tools and
+ * response formats are forwarded to the provider (see `chat-parameters.ts`); the few that
+ * cannot be honoured are declared so they can be refused by name (`unsupported-parameters.ts`).
  */
 export class ChatCompletionRequestDto {
   @ApiProperty({ description: 'A model from GET /v1/models.', example: 'builtin-echo' })
@@ -31,14 +45,17 @@ export class ChatCompletionRequestDto {
 
   @ApiProperty({
     description:
-      'The conversation: system/developer/user/assistant turns with text content (a string or text parts).',
+      'The conversation: system/developer/user/assistant/tool turns with text content (a string or text parts), assistant `tool_calls`, and `tool` results naming their `tool_call_id`.',
     type: 'array',
     items: {
       type: 'object',
-      required: ['role', 'content'],
+      required: ['role'],
       properties: {
-        role: { type: 'string', enum: ['system', 'developer', 'user', 'assistant'] },
+        role: { type: 'string', enum: ['system', 'developer', 'user', 'assistant', 'tool'] },
+        tool_call_id: { type: 'string', maxLength: 256 },
+        tool_calls: { type: 'array', maxItems: 128, items: TOOL_CALL_SCHEMA },
         content: {
+          description: 'null for an assistant turn that only calls tools.',
           oneOf: [
             { type: 'string' },
             {
@@ -60,12 +77,17 @@ export class ChatCompletionRequestDto {
   @IsArray(TYPE('messages', 'an array'))
   messages!: unknown[];
 
-  @ApiProperty({ required: false, minimum: 10, maximum: 2000, default: 100 })
+  @ApiProperty({
+    required: false,
+    minimum: 1,
+    description:
+      'Forwarded as sent (clamped to LLM_MAX_COMPLETION_TOKENS); without it the model decides, within that ceiling.',
+  })
   @IsInt(TYPE('max_tokens', 'an integer'))
   @IsOptional()
   max_tokens?: number;
 
-  @ApiProperty({ required: false, minimum: 10, maximum: 2000, default: 100 })
+  @ApiProperty({ required: false, minimum: 1, description: 'The current name of max_tokens.' })
   @IsInt(TYPE('max_completion_tokens', 'an integer'))
   @IsOptional()
   max_completion_tokens?: number;
@@ -80,7 +102,7 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   stream_options?: { include_usage?: unknown };
 
-  // --- accepted, no effect on the answer ---
+  // --- forwarded to the provider (see chat-parameters.ts) ---
   @Max(2) @Min(0) @IsNumber({}, TYPE('temperature', 'a number')) @IsOptional() temperature?: number;
   @Max(1) @Min(0) @IsNumber({}, TYPE('top_p', 'a number')) @IsOptional() top_p?: number;
   @Max(2)
@@ -116,19 +138,53 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   safety_identifier?: string;
 
-  // --- accepted only with the values that keep the answer's meaning (checked by name) ---
-  @IsInt(TYPE('n', 'an integer')) @IsOptional() n?: number;
+  @ApiProperty({ required: false, minimum: 1, maximum: 8 })
+  @IsInt(TYPE('n', 'an integer'))
+  @IsOptional()
+  n?: number;
   @IsBoolean(TYPE('logprobs', 'a boolean')) @IsOptional() logprobs?: boolean;
-  @IsInt(TYPE('top_logprobs', 'an integer')) @IsOptional() top_logprobs?: number;
-  @IsObject(TYPE('response_format', 'an object')) @IsOptional() response_format?: {
-    type?: unknown;
-  };
-  @IsArray(TYPE('tools', 'an array')) @IsOptional() tools?: unknown[];
-  @Allow() tool_choice?: unknown;
+  @Max(20) @Min(0) @IsInt(TYPE('top_logprobs', 'an integer')) @IsOptional() top_logprobs?: number;
+  @ApiProperty({
+    required: false,
+    description:
+      '`{"type": "text" | "json_object"}` or `{"type": "json_schema", "json_schema": {"name", "schema", "strict"}}`.',
+    example: {
+      type: 'json_schema',
+      json_schema: { name: 'answer', schema: { type: 'object' }, strict: true },
+    },
+  })
+  @IsObject(TYPE('response_format', 'an object'))
+  @IsOptional()
+  response_format?: { type?: unknown };
+  @ApiProperty({
+    required: false,
+    description:
+      'Function tools: `{"type": "function", "function": {"name", "description", "parameters", "strict"}}` (at most 128).',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  @IsArray(TYPE('tools', 'an array'))
+  @IsOptional()
+  tools?: unknown[];
+  @ApiProperty({
+    required: false,
+    description: '`none`, `auto`, `required` or `{"type": "function", "function": {"name"}}`.',
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }],
+  })
+  @Allow()
+  tool_choice?: unknown;
+  @ApiProperty({
+    required: false,
+    description: 'Up to 4 stop sequences.',
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  })
+  @Allow()
+  stop?: unknown;
+  @IsObject(TYPE('logit_bias', 'an object')) @IsOptional() logit_bias?: object;
+
+  // --- accepted only with the values that keep the answer's meaning (checked by name) ---
   @IsArray(TYPE('functions', 'an array')) @IsOptional() functions?: unknown[];
   @Allow() function_call?: unknown;
-  @Allow() stop?: unknown;
-  @IsObject(TYPE('logit_bias', 'an object')) @IsOptional() logit_bias?: object;
   @IsArray(TYPE('modalities', 'an array')) @IsOptional() modalities?: unknown[];
   @Allow() audio?: unknown;
   @Allow() prediction?: unknown;

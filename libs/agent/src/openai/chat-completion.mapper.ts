@@ -11,21 +11,31 @@ function usageOf(result: Done): Usage {
   };
 }
 
-/** The `chat.completion` object of a finished query. Its id ends with the history record's id. */
-export function chatCompletion(result: QueryResult, created: number) {
+/**
+ * The `chat.completion` object of a finished query. Its id ends with the history record's id.
+ * An upstream's own choices go out as it sent them; otherwise the answer fills `n` choices.
+ */
+export function chatCompletion(result: QueryResult, created: number, n = 1) {
+  const message = {
+    role: 'assistant' as const,
+    // An answer that only calls tools has null content, as OpenAI's.
+    content: result.toolCalls && !result.response ? null : result.response,
+    refusal: null,
+    ...(result.toolCalls ? { tool_calls: result.toolCalls } : {}),
+  };
   return {
     id: `chatcmpl-${result.id}`,
     object: 'chat.completion' as const,
     created,
     model: result.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant' as const, content: result.response, refusal: null },
+    choices:
+      result.choices ??
+      Array.from({ length: n }, (_, index) => ({
+        index,
+        message,
         logprobs: null,
         finish_reason: result.finishReason,
-      },
-    ],
+      })),
     usage: usageOf(result),
     system_fingerprint: null,
   };
@@ -45,6 +55,8 @@ export class ChunkWriter {
     private readonly created: number,
     private readonly model: string,
     private readonly includeUsage: boolean,
+    /** Choices per chunk (`n`): the built-in answer is the same in each. */
+    private readonly n = 1,
   ) {}
 
   /** Chunks for a piece of text (preceded by the role chunk the first time). */
@@ -52,13 +64,21 @@ export class ChunkWriter {
     return [...this.open(), this.chunk({ content }, null)];
   }
 
-  /** The closing chunks. */
+  /** The closing chunks: the tool calls (whole, each in one delta), the finish reason, the usage. */
   done(result: Done): object[] {
+    const calls = result.toolCalls?.length
+      ? [
+          this.chunk(
+            { tool_calls: result.toolCalls.map((call, index) => ({ index, ...call })) },
+            null,
+          ),
+        ]
+      : [];
     const last = this.chunk({}, result.finishReason, result.model);
     const usage = this.includeUsage
       ? [{ ...this.base(result.model), choices: [], usage: usageOf(result) }]
       : [];
-    return [...this.open(), last, ...usage];
+    return [...this.open(), ...calls, last, ...usage];
   }
 
   private open(): object[] {
@@ -80,7 +100,12 @@ export class ChunkWriter {
   private chunk(delta: object, finishReason: string | null, model?: string) {
     return {
       ...this.base(model),
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      choices: Array.from({ length: this.n }, (_, index) => ({
+        index,
+        delta,
+        logprobs: null,
+        finish_reason: finishReason,
+      })),
       ...(this.includeUsage ? { usage: null } : {}),
     };
   }

@@ -59,7 +59,12 @@ function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEven
   const provider = { name: 'builtin', model: 'builtin-echo' } as LlmProvider;
   const logger = { error: jest.fn() } as unknown as PinoLogger;
   const streams = new SseStreams(new MetricsRegistry(), 60_000, logger);
-  const controller = new ChatCompletionsController(queries, streams, provider);
+  const controller = new ChatCompletionsController(queries, streams, provider, {
+    maxCompletionTokens: 4096,
+    contextMaxBytes: 1024,
+    storeMaxEntries: 1,
+    storeMaxBytes: 1024,
+  });
   const headers: Record<string, string> = {};
   const res = {
     header: (name: string, value: string) => {
@@ -110,7 +115,7 @@ async function errorOf(call: Promise<unknown>): Promise<OpenAiRequestError> {
 }
 
 describe('ChatCompletionsController', () => {
-  it('answers a chat.completion and passes the query on as POST /query would ask it', async () => {
+  it('answers a chat.completion and passes the query and its parameters on', async () => {
     const { create, inputs, headers, signal } = make();
     const before = Math.floor(Date.now() / 1000);
     const body = (await create({ max_tokens: 50 })) as Record<string, unknown>;
@@ -134,6 +139,8 @@ describe('ChatCompletionsController', () => {
       prompt: 'hi',
       messages: undefined,
       maxTokens: 50,
+      params: { max_tokens: 50 },
+      cacheable: true,
       bypassCache: false,
       requestId: 'req-1',
       clientId: 'acme',
@@ -150,7 +157,8 @@ describe('ChatCompletionsController', () => {
       { role: 'user', content: 'second' },
     ];
     await create({ messages });
-    expect(inputs[0]).toMatchObject({ prompt: 'second', messages, maxTokens: undefined });
+    // No max_tokens sent: nothing goes upstream, and the operator's ceiling bounds the answer.
+    expect(inputs[0]).toMatchObject({ prompt: 'second', messages, maxTokens: 4096, params: {} });
   });
 
   it.each([
@@ -173,27 +181,31 @@ describe('ChatCompletionsController', () => {
   });
 
   it.each([
-    [{ max_tokens: 10 }, 10],
-    [{ max_tokens: 2000 }, 2000],
-    [{ max_completion_tokens: 10 }, 10],
-  ])('accepts the bounds of the token range: %j', async (body, maxTokens) => {
-    const { create, inputs } = make();
-    await create(body);
-    expect(inputs[0].maxTokens).toBe(maxTokens);
-  });
+    [{ max_tokens: 1 }, 1, { max_tokens: 1 }],
+    [{ max_tokens: 2001 }, 2001, { max_tokens: 2001 }],
+    [{ max_completion_tokens: 4096 }, 4096, { max_completion_tokens: 4096 }],
+    [{ max_tokens: 100_000 }, 4096, { max_tokens: 4096 }],
+    [{ max_tokens: 50, max_completion_tokens: 9000 }, 4096, { max_completion_tokens: 4096 }],
+  ])(
+    'forwards a token bound under its own name, clamped to the ceiling: %j',
+    async (body, maxTokens, params) => {
+      const { create, inputs } = make();
+      await create(body);
+      expect(inputs[0].maxTokens).toBe(maxTokens);
+      expect(inputs[0].params).toEqual(params);
+    },
+  );
 
   it.each([
-    [{ max_tokens: 9 }, 'max_tokens'],
-    [{ max_tokens: 2001 }, 'max_tokens'],
-    [{ max_completion_tokens: 9 }, 'max_completion_tokens'],
-    [{ max_tokens: 50, max_completion_tokens: 2001 }, 'max_completion_tokens'],
-  ])('refuses a token bound out of range, naming the parameter: %j', async (body, param) => {
+    [{ max_tokens: 0 }, 'max_tokens'],
+    [{ max_completion_tokens: -3 }, 'max_completion_tokens'],
+  ])('refuses a token bound under 1, naming the parameter: %j', async (body, param) => {
     const { create, inputs } = make();
     const error = await errorOf(create(body));
     expect(error.getStatus()).toBe(400);
-    expect(error.detail).toBe(`${param} must be between 10 and 2000`);
+    expect(error.detail).toBe(`${param} must be at least 1`);
     expect(error.param).toBe(param);
-    expect(error.code).toBe('integer_out_of_range');
+    expect(error.code).toBe('integer_below_min_value');
     expect(inputs).toEqual([]);
   });
 
@@ -211,8 +223,8 @@ describe('ChatCompletionsController', () => {
 
   it('refuses an unsupported parameter before anything else', async () => {
     const { create } = make();
-    const error = await errorOf(create({ model: 'other', n: 2 }));
-    expect(error.param).toBe('n');
+    const error = await errorOf(create({ model: 'other', audio: { voice: 'x' } }));
+    expect(error.param).toBe('audio');
   });
 
   it('refuses a stream_options.include_usage that is not a boolean', async () => {
@@ -321,14 +333,14 @@ describe('ChatCompletionsController admission', () => {
     );
   });
 
-  it('reserves 100 tokens without a usable bound, and clamps one to 10..2000', () => {
+  it('reserves 1000 completion tokens without a usable bound, and caps one at 4096', () => {
     const { reserveTokens } = metered();
-    expect(reserveTokens({})).toBe(100);
-    expect(reserveTokens(undefined)).toBe(100);
-    expect(reserveTokens({ max_tokens: 'many' })).toBe(100);
-    expect(reserveTokens({ max_tokens: Number.NaN })).toBe(100);
-    expect(reserveTokens({ max_tokens: 3 })).toBe(10);
-    expect(reserveTokens({ max_tokens: 50_000 })).toBe(2000);
+    expect(reserveTokens({})).toBe(1000);
+    expect(reserveTokens(undefined)).toBe(1000);
+    expect(reserveTokens({ max_tokens: 'many' })).toBe(1000);
+    expect(reserveTokens({ max_tokens: Number.NaN })).toBe(1);
+    expect(reserveTokens({ max_tokens: 3 })).toBe(3);
+    expect(reserveTokens({ max_tokens: 50_000 })).toBe(4096);
     expect(reserveTokens({ max_tokens: 42.9 })).toBe(42);
     expect(reserveTokens({ messages: 'not a list', max_tokens: 50 })).toBe(50);
   });

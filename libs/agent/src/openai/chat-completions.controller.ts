@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
-import { MAX_MAX_TOKENS, MIN_MAX_TOKENS } from '../query/query-limits.js';
 import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
 import { ClientSignal } from '../streaming/client-signal.decorator.js';
 import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
@@ -22,7 +21,9 @@ import { SseStreams } from '../streaming/sse-streams.js';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
 import { chatCompletion, ChunkWriter } from './chat-completion.mapper.js';
 import { readMessages } from './chat-messages.js';
-import { OpenAiRequestError } from './openai-error.js';
+import { readParameters } from './chat-parameters.js';
+import { OPENAI_SETTINGS, type OpenAiSettings } from './openai-settings.js';
+import { OpenAiRequestError, requireServedModel } from './openai-error.js';
 import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
 import {
   ApiOpenAiErrors,
@@ -51,6 +52,7 @@ export class ChatCompletionsController {
     private readonly queries: QueryService,
     private readonly streams: SseStreams,
     @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+    @Inject(OPENAI_SETTINGS) private readonly settings: OpenAiSettings,
   ) {}
 
   @Post('chat/completions')
@@ -66,7 +68,10 @@ export class ChatCompletionsController {
     operationId: 'createChatCompletion',
     summary: 'Create a chat completion (OpenAI-compatible)',
     description:
-      'OpenAI Chat Completions. With `stream: true`: `chat.completion.chunk` events, then `data: [DONE]`; ' +
+      'OpenAI Chat Completions. Sampling parameters, function `tools`, `tool_choice`, `response_format`, ' +
+      '`stop`, `n` and `logprobs` go to the provider as given; `max_tokens` is clamped to ' +
+      'LLM_MAX_COMPLETION_TOKENS. With `stream: true`: `chat.completion.chunk` events (an ' +
+      "OpenAI-compatible upstream's as it sent them), then `data: [DONE]`; " +
       '`stream_options.include_usage` adds a last chunk with the usage. A failure after the first ' +
       'chunk is sent as `data: {"error": {...}}` and the stream ends without `[DONE]`. Errors: ' +
       '`{"error": {"message", "type", "param", "code"}}`.',
@@ -139,14 +144,7 @@ export class ChatCompletionsController {
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
     refuseUnsupported(body);
-    if (body.model !== this.provider.model) {
-      throw new OpenAiRequestError(
-        'The model does not exist or you do not have access to it (see GET /v1/models).',
-        'model',
-        'model_not_found',
-        HttpStatus.NOT_FOUND,
-      );
-    }
+    requireServedModel(body.model, this.provider.model);
     const includeUsage = body.stream_options?.include_usage;
     if (includeUsage !== undefined && typeof includeUsage !== 'boolean') {
       throw new OpenAiRequestError(
@@ -155,14 +153,20 @@ export class ChatCompletionsController {
       );
     }
     const { messages, prompt } = readMessages(body.messages);
+    const { params, maxTokens, cacheable } = readParameters(
+      body,
+      this.settings.maxCompletionTokens,
+    );
     const id = randomUUID();
     const created = Math.floor(Date.now() / 1000);
     const input = {
       id,
       prompt,
-      // A single user turn is the same query as POST /query: they share cache entries.
-      messages: messages.length === 1 ? undefined : messages,
-      maxTokens: maxTokensOf(body),
+      // A single user turn hashes as POST /query's prompt does.
+      messages: messages.length === 1 && messages[0].role === 'user' ? undefined : messages,
+      maxTokens,
+      params,
+      cacheable,
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
       clientId,
@@ -170,17 +174,35 @@ export class ChatCompletionsController {
     if (!body.stream) {
       const result = await this.queries.query({ ...input, signal });
       setAnswerHeaders(res, result.cache, result.timings);
-      return chatCompletion(result, created);
+      return chatCompletion(result, created, body.n ?? 1);
     }
     for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
-    const writer = new ChunkWriter(`chatcmpl-${id}`, created, body.model, includeUsage === true);
+    const writer = new ChunkWriter(
+      `chatcmpl-${id}`,
+      created,
+      body.model,
+      includeUsage === true,
+      body.n ?? 1,
+    );
     const frames = (chunks: object[]) => chunks.map((c) => sseEvent(c)).join('');
+    // An upstream's chunks go on as it sent them; the writer speaks for the built-in provider
+    // and for cache hits.
+    let forwarded = false;
+    const forward = (chunk: object) => {
+      forwarded = true;
+      // The usage is always asked of the upstream (it settles the budget), shown only if asked.
+      const usageOnly = (chunk as { choices?: unknown[] }).choices?.length === 0;
+      return usageOnly && includeUsage !== true ? '' : sseEvent(chunk);
+    };
     return this.streams.body(this.queries.stream({ ...input, signal }), {
       frame: (event: QueryStreamEvent) =>
         'text' in event
-          ? frames(writer.text(event.text))
+          ? event.chunk
+            ? forward(event.chunk)
+            : frames(writer.text(event.text))
           : 'result' in event
-            ? (meter.charge(event.result.tokensUsed), frames(writer.done(event.result)))
+            ? (meter.charge(event.result.tokensUsed),
+              forwarded ? '' : frames(writer.done(event.result)))
             : (setAnswerHeaders(res, event.cache, event.timings), ''),
       // What the official SDKs raise as an APIError: an `error` object in a data line.
       fail: (error) => sseEvent(openAiError(error).body),
@@ -189,19 +211,10 @@ export class ChatCompletionsController {
   }
 }
 
-/** `max_completion_tokens` (current name) or `max_tokens` (older), within the use-case's bounds. */
-function maxTokensOf(body: ChatCompletionRequestDto): number | undefined {
-  const param = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
-  const value = body.max_completion_tokens ?? body.max_tokens;
-  if (value !== undefined && (value < MIN_MAX_TOKENS || value > MAX_MAX_TOKENS)) {
-    throw new OpenAiRequestError(
-      `${param} must be between ${MIN_MAX_TOKENS} and ${MAX_MAX_TOKENS}`,
-      param,
-      'integer_out_of_range',
-    );
-  }
-  return value;
-}
+/** A completion's share of the admission estimate when the client sets no max_tokens. */
+const RESERVE_COMPLETION = 1000;
+/** The estimate's cap: the reservation is replaced by the tokens used once the answer is done. */
+const RESERVE_COMPLETION_MAX = 4096;
 
 /** Tokens reserved at admission: the completion bound plus ~4 bytes per token of the messages. */
 function reserveChatTokens(body: unknown): number {
@@ -210,8 +223,8 @@ function reserveChatTokens(body: unknown): number {
     max_tokens: a,
     max_completion_tokens: b,
   } = (body ?? {}) as Record<string, unknown>;
-  const bound = typeof b === 'number' ? b : typeof a === 'number' ? a : 100;
-  const completion = Math.min(MAX_MAX_TOKENS, Math.max(MIN_MAX_TOKENS, Math.trunc(bound) || 100));
+  const bound = typeof b === 'number' ? b : typeof a === 'number' ? a : RESERVE_COMPLETION;
+  const completion = Math.min(RESERVE_COMPLETION_MAX, Math.max(1, Math.trunc(bound) || 1));
   const bytes = Array.isArray(messages) ? Buffer.byteLength(JSON.stringify(messages)) : 0;
   return completion + Math.ceil(bytes / 4);
 }

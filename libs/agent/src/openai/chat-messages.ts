@@ -1,11 +1,15 @@
-import type { ChatMessage } from '../providers/llm-provider.js';
+import type { ChatMessage, ToolCall } from '../providers/llm-provider.js';
+import { FUNCTION_NAME } from './chat-tools.js';
 import { OpenAiRequestError } from './openai-error.js';
 
-const ROLES = new Set(['system', 'developer', 'user', 'assistant']);
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+const MAX_TOOL_CALLS = 128;
+const MAX_ID = 256;
 
 /**
- * Reads OpenAI `messages` into text-only turns: content as a string or as `text` parts.
- * Images, audio, files, tool turns and tool calls are refused with the index of the message.
+ * Reads OpenAI `messages` into turns with text content (a string or `text` parts), assistant
+ * `tool_calls` and `tool` results. Images, audio, files and the legacy `function` role are
+ * refused with the index of the message.
  */
 export function readMessages(raw: unknown[]): { messages: ChatMessage[]; prompt: string } {
   const messages = raw.map((entry, index): ChatMessage => {
@@ -13,19 +17,43 @@ export function readMessages(raw: unknown[]): { messages: ChatMessage[]; prompt:
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
       throw new OpenAiRequestError(`${param} must be an object`, param);
     }
-    const { role, content, tool_calls: toolCalls } = entry as Record<string, unknown>;
-    if (role === 'tool' || role === 'function' || (toolCalls !== undefined && toolCalls !== null)) {
+    const {
+      role,
+      content,
+      tool_calls: toolCalls,
+      tool_call_id: toolCallId,
+    } = entry as Record<string, unknown>;
+    if (role === 'function') {
       throw new OpenAiRequestError(
-        'tool messages are not supported',
+        'function messages are not supported: use tool messages',
         `${param}.role`,
         'unsupported_parameter',
       );
     }
     if (typeof role !== 'string' || !ROLES.has(role)) {
       throw new OpenAiRequestError(
-        `${param}.role must be one of system, developer, user, assistant`,
+        `${param}.role must be one of system, developer, user, assistant, tool`,
         `${param}.role`,
       );
+    }
+    const extra: Partial<ChatMessage> = {};
+    if (toolCalls !== undefined && toolCalls !== null) {
+      if (role !== 'assistant') {
+        throw new OpenAiRequestError(
+          'only assistant messages have tool_calls',
+          `${param}.tool_calls`,
+        );
+      }
+      extra.tool_calls = readToolCalls(toolCalls, `${param}.tool_calls`);
+    }
+    if (role === 'tool') {
+      if (typeof toolCallId !== 'string' || toolCallId.length === 0 || toolCallId.length > MAX_ID) {
+        throw new OpenAiRequestError(
+          `a tool message needs a tool_call_id of 1 to ${MAX_ID} characters`,
+          `${param}.tool_call_id`,
+        );
+      }
+      extra.tool_call_id = toolCallId;
     }
     const text = textOf(content, `${param}.content`);
     if (text.includes('\u0000')) {
@@ -34,7 +62,7 @@ export function readMessages(raw: unknown[]): { messages: ChatMessage[]; prompt:
         `${param}.content`,
       );
     }
-    return { role: role as ChatMessage['role'], content: text };
+    return { role: role as ChatMessage['role'], content: text, ...extra };
   });
   const lastUser = messages.findLast((m) => m.role === 'user');
   if (!lastUser || !/\S/.test(lastUser.content)) {
@@ -62,4 +90,29 @@ function textOf(content: unknown, param: string): string {
       return text;
     })
     .join('');
+}
+
+function readToolCalls(raw: unknown, param: string): ToolCall[] {
+  if (!Array.isArray(raw) || raw.length > MAX_TOOL_CALLS) {
+    throw new OpenAiRequestError(`tool_calls must be an array of at most ${MAX_TOOL_CALLS}`, param);
+  }
+  return raw.map((call, i) => {
+    const { id, type, function: fn } = (call ?? {}) as Record<string, unknown>;
+    const { name, arguments: args } = (fn ?? {}) as Record<string, unknown>;
+    const valid =
+      typeof id === 'string' &&
+      id.length > 0 &&
+      id.length <= MAX_ID &&
+      type === 'function' &&
+      typeof name === 'string' &&
+      FUNCTION_NAME.test(name) &&
+      typeof args === 'string';
+    if (!valid) {
+      throw new OpenAiRequestError(
+        'a tool call is {"id", "type": "function", "function": {"name", "arguments": string}}',
+        `${param}[${i}]`,
+      );
+    }
+    return { id, type, function: { name, arguments: args } };
+  });
 }

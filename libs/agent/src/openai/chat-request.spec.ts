@@ -20,6 +20,25 @@ function refusal(fn: () => unknown) {
 }
 
 describe('readMessages', () => {
+  it('reads assistant tool calls and tool results', () => {
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+    };
+    const { messages, prompt } = readMessages([
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: null, tool_calls: [call] },
+      { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: 'sunny' }] },
+    ]);
+    expect(messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+    ]);
+    expect(prompt).toBe('weather?');
+  });
+
   it('reads string and text-part contents and takes the last user message as the prompt', () => {
     const { messages, prompt } = readMessages([
       { role: 'system', content: 'be brief' },
@@ -55,31 +74,63 @@ describe('readMessages', () => {
         { role: 'user', content: 'a' },
         { role: 'tool', content: 'r' },
       ],
-      'tool messages are not supported',
-      'messages[1].role',
-      'unsupported_parameter',
+      'a tool message needs a tool_call_id of 1 to 256 characters',
+      'messages[1].tool_call_id',
+      null,
     ],
     [
       [{ role: 'function', content: 'r' }],
-      'tool messages are not supported',
+      'function messages are not supported: use tool messages',
       'messages[0].role',
       'unsupported_parameter',
     ],
     [
-      [{ role: 'assistant', content: '', tool_calls: [] }],
-      'tool messages are not supported',
-      'messages[0].role',
-      'unsupported_parameter',
+      [{ role: 'user', content: 'a', tool_calls: [] }],
+      'only assistant messages have tool_calls',
+      'messages[0].tool_calls',
+      null,
+    ],
+    [
+      [
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f' } }],
+        },
+      ],
+      'a tool call is {"id", "type": "function", "function": {"name", "arguments": string}}',
+      'messages[0].tool_calls[0]',
+      null,
+    ],
+    [
+      [
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [
+            { id: 'c', type: 'function', function: { name: 'no spaces', arguments: '{}' } },
+          ],
+        },
+      ],
+      'a tool call is {"id", "type": "function", "function": {"name", "arguments": string}}',
+      'messages[0].tool_calls[0]',
+      null,
+    ],
+    [
+      [{ role: 'assistant', content: '', tool_calls: Array.from({ length: 129 }, () => ({})) }],
+      'tool_calls must be an array of at most 128',
+      'messages[0].tool_calls',
+      null,
     ],
     [
       [{ role: 'robot', content: 'a' }],
-      'messages[0].role must be one of system, developer, user, assistant',
+      'messages[0].role must be one of system, developer, user, assistant, tool',
       'messages[0].role',
       null,
     ],
     [
       [{ content: 'a' }],
-      'messages[0].role must be one of system, developer, user, assistant',
+      'messages[0].role must be one of system, developer, user, assistant, tool',
       'messages[0].role',
       null,
     ],
@@ -170,29 +221,13 @@ describe('refuseUnsupported', () => {
   });
 
   it.each([
-    [{ n: 2 }, 'n', 'only n=1 is supported'],
-    [{ n: 0 }, 'n', 'only n=1 is supported'],
-    [{ tools: [{ type: 'function' }] }, 'tools', 'tools are not supported'],
-    [{ functions: [{ name: 'f' }] }, 'functions', 'functions are not supported'],
-    [{ tool_choice: 'required' }, 'tool_choice', 'tool_choice is not supported'],
-    [{ tool_choice: { type: 'function' } }, 'tool_choice', 'tool_choice is not supported'],
-    [{ function_call: 'f' }, 'function_call', 'function_call is not supported'],
-    [
-      { response_format: { type: 'json_object' } },
-      'response_format',
-      'only response_format {"type": "text"} is supported',
-    ],
-    [{ logprobs: true }, 'logprobs', 'logprobs are not supported'],
-    [{ top_logprobs: 2 }, 'top_logprobs', 'logprobs are not supported'],
-    [{ stop: 'END' }, 'stop', 'stop sequences are not supported'],
-    [{ stop: ['a'] }, 'stop', 'stop sequences are not supported'],
-    [{ logit_bias: { '50256': -100 } }, 'logit_bias', 'logit_bias is not supported'],
+    [{ functions: [{ name: 'f' }] }, 'functions', 'functions are not supported: use tools'],
+    [{ function_call: 'f' }, 'function_call', 'function_call is not supported: use tool_choice'],
     [{ modalities: ['text', 'audio'] }, 'modalities', 'only the text modality is supported'],
     [{ modalities: 'text' }, 'modalities', 'only the text modality is supported'],
     [{ audio: { voice: 'x' } }, 'audio', 'audio output is not supported'],
     [{ prediction: { type: 'content' } }, 'prediction', 'predicted outputs are not supported'],
     [{ web_search_options: { a: 1 } }, 'web_search_options', 'web search is not supported'],
-    [{ stop: 0 }, 'stop', 'stop sequences are not supported'],
   ])('refuses %j', (extra, param, message) => {
     expect(refusal(() => refuseUnsupported(request(extra)))).toEqual({
       message,
@@ -202,7 +237,8 @@ describe('refuseUnsupported', () => {
   });
 
   it('names the first unsupported parameter in a fixed order', () => {
-    expect(refusal(() => refuseUnsupported(request({ stop: 'x', n: 3 }))).param).toBe('n');
+    const both = request({ audio: { voice: 'x' }, functions: [{ name: 'f' }] });
+    expect(refusal(() => refuseUnsupported(both)).param).toBe('functions');
   });
 });
 

@@ -15,7 +15,28 @@ const USAGE: SchemaObject = {
   },
 };
 
-const FINISH_REASON: SchemaObject = { type: 'string', enum: ['stop', 'length', 'content_filter'] };
+const FINISH_REASON: SchemaObject = {
+  type: 'string',
+  enum: ['stop', 'length', 'content_filter', 'tool_calls'],
+};
+
+/** A function call the model asks for. */
+export const TOOL_CALL_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['id', 'type', 'function'],
+  properties: {
+    id: { type: 'string', example: 'call_0b9f4c1e5d2a4f438a8e3c1d' },
+    type: { type: 'string', enum: ['function'] },
+    function: {
+      type: 'object',
+      required: ['name', 'arguments'],
+      properties: {
+        name: { type: 'string', example: 'get_weather' },
+        arguments: { type: 'string', description: 'JSON text.', example: '{"city":"Oslo"}' },
+      },
+    },
+  },
+};
 
 export const CHAT_COMPLETION_SCHEMA: SchemaObject = {
   type: 'object',
@@ -35,11 +56,19 @@ export const CHAT_COMPLETION_SCHEMA: SchemaObject = {
           message: {
             type: 'object',
             required: ['role', 'content'],
+            description:
+              "An OpenAI-compatible upstream's message is forwarded as it sent it (it may carry more fields).",
             properties: {
               role: { type: 'string', enum: ['assistant'] },
-              content: { type: 'string' },
+              content: {
+                type: 'string',
+                nullable: true,
+                description: 'null when only tools are called.',
+              },
               refusal: { type: 'string', nullable: true },
+              tool_calls: { type: 'array', items: TOOL_CALL_SCHEMA },
             },
+            additionalProperties: true,
           },
           logprobs: { type: 'object', nullable: true },
           finish_reason: FINISH_REASON,

@@ -105,11 +105,8 @@ describe('refuseUnsupported', () => {
 
   it('refuses the values that would change the answer, naming the parameter', () => {
     for (const [extra, param] of [
-      [{ n: 3 }, 'n'],
-      [{ tool_choice: 'required' }, 'tool_choice'],
-      [{ response_format: { type: 'json_schema' } }, 'response_format'],
-      [{ stop: ['\n'] }, 'stop'],
-      [{ logit_bias: { 50256: -100 } }, 'logit_bias'],
+      [{ functions: [{ name: 'f' }] }, 'functions'],
+      [{ function_call: { name: 'f' } }, 'function_call'],
       [{ modalities: ['text', 'audio'] }, 'modalities'],
     ] as [Partial<ChatCompletionRequestDto>, string][]) {
       expect(() => refuseUnsupported(body(extra))).toThrow(

@@ -15,3 +15,15 @@ export class OpenAiRequestError extends ProblemException {
     super(status, message, param ? [{ field: param, message }] : undefined);
   }
 }
+
+/** OpenAI's 404 `model_not_found` unless `asked` is the model this service serves. */
+export function requireServedModel(asked: string, served: string): void {
+  if (asked !== served) {
+    throw new OpenAiRequestError(
+      'The model does not exist or you do not have access to it (see GET /v1/models).',
+      'model',
+      'model_not_found',
+      HttpStatus.NOT_FOUND,
+    );
+  }
+}

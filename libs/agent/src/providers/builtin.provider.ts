@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TokenCounter } from '../tokens/token-counter.js';
+import { builtinAnswer } from './builtin-answer.js';
 import {
+  contextOf,
   messagesOf,
   type Completion,
   type CompletionPart,
@@ -14,6 +16,7 @@ const PREVIEW_CHARS = 100;
 /**
  * The deterministic default provider: answers `Processed: <prompt>` with the prompt cut to its
  * first 100 characters plus `...` when longer, the answer existing clients of `/query` rely on.
+ * On `/v1` it also calls tools and follows `response_format` (see builtin-answer.ts).
  */
 export class BuiltinProvider implements LlmProvider {
   readonly name = 'builtin';
@@ -43,13 +46,18 @@ export class BuiltinProvider implements LlmProvider {
   }
 
   private async answer(request: CompletionRequest): Promise<Completion> {
-    const text = `Processed: ${preview(request.prompt)}`;
-    const input = messagesOf(request)
-      .map((m) => m.content)
-      .join('\n');
+    const { text, toolCalls, finishReason } = request.params
+      ? builtinAnswer(request)
+      : {
+          text: `Processed: ${preview(request.prompt)}`,
+          toolCalls: undefined,
+          finishReason: 'stop' as const,
+        };
+    const input = messagesOf(request).map(contextOf).join('\n');
+    const output = contextOf({ role: 'assistant', content: text, tool_calls: toolCalls });
     const [promptTokens, completionTokens] = await Promise.all([
       this.tokens.count(input),
-      this.tokens.count(text),
+      this.tokens.count(output),
     ]);
     return {
       text,
@@ -57,7 +65,8 @@ export class BuiltinProvider implements LlmProvider {
       provider: this.name,
       promptTokens,
       completionTokens,
-      finishReason: 'stop',
+      finishReason,
+      ...(toolCalls ? { toolCalls } : {}),
     };
   }
 }

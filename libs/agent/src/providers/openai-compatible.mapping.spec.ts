@@ -189,7 +189,7 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
   it.each([
     ['length', 'length'],
     ['content_filter', 'content_filter'],
-    ['tool_calls', 'stop'],
+    ['tool_calls', 'tool_calls'],
     [null, 'stop'],
   ])('maps finish reason %s to %s', async (reason, expected) => {
     answer(200, {
@@ -249,6 +249,33 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     // Without usage from the server, the prompt counted is the whole conversation.
     expect(completion.promptTokens).toBe('be brief\nhello'.length);
   });
+
+  it('with params, sends them as given without a max_tokens of its own, and keeps the choices', async () => {
+    const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } };
+    const choices = [
+      { index: 0, message: { content: null, tool_calls: [call] }, finish_reason: 'tool_calls' },
+    ];
+    answer(200, { model: 'served', choices, usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    const params = { temperature: 0.4, tools: [{ type: 'function', function: { name: 'f' } }] };
+    const messages = [
+      { role: 'user' as const, content: 'hello' },
+      { role: 'assistant' as const, content: '', tool_calls: [call as never] },
+      { role: 'tool' as const, content: 'done', tool_call_id: 'c1' },
+    ];
+    const completion = await provider().complete({
+      prompt: 'hello',
+      maxTokens: 4096,
+      messages,
+      params,
+    });
+    expect(bodies[0]).toEqual({
+      model: 'test-model',
+      ...params,
+      // A turn that only calls tools goes out with null content.
+      messages: [messages[0], { ...messages[1], content: null }, messages[2]],
+    });
+    expect(completion).toMatchObject({ text: '', finishReason: 'tool_calls', choices });
+  });
 });
 
 describe('toProviderError', () => {
@@ -301,13 +328,15 @@ describe('OpenAiCompatibleProvider streamed failures', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const chunk = (body: object) => `data: ${JSON.stringify(body)}\n\n`;
-  const stream = async () => {
+  const stream = async (params?: Record<string, unknown>) => {
     const provider = new OpenAiCompatibleProvider(
       { baseUrl, model: 'm', timeoutMs: 2_000, maxRetries: 0 },
       lengthCounter,
     );
     const parts: CompletionPart[] = [];
-    for await (const part of provider.stream({ prompt: 'hi', maxTokens: 10 })) parts.push(part);
+    for await (const part of provider.stream({ prompt: 'hi', maxTokens: 10, params })) {
+      parts.push(part);
+    }
     return parts;
   };
 
@@ -357,5 +386,42 @@ describe('OpenAiCompatibleProvider streamed failures', () => {
         },
       },
     ]);
+  });
+
+  it('with params, hands on every chunk as sent, tool-call and empty deltas included', async () => {
+    const sent = [
+      // As OpenAI sends them, with finish_reason null (the SDK fills in one that is missing).
+      {
+        id: 'up-1',
+        model: 'm-1',
+        choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: null }],
+      },
+      {
+        id: 'up-1',
+        model: 'm-1',
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: '{}' } }],
+            },
+            finish_reason: null,
+          },
+        ],
+      },
+      { id: 'up-1', model: 'm-1', choices: [{ index: 0, delta: {}, finish_reason: null }] },
+      { id: 'up-1', model: 'm-1', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+      { id: 'up-1', model: 'm-1', choices: [], usage: { prompt_tokens: 4, completion_tokens: 2 } },
+    ];
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const body of sent) res.write(chunk(body));
+      res.end('data: [DONE]\n\n');
+    };
+    const parts = await stream({ tools: [] });
+    expect(parts.slice(0, -1)).toEqual(sent.map((body) => ({ text: '', chunk: body })));
+    expect(parts.at(-1)).toMatchObject({
+      completion: { text: '', promptTokens: 4, completionTokens: 2, finishReason: 'tool_calls' },
+    });
   });
 });

@@ -9,7 +9,9 @@ import {
   type AnswerBoundSettings,
 } from './answer-bounds.js';
 import {
+  contextOf,
   messagesOf,
+  type ChatMessage,
   type Completion,
   type CompletionPart,
   type CompletionRequest,
@@ -84,15 +86,36 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   async complete(request: CompletionRequest): Promise<Completion> {
     const body = await this.attempt(request, (signal) =>
       this.client.chat.completions.create(
-        { model: this.model, messages: messagesOf(request), max_tokens: request.maxTokens },
+        this.body(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
         this.requestOptions(request, signal),
       ),
     );
-    const text = body.choices?.[0]?.message?.content;
+    const message = body.choices?.[0]?.message;
+    // An answer that only calls tools has no content.
+    const text = Array.isArray(message?.tool_calls) ? (message.content ?? '') : message?.content;
     if (typeof text !== 'string') {
       throw new ProviderError('invalid_response', 'LLM provider sent no completion');
     }
-    return this.finish(request, text, body.model, body.usage, body.choices[0].finish_reason);
+    const completion = await this.finish(
+      request,
+      text,
+      body.model,
+      body.usage,
+      body.choices[0].finish_reason,
+    );
+    // On /v1 the client gets the upstream's choices as sent (tool calls, n > 1, logprobs).
+    return request.params ? { ...completion, choices: body.choices } : completion;
+  }
+
+  /**
+   * The upstream request: on /query the prompt and its `max_tokens`; on /v1 the client's
+   * parameters as given (no `max_tokens` unless the client sent one).
+   */
+  private body(request: CompletionRequest): Record<string, unknown> {
+    const messages = messagesOf(request).map(wireMessage);
+    return request.params
+      ? { ...request.params, model: this.model, messages }
+      : { model: this.model, messages, max_tokens: request.maxTokens };
   }
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
@@ -105,12 +128,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       const stream = await this.attempt(request, (signal) =>
         this.client.chat.completions.create(
           {
-            model: this.model,
-            messages: messagesOf(request),
-            max_tokens: request.maxTokens,
+            ...this.body(request),
             stream: true,
+            // Always asked for: the usage settles the client's token budget.
             stream_options: { include_usage: true },
-          },
+          } as OpenAI.ChatCompletionCreateParamsStreaming,
           this.requestOptions(request, AbortSignal.any([signal, controller.signal])),
         ),
       );
@@ -135,10 +157,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         const choice = chunk.choices?.[0];
         if (choice?.finish_reason) finish = choice.finish_reason;
         const delta = choice?.delta?.content;
-        if (typeof delta === 'string' && delta.length > 0) {
-          text += delta;
-          yield { text: delta };
-        }
+        const piece = typeof delta === 'string' ? delta : '';
+        text += piece;
+        // On /v1 every chunk goes on as the upstream sent it; /query needs only the text.
+        if (request.params) yield { text: piece, chunk };
+        else if (piece.length > 0) yield { text: piece };
         arm();
       }
       clearTimeout(idle);
@@ -201,9 +224,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     finishReason: string | null | undefined,
   ): Promise<Completion> {
     // Servers that report no usage get the local tokenizer's count instead.
-    const input = messagesOf(request)
-      .map((m) => m.content)
-      .join('\n');
+    const input = messagesOf(request).map(contextOf).join('\n');
     return {
       text,
       model: typeof model === 'string' && model ? model.slice(0, 128) : this.model,
@@ -299,5 +320,16 @@ function plausible(tokens: number | undefined, text: string): number | undefined
 const MAX_CHARS_PER_TOKEN = 32;
 
 function finishReasonOf(value: string | null | undefined): FinishReason {
-  return value === 'length' || value === 'content_filter' ? value : 'stop';
+  return value === 'length' || value === 'content_filter' || value === 'tool_calls'
+    ? value
+    : 'stop';
+}
+
+/** A turn as the Chat Completions API takes it: an assistant turn that only calls tools has null content. */
+function wireMessage(
+  message: ChatMessage,
+): ChatMessage | (Omit<ChatMessage, 'content'> & { content: null }) {
+  return message.tool_calls?.length && message.content === ''
+    ? { ...message, content: null }
+    : message;
 }

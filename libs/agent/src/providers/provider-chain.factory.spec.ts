@@ -16,6 +16,7 @@ const config = (overrides: Partial<AgentConfig['provider']> = {}): AgentConfig['
   baseUrl: 'https://api.openai.com/v1',
   apiKey: undefined,
   model: undefined,
+  maxCompletionTokens: 4096,
   timeoutMs: 1_000,
   maxRetries: 0,
   builtinLatencyMs: 0,

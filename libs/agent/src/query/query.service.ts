@@ -19,6 +19,7 @@ import {
   type Completion,
   type FinishReason,
   type LlmProvider,
+  type ToolCall,
 } from '../providers/llm-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { wordChunks } from '../providers/text-chunks.js';
@@ -29,6 +30,10 @@ export interface QueryInput {
   /** A whole conversation (OpenAI API); the cache key covers all of it. */
   messages?: ChatMessage[];
   maxTokens?: number;
+  /** OpenAI parameters to forward as given (see CompletionRequest); all of them key the cache. */
+  params?: Readonly<Record<string, unknown>>;
+  /** false: the answer is neither read from nor written to the cache (e.g. one calling tools). */
+  cacheable?: boolean;
   /** Id for the history record (generated when absent), so a stream can name it up front. */
   id?: string;
   /** Skip the cache read (the fresh answer is still cached). */
@@ -54,6 +59,10 @@ export interface QueryResult {
   /** The API client that asked; null without keys. */
   clientId: string | null;
   cache: CacheStatus;
+  /** The function calls asked for (built-in provider). */
+  toolCalls?: ToolCall[];
+  /** The upstream's own choices, when it was asked with params. */
+  choices?: unknown[];
   /** Where the answer's time went, for the `Server-Timing` header. */
   timings?: AnswerTimings;
 }
@@ -82,10 +91,15 @@ export const QUERY_POLICY = Symbol('QUERY_POLICY');
  */
 export type QueryStreamEvent =
   | { cache: CacheStatus; timings?: AnswerTimings }
-  | { text: string }
+  | { text: string; chunk?: object }
   | { result: Omit<QueryResult, 'response' | 'timings'> };
 
-type Answer = CachedCompletion & { provider: string; finishReason?: FinishReason };
+type Answer = CachedCompletion & {
+  provider: string;
+  finishReason?: FinishReason;
+  toolCalls?: ToolCall[];
+  choices?: unknown[];
+};
 
 /** The query use-case: answer from the cache or the provider, then record it in the history. */
 @Injectable()
@@ -126,7 +140,7 @@ export class QueryService {
         this.recordCancelled(input, maxTokens, promptSha256, bypass, started);
         throw new ProblemException(CLIENT_CLOSED_REQUEST, 'Client closed the request');
       }
-      this.store(key, completion);
+      this.store(key, completion, input);
     }
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
     const latencyMs = performance.now() - started;
@@ -159,7 +173,7 @@ export class QueryService {
           if ('text' in part) yield part;
           else completion = part.completion;
         }
-        if (completion) this.store(key, completion);
+        if (completion) this.store(key, completion, input);
       }
       if (!completion) throw new ProviderError('interrupted', 'LLM provider stream ended early');
       const latencyMs = performance.now() - started;
@@ -204,9 +218,18 @@ export class QueryService {
     const promptSha256 = createHash('sha256')
       .update(input.messages ? JSON.stringify(input.messages) : input.prompt)
       .digest('hex');
-    const bypass = input.bypassCache === true || !this.policy.cacheEnabled;
+    const bypass =
+      input.bypassCache === true || input.cacheable === false || !this.policy.cacheEnabled;
     const scope = cacheScope(this.policy.cacheShared, input.clientId);
-    const key = cacheKey(scope, this.provider.name, this.provider.model, maxTokens, promptSha256);
+    const variant = variantOf(input.params);
+    const key = cacheKey(
+      scope,
+      this.provider.name,
+      this.provider.model,
+      maxTokens,
+      promptSha256,
+      variant,
+    );
     return { maxTokens, promptSha256, key, bypass };
   }
 
@@ -222,6 +245,7 @@ export class QueryService {
       prompt: input.prompt,
       messages: input.messages,
       maxTokens,
+      params: input.params,
       signal: input.signal,
       origin: { clientId: input.clientId ?? null, promptSha256 },
     };
@@ -231,8 +255,11 @@ export class QueryService {
    * Caches an answer without waiting for the write (caches never throw; a failed write is
    * forgotten). A fallback's answer is not cached: the primary should answer again once back.
    */
-  private store(key: string, completion: Completion | Answer): void {
+  private store(key: string, completion: Completion | Answer, input: QueryInput): void {
     if (!this.policy.cacheEnabled || completion.provider !== this.provider.name) return;
+    // A cache entry keeps text only: answers with tool calls are not cached. A cacheable
+    // request's upstream choices are one text answer, which a hit rebuilds from the text.
+    if (input.cacheable === false || completion.toolCalls) return;
     const { text, model, promptTokens, completionTokens } = completion;
     void this.cache.set(key, { text, model, promptTokens, completionTokens });
   }
@@ -269,6 +296,22 @@ export class QueryService {
   }
 }
 
+/**
+ * The hash of the parameters besides the prompt that may change the answer (temperature, stop,
+ * response_format...), which keys the cache with it. The token bound is in the key already; a
+ * request that sends none is marked, since its upstream request differs from one that does.
+ * Undefined when the request is exactly /query's (one prompt, a bound): they share entries.
+ */
+function variantOf(params: QueryInput['params']): string | undefined {
+  if (!params) return undefined;
+  const { max_tokens: a, max_completion_tokens: b, ...rest } = params;
+  const bounded = a !== undefined || b !== undefined;
+  if (bounded && Object.keys(rest).length === 0) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify(rest) + (bounded ? '' : '\u0000unbounded'))
+    .digest('hex');
+}
+
 /** What a caller learns of an answered query (the text aside), from its history record. */
 function resultOf(
   record: QueryRecord,
@@ -285,5 +328,7 @@ function resultOf(
     model: completion.model,
     clientId: record.clientId,
     cache,
+    ...(completion.toolCalls ? { toolCalls: completion.toolCalls } : {}),
+    ...(completion.choices ? { choices: completion.choices } : {}),
   };
 }

@@ -112,6 +112,17 @@ export class Environment extends TelemetryEnvironment {
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000) LLM_TIMEOUT_MS = 30_000;
   @Transform(toInt) @IsInt() @Min(0) @Max(10) LLM_MAX_RETRIES = 2;
   /**
+   * Ceiling on `max_tokens` on /v1 (a larger value is clamped to it), and the completion bound
+   * of a /v1 request that sends none (its answer's byte bounds derive from it).
+   */
+  @Transform(toInt) @IsInt() @Min(16) @Max(1_000_000) LLM_MAX_COMPLETION_TOKENS = 4096;
+  /** /v1/responses: the conversation `previous_response_id` carries over, and the store's bounds. */
+  @Transform(toBytes) @IsInt() @Min(1024) @Max(64 * 1024 ** 2) RESPONSES_CONTEXT_MAX_BYTES =
+    256 * 1024;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) RESPONSES_STORE_MAX_ENTRIES = 1000;
+  @Transform(toBytes) @IsInt() @Min(64 * 1024) @Max(1024 ** 3) RESPONSES_STORE_MAX_BYTES =
+    32 * 1024 ** 2;
+  /**
    * Providers tried in order when the configured one fails: `builtin` (last) or OpenAI-compatible
    * base URLs, with an optional `#model` and the API key as the URL's password.
    */

@@ -61,7 +61,7 @@ export function builtinAnswer(request: CompletionRequest): BuiltinAnswer {
       ? results
           .map((r) => `${names.get(r.tool_call_id ?? '') ?? 'tool'} returned ${preview(r.content)}`)
           .join('; ')
-      : `Processed: ${preview(request.prompt)}`;
+      : echoOf(request.prompt);
   return {
     text: cutAtStop(formatted(text, params.response_format), params.stop),
     finishReason: 'stop',
@@ -93,4 +93,9 @@ function cutAtStop(text: string, stop: unknown): string {
   ) as string[];
   const cuts = sequences.map((s) => (s ? text.indexOf(s) : -1)).filter((i) => i >= 0);
   return cuts.length > 0 ? text.slice(0, Math.min(...cuts)) : text;
+}
+
+/** The built-in provider's plain answer: the prompt echoed back, cut to 100 characters. */
+export function echoOf(prompt: string): string {
+  return `Processed: ${preview(prompt)}`;
 }

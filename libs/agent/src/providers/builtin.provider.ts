@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TokenCounter } from '../tokens/token-counter.js';
-import { builtinAnswer } from './builtin-answer.js';
+import { builtinAnswer, echoOf } from './builtin-answer.js';
 import {
   contextOf,
   messagesOf,
@@ -49,7 +49,7 @@ export class BuiltinProvider implements LlmProvider {
     const { text, toolCalls, finishReason } = request.params
       ? builtinAnswer(request)
       : {
-          text: `Processed: ${preview(request.prompt)}`,
+          text: echoOf(request.prompt),
           toolCalls: undefined,
           finishReason: 'stop' as const,
         };

@@ -5,7 +5,6 @@ import {
   type FinishReason,
   type ToolCall,
 } from './llm-provider.js';
-import { preview } from './builtin.provider.js';
 import { schemaExample } from './schema-example.js';
 
 /** What the built-in provider answers, before token accounting. */
@@ -98,4 +97,16 @@ function cutAtStop(text: string, stop: unknown): string {
 /** The built-in provider's plain answer: the prompt echoed back, cut to 100 characters. */
 export function echoOf(prompt: string): string {
   return `Processed: ${preview(prompt)}`;
+}
+
+const PREVIEW_CHARS = 100;
+
+/** First 100 characters (code points, as Python slices) plus `...` when the prompt is longer. */
+export function preview(prompt: string): string {
+  // A string of at most 100 UTF-16 units has at most 100 code points: skip the split.
+  if (prompt.length <= PREVIEW_CHARS) return prompt;
+  // 100 code points span at most 200 UTF-16 units: split only those and one more (which tells
+  // whether more follow), never a 100 kB prompt into one string per character.
+  const chars = Array.from(prompt.slice(0, 2 * PREVIEW_CHARS + 1));
+  return chars.length <= PREVIEW_CHARS ? prompt : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
 }

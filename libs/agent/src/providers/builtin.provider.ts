@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TokenCounter } from '../tokens/token-counter.js';
 import { builtinAnswer, echoOf } from './builtin-answer.js';
+
+// The echo's cut lives with the echo; existing callers import it from here too.
+export { preview } from './builtin-answer.js';
 import {
   contextOf,
   messagesOf,
@@ -10,8 +13,6 @@ import {
   type LlmProvider,
 } from './llm-provider.js';
 import { wordChunks } from './text-chunks.js';
-
-const PREVIEW_CHARS = 100;
 
 /**
  * The deterministic default provider: answers `Processed: <prompt>` with the prompt cut to its
@@ -69,14 +70,4 @@ export class BuiltinProvider implements LlmProvider {
       ...(toolCalls ? { toolCalls } : {}),
     };
   }
-}
-
-/** First 100 characters (code points, as Python slices) plus `...` when the prompt is longer. */
-export function preview(prompt: string): string {
-  // A string of at most 100 UTF-16 units has at most 100 code points: skip the split.
-  if (prompt.length <= PREVIEW_CHARS) return prompt;
-  // 100 code points span at most 200 UTF-16 units: split only those and one more (which tells
-  // whether more follow), never a 100 kB prompt into one string per character.
-  const chars = Array.from(prompt.slice(0, 2 * PREVIEW_CHARS + 1));
-  return chars.length <= PREVIEW_CHARS ? prompt : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
 }

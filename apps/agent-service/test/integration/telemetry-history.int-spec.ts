@@ -33,16 +33,18 @@ describe('tracing a PostgreSQL-backed history read (process)', () => {
     const prompt = 'a prompt kept in PostgreSQL, never in a span';
     const { id } = (await (await service.query({ prompt })).json()) as { id: string };
     const traceId = '7bf92f3577b34da6a3ce929d0e0e4736';
-    let status = 404;
-    // The record is written behind the answer: ask until it is there (untraced), then read it
-    // once more in the caller's trace, with the pool's connection already open.
-    for (let i = 0; i < 50 && status === 404; i += 1) {
-      const response = await fetch(`${service.url}/queries/${id}`);
-      status = response.status;
-      await response.arrayBuffer();
-      if (status === 404) await new Promise((r) => setTimeout(r, 100));
+    // The record is written behind the answer, and until its row is in the table a read is
+    // answered from the write buffer without SQL: wait for the row, then read it through the
+    // service once untraced (the pool's connection opens) and once in the caller's trace.
+    for (let i = 0; i < 100; i += 1) {
+      const rows = await db.query('SELECT 1 FROM query_history WHERE id = $1', [id]);
+      if (rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
-    expect(status).toBe(200);
+    expect(await db.query('SELECT 1 FROM query_history WHERE id = $1', [id])).toHaveLength(1);
+    const warm = await fetch(`${service.url}/queries/${id}`);
+    await warm.arrayBuffer();
+    expect(warm.status).toBe(200);
     const traced = await fetch(`${service.url}/queries/${id}`, {
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });

@@ -13,7 +13,7 @@ import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
 import { MetricsTokenModule } from './auth/metrics-token.module.js';
 import { AccessGuard } from './http/access.guard.js';
-import { AccessInterceptor } from './http/access.interceptor.js';
+import { AccessStep } from './http/access-step.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import { InMemoryRateLimitStore } from './limits/in-memory-rate-limit-store.js';
 import { RATE_LIMIT_STORE, type RateLimitStore } from './limits/rate-limit-store.js';
@@ -30,7 +30,7 @@ export interface AccessModuleOptions {
 /**
  * Who may call and how much: API keys, per-client rate limits (in Redis when configured, so
  * they hold across replicas), load shedding and the metrics token. Routes opt in with
- * `@Authenticated()` / `@Metered()`; probes never do. Global, so the guards it provides
+ * `@Authenticated()` or, metered, through `AccessStep.run`; probes never do. Global, so the guards it provides
  * resolve in the modules whose controllers declare them.
  */
 @Global()
@@ -88,8 +88,8 @@ export class AccessModule implements OnApplicationBootstrap {
           return new RateLimiter(store, config.limits, metrics, logger, redis && monitor);
         },
       },
+      AccessStep,
       AccessGuard,
-      AccessInterceptor,
     ];
     return {
       module: AccessModule,
@@ -103,8 +103,8 @@ export class AccessModule implements OnApplicationBootstrap {
         KeyRegistry,
         LoadShedder,
         RateLimiter,
+        AccessStep,
         AccessGuard,
-        AccessInterceptor,
       ],
     };
   }

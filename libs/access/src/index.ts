@@ -8,8 +8,7 @@ export {
   RATE_LIMIT_HEADERS,
 } from './http/access.decorators.js';
 export { ClientId } from './http/access-context.js';
-export { Meter, type TokenMeter } from './http/token-meter.decorator.js';
-export type { MeteredOptions } from './http/access-route.js';
+export { AccessStep, type MeteredCall, type MeteredRoute } from './http/access-step.js';
 export { RATE_LIMIT_HEADER_NAMES } from './limits/rate-limit-headers.js';
 export { addAccessSecuritySchemes } from './http/openapi-security.js';
 export { runApiKeyCommand } from './keys/api-key.command.js';

@@ -21,6 +21,7 @@ export { ApiProblemResponses } from './openapi/api-problem-responses.decorator.j
 export type { ProblemResponse } from './openapi/api-problem-responses.decorator.js';
 export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';
 export { JsonBodyReader } from './http/json-body.interceptor.js';
+export { DtoValidator } from './http/validation.js';
 export { closeAfterResponse } from './http/lingering-close.js';
 export { rawResponse } from './http/problem-details.filter.js';
 export { allowedMethods } from './http/allowed-methods.js';

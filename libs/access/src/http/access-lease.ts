@@ -7,8 +7,6 @@ import type { RateLimiter, Reservation } from '../limits/rate-limiter.js';
  * tokens actually used (none when the request failed or was cancelled before an answer).
  */
 export class AccessLease {
-  /** Set once the interceptor owns settlement; otherwise the response's close settles. */
-  intercepted = false;
   private used = 0;
   private settled: Promise<void> | undefined;
 

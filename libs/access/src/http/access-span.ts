@@ -15,7 +15,7 @@ const REFUSALS: Record<number, string> = {
  * overloaded, failed) and `access.client_id` (the configured id, or `anonymous` without keys;
  * never the key, which never leaves the guard).
  */
-export function traceAccess(request: object, check: () => Promise<boolean>): Promise<boolean> {
+export function traceAccess<T>(request: object, check: () => Promise<T>): Promise<T> {
   return serviceTracer().startActiveSpan('access', async (span) => {
     try {
       const admitted = await check();

@@ -1,11 +1,10 @@
-import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { applyDecorators, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblemResponses } from '@app/platform';
 import { QuotaExceededProblemDto } from './access-problem.dto.js';
 import { QUOTA_EXCEEDED, TEMPORARY_REDUCED_CAPACITY } from './access-problem.js';
-import { ACCESS_ROUTE, type AccessRoute, type MeteredOptions } from './access-route.js';
 import { AccessGuard } from './access.guard.js';
-import { AccessInterceptor } from './access.interceptor.js';
+import type { MeteredRoute } from './access-step.js';
 
 /** Names of the OpenAPI security schemes (see `addAccessSecuritySchemes`). */
 export const BEARER_SCHEME = 'api-key-bearer';
@@ -39,10 +38,9 @@ const RATE_LIMITED_HEADERS = {
   ...RATE_LIMIT_HEADERS,
 };
 
-function authenticatedRoute(route: AccessRoute) {
+/** The key requirement in the OpenAPI document, and its 401. */
+function keyRequired() {
   return applyDecorators(
-    SetMetadata(ACCESS_ROUTE, route),
-    UseGuards(AccessGuard),
     // Two requirements: either scheme is enough.
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(HEADER_SCHEME),
@@ -59,17 +57,18 @@ function authenticatedRoute(route: AccessRoute) {
 
 /** The route needs a valid API key when keys are configured; handlers may read `@ClientId()`. */
 export function Authenticated(): MethodDecorator & ClassDecorator {
-  return authenticatedRoute({ metered: false });
+  return applyDecorators(UseGuards(AccessGuard), keyRequired());
 }
 
 /**
- * `@Authenticated()`, plus load shedding (MAX_IN_FLIGHT) and the per-client rate limits:
- * tokens are reserved with `reserveTokens` at admission and charged from `tokensUsed`.
+ * Documents a metered route, from the same declaration its handler passes to `AccessStep.run`
+ * (which checks the key, sheds beyond MAX_IN_FLIGHT, validates the body against `route.body`
+ * and applies the per-client rate limits): the request body, the key, the 429 and the 503.
  */
-export function Metered<TResult>(options: MeteredOptions<TResult> = {}): MethodDecorator {
+export function Metered<TBody extends object>(route: MeteredRoute<TBody>): MethodDecorator {
   return applyDecorators(
-    authenticatedRoute({ ...(options as MeteredOptions), metered: true }),
-    UseInterceptors(AccessInterceptor),
+    ApiBody({ type: route.body }),
+    keyRequired(),
     ApiProblemResponses(
       {
         status: 429,

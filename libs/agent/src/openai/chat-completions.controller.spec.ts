@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- scripted query streams that yield at once */
 import { describe, expect, it, jest } from '@jest/globals';
 import type { PinoLogger } from 'nestjs-pino';
-import type { TokenMeter } from '@app/access';
 import { MetricsRegistry, ProblemException, type ResponseControls } from '@app/platform';
 import type { LlmProvider } from '../providers/llm-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
@@ -12,6 +11,7 @@ import type {
   QueryStreamEvent,
 } from '../query/query.service.js';
 import { SseStreams } from '../streaming/sse-streams.js';
+import { admittedAccess } from '../testing/admitted-access.js';
 import type { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';
 import { OpenAiRequestError } from './openai-error.js';
@@ -41,7 +41,10 @@ const done: Omit<QueryResult, 'response'> = {
 };
 
 /** The controller over a scripted query use-case that records what it was asked. */
-function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEvent>) = []) {
+function make(
+  events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEvent>) = [],
+  clientId: string | null = 'acme',
+) {
   const inputs: QueryInput[] = [];
   const queries = {
     query: (input: QueryInput) => {
@@ -59,12 +62,14 @@ function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEven
   const provider = { name: 'builtin', model: 'builtin-echo' } as LlmProvider;
   const logger = { error: jest.fn() } as unknown as PinoLogger;
   const streams = new SseStreams(new MetricsRegistry(), 60_000, logger);
-  const controller = new ChatCompletionsController(queries, streams, provider, {
+  const { access, charged, signal } = admittedAccess(clientId);
+  const settings = {
     maxCompletionTokens: 4096,
     contextMaxBytes: 1024,
     storeMaxEntries: 1,
     storeMaxBytes: 1024,
-  });
+  };
+  const controller = new ChatCompletionsController(queries, streams, provider, settings, access);
   const headers: Record<string, string> = {};
   const res = {
     header: (name: string, value: string) => {
@@ -72,20 +77,17 @@ function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEven
       return res;
     },
   } as unknown as ResponseControls;
-  const charged: number[] = [];
-  const meter: TokenMeter = { charge: (tokens: number) => void charged.push(tokens) };
-  const signal = new AbortController().signal;
   const create = (
     body: Partial<ChatCompletionRequestDto>,
-    options: { cacheControl?: string; requestId?: string | null; clientId?: string | null } = {},
+    options: { cacheControl?: string; requestId?: string } = {},
   ) =>
     controller.create(
-      { model: 'builtin-echo', messages: [{ role: 'user', content: 'hi' }], ...body },
-      options.cacheControl,
-      options.requestId ?? 'req-1',
-      options.clientId ?? 'acme',
-      signal,
-      meter,
+      {
+        body: { model: 'builtin-echo', messages: [{ role: 'user', content: 'hi' }], ...body },
+        id: options.requestId ?? 'req-1',
+        headers:
+          options.cacheControl === undefined ? {} : { 'cache-control': options.cacheControl },
+      } as unknown as Parameters<ChatCompletionsController['create']>[0],
       res,
     );
   return { create, inputs, headers, charged, signal };
@@ -306,49 +308,6 @@ describe('ChatCompletionsController', () => {
       maxTokens: 20,
       bypassCache: true,
     });
-  });
-});
-
-describe('ChatCompletionsController admission', () => {
-  /** The options `@Metered` stores on the route: what it reserves and what it charges. */
-  function metered(): {
-    reserveTokens: (body: unknown) => number;
-    tokensUsed: (result: unknown) => number | undefined;
-  } {
-    const handler = Object.getOwnPropertyDescriptor(ChatCompletionsController.prototype, 'create')
-      ?.value as object;
-    const route = Reflect.getMetadataKeys(handler)
-      .map((key) => Reflect.getMetadata(key, handler) as unknown)
-      .find((value) => typeof value === 'object' && value !== null && 'reserveTokens' in value);
-    return route as ReturnType<typeof metered>;
-  }
-  const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-
-  it('reserves the completion bound plus a token per four bytes of the messages', () => {
-    const { reserveTokens } = metered();
-    const messages = [{ role: 'user', content: 'hello there' }];
-    expect(reserveTokens({ messages, max_tokens: 50 })).toBe(50 + Math.ceil(bytes(messages) / 4));
-    expect(reserveTokens({ messages, max_tokens: 50, max_completion_tokens: 70 })).toBe(
-      70 + Math.ceil(bytes(messages) / 4),
-    );
-  });
-
-  it('reserves 1000 completion tokens without a usable bound, and caps one at 4096', () => {
-    const { reserveTokens } = metered();
-    expect(reserveTokens({})).toBe(1000);
-    expect(reserveTokens(undefined)).toBe(1000);
-    expect(reserveTokens({ max_tokens: 'many' })).toBe(1000);
-    expect(reserveTokens({ max_tokens: Number.NaN })).toBe(1);
-    expect(reserveTokens({ max_tokens: 3 })).toBe(3);
-    expect(reserveTokens({ max_tokens: 50_000 })).toBe(4096);
-    expect(reserveTokens({ max_tokens: 42.9 })).toBe(42);
-    expect(reserveTokens({ messages: 'not a list', max_tokens: 50 })).toBe(50);
-  });
-
-  it('charges the total tokens of an answer', () => {
-    const { tokensUsed } = metered();
-    expect(tokensUsed({ usage: { total_tokens: 21 } })).toBe(21);
-    expect(tokensUsed({})).toBeUndefined();
   });
 });
 

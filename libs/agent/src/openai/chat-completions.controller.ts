@@ -1,21 +1,11 @@
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  Post,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
-import { RequestId, type ResponseControls } from '@app/platform';
+import type { IncomingMessage } from 'node:http';
+import { AccessStep, Metered, type MeteredCall, type MeteredRoute } from '@app/access';
+import type { ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
-import { ClientSignal } from '../streaming/client-signal.decorator.js';
 import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
 import { SseStreams } from '../streaming/sse-streams.js';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
@@ -31,6 +21,7 @@ import {
   OPENAI_ACCESS_ERRORS,
 } from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
+import { reserveChatTokens } from './chat-cost.js';
 import { SERVER_TIMING_HEADER, setAnswerHeaders } from '../query/server-timing.js';
 
 const STREAM_EXAMPLE = [
@@ -39,6 +30,12 @@ const STREAM_EXAMPLE = [
   'data: {"id":"chatcmpl-…","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],…}',
   'data: [DONE]',
 ].join('\n\n');
+
+/** POST /v1/chat/completions: its body, and its reservation. */
+const CHAT_ROUTE: MeteredRoute<ChatCompletionRequestDto> = {
+  body: ChatCompletionRequestDto,
+  reserveTokens: reserveChatTokens,
+};
 
 /**
  * `POST /v1/chat/completions`: the query use-case (cache, history, providers) in OpenAI's
@@ -53,17 +50,14 @@ export class ChatCompletionsController {
     private readonly streams: SseStreams,
     @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
     @Inject(OPENAI_SETTINGS) private readonly settings: OpenAiSettings,
+    private readonly access: AccessStep,
   ) {}
 
   @Post('chat/completions')
   @HttpCode(HttpStatus.OK)
-  // Above @Metered: its refusals reach this route's filter, so they are OpenAI errors here.
+  // Above @Metered: its refusals are documented as the OpenAI errors this route's filter makes.
   @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
-  @Metered<object>({
-    reserveTokens: reserveChatTokens,
-    // A stream charges its tokens through the meter when it ends.
-    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
-  })
+  @Metered(CHAT_ROUTE)
   @ApiOperation({
     operationId: 'createChatCompletion',
     summary: 'Create a chat completion (OpenAI-compatible)',
@@ -134,15 +128,19 @@ export class ChatCompletionsController {
       message: 'An unexpected error occurred',
     },
   )
-  async create(
-    @Body() body: ChatCompletionRequestDto,
-    @Headers('cache-control') cacheControl: string | undefined,
-    @RequestId() requestId: string | null,
-    @ClientId() clientId: string | null,
-    @ClientSignal() signal: AbortSignal,
-    @Meter() meter: TokenMeter,
+  create(
+    @Req() req: IncomingMessage & { id?: string },
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
+    return this.access.run(req, res, CHAT_ROUTE, (call) => this.answer(call, req, res));
+  }
+
+  private async answer(
+    { body, clientId, signal, charge }: MeteredCall<ChatCompletionRequestDto>,
+    req: IncomingMessage & { id?: string },
+    res: ResponseControls,
+  ): Promise<object | AsyncIterable<string>> {
+    const requestId = req.id ?? null;
     refuseUnsupported(body);
     requireServedModel(body.model, this.provider.model);
     const includeUsage = body.stream_options?.include_usage;
@@ -167,12 +165,13 @@ export class ChatCompletionsController {
       maxTokens,
       params,
       cacheable,
-      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+      bypassCache: /\bno-cache\b/i.test(req.headers['cache-control'] ?? ''),
       requestId,
       clientId,
     };
     if (!body.stream) {
       const result = await this.queries.query({ ...input, signal });
+      charge(result.tokensUsed);
       setAnswerHeaders(res, result.cache, result.timings);
       return chatCompletion(result, created, body.n ?? 1);
     }
@@ -201,7 +200,7 @@ export class ChatCompletionsController {
             ? forward(event.chunk)
             : frames(writer.text(event.text))
           : 'result' in event
-            ? (meter.charge(event.result.tokensUsed),
+            ? (charge(event.result.tokensUsed),
               forwarded ? '' : frames(writer.done(event.result)))
             : (setAnswerHeaders(res, event.cache, event.timings), ''),
       // What the official SDKs raise as an APIError: an `error` object in a data line.
@@ -209,22 +208,4 @@ export class ChatCompletionsController {
       end: sseEvent('[DONE]'),
     });
   }
-}
-
-/** A completion's share of the admission estimate when the client sets no max_tokens. */
-const RESERVE_COMPLETION = 1000;
-/** The estimate's cap: the reservation is replaced by the tokens used once the answer is done. */
-const RESERVE_COMPLETION_MAX = 4096;
-
-/** Tokens reserved at admission: the completion bound plus ~4 bytes per token of the messages. */
-function reserveChatTokens(body: unknown): number {
-  const {
-    messages,
-    max_tokens: a,
-    max_completion_tokens: b,
-  } = (body ?? {}) as Record<string, unknown>;
-  const bound = typeof b === 'number' ? b : typeof a === 'number' ? a : RESERVE_COMPLETION;
-  const completion = Math.min(RESERVE_COMPLETION_MAX, Math.max(1, Math.trunc(bound) || 1));
-  const bytes = Array.isArray(messages) ? Buffer.byteLength(JSON.stringify(messages)) : 0;
-  return completion + Math.ceil(bytes / 4);
 }

@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/require-await -- scripted query streams that yield at once */
 import { describe, expect, it, jest } from '@jest/globals';
 import type { PinoLogger } from 'nestjs-pino';
-import type { TokenMeter } from '@app/access';
 import { MetricsRegistry, type ResponseControls } from '@app/platform';
 import { ProviderError } from '../providers/provider-error.js';
+import { admittedAccess } from '../testing/admitted-access.js';
 import { SseStreams } from '../streaming/sse-streams.js';
 import type { CreateQueryDto } from './create-query.dto.js';
 import { QueryController } from './query.controller.js';
@@ -36,9 +36,11 @@ function make(events: () => AsyncGenerator<QueryStreamEvent> = async function* (
     },
   } as unknown as QueryService;
   const logger = { error: jest.fn() } as unknown as PinoLogger;
+  const { access, charged, signal } = admittedAccess('acme');
   const controller = new QueryController(
     queries,
     new SseStreams(new MetricsRegistry(), 60_000, logger),
+    access,
   );
   const headers: Record<string, string> = {};
   const res = {
@@ -47,21 +49,19 @@ function make(events: () => AsyncGenerator<QueryStreamEvent> = async function* (
       return res;
     },
   } as unknown as ResponseControls;
-  const charged: number[] = [];
-  const meter: TokenMeter = { charge: (tokens: number) => void charged.push(tokens) };
-  const signal = new AbortController().signal;
   const ask = (
     body: Partial<CreateQueryDto>,
     options: { cacheControl?: string; accept?: string; requestId?: string | null } = {},
   ) =>
     controller.query(
-      { prompt: 'hi', ...body },
-      options.cacheControl,
-      options.accept,
-      options.requestId === undefined ? 'req-1' : options.requestId,
-      'acme',
-      signal,
-      meter,
+      {
+        body: { prompt: 'hi', ...body },
+        id: options.requestId === undefined ? 'req-1' : (options.requestId ?? undefined),
+        headers: {
+          ...(options.cacheControl === undefined ? {} : { 'cache-control': options.cacheControl }),
+          ...(options.accept === undefined ? {} : { accept: options.accept }),
+        },
+      } as unknown as Parameters<QueryController['query']>[0],
       res,
     );
   return { ask, inputs, headers, charged, signal };
@@ -74,8 +74,8 @@ async function drain(body: unknown): Promise<string> {
 }
 
 describe('QueryController', () => {
-  it('answers the query in the snake_case body and names the cache outcome', async () => {
-    const { ask, inputs, headers, signal } = make();
+  it('answers the query in the snake_case body, names the cache outcome, charges its tokens', async () => {
+    const { ask, inputs, headers, signal, charged } = make();
     expect(await ask({ max_tokens: 50 })).toEqual({
       response: 'Processed: hi',
       tokens_used: 5,
@@ -85,6 +85,7 @@ describe('QueryController', () => {
       client_id: 'acme',
     });
     expect(headers).toEqual({ 'X-Cache': 'HIT' });
+    expect(charged).toEqual([5]);
     expect(inputs).toEqual([
       {
         prompt: 'hi',
@@ -173,22 +174,5 @@ describe('QueryController', () => {
         'event: error\ndata: {"type":"about:blank","title":"Bad Gateway","status":502,' +
         '"detail":"LLM provider stream ended early","instance":"/query","request_id":"req-1"}\n\n',
     );
-  });
-});
-
-describe('QueryController admission', () => {
-  function metered(): { tokensUsed: (result: unknown) => number | undefined } {
-    const handler = Object.getOwnPropertyDescriptor(QueryController.prototype, 'query')
-      ?.value as object;
-    const route = Reflect.getMetadataKeys(handler)
-      .map((key) => Reflect.getMetadata(key, handler) as unknown)
-      .find((value) => typeof value === 'object' && value !== null && 'tokensUsed' in value);
-    return route as ReturnType<typeof metered>;
-  }
-
-  it('charges the tokens of an answer, and leaves a stream to charge its own', () => {
-    const { tokensUsed } = metered();
-    expect(tokensUsed({ tokens_used: 21 })).toBe(21);
-    expect(tokensUsed({ [Symbol.asyncIterator]: () => undefined })).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import {
   ApiExtraModels,
   ApiHeader,
@@ -7,12 +8,17 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ClientId, Meter, Metered, RATE_LIMIT_HEADERS, type TokenMeter } from '@app/access';
-import { ApiProblemResponses, RequestId, type ResponseControls } from '@app/platform';
+import {
+  AccessStep,
+  Metered,
+  RATE_LIMIT_HEADERS,
+  type MeteredCall,
+  type MeteredRoute,
+} from '@app/access';
+import { ApiProblemResponses, type ResponseControls } from '@app/platform';
 import { CreateQueryDto } from './create-query.dto.js';
 import { reserveQueryTokens } from './query-cost.js';
 import { QueryResponseDto } from './query-response.dto.js';
-import { ClientSignal } from '../streaming/client-signal.decorator.js';
 import { problemOf } from '../streaming/problem-event.js';
 import { SSE_HEADERS, sseEvent } from '../streaming/sse.js';
 import { SseStreams } from '../streaming/sse-streams.js';
@@ -25,6 +31,12 @@ import {
 import { QueryService, type QueryInput, type QueryStreamEvent } from './query.service.js';
 import { SERVER_TIMING_HEADER, setAnswerHeaders } from './server-timing.js';
 
+/** POST /query: its body, and its reservation (max_tokens plus the prompt's estimate). */
+const QUERY_ROUTE: MeteredRoute<CreateQueryDto> = {
+  body: CreateQueryDto,
+  reserveTokens: reserveQueryTokens,
+};
+
 @ApiTags('agent')
 @ApiExtraModels(QueryResponseDto, QueryStreamChunkDto, QueryStreamDoneDto)
 @Controller('query')
@@ -32,15 +44,12 @@ export class QueryController {
   constructor(
     private readonly queries: QueryService,
     private readonly streams: SseStreams,
+    private readonly access: AccessStep,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  @Metered<QueryResponseDto | AsyncIterable<string>>({
-    reserveTokens: reserveQueryTokens,
-    // A stream charges its tokens through the meter when it ends.
-    tokensUsed: (result) => ('tokens_used' in result ? result.tokens_used : undefined),
-  })
+  @Metered(QUERY_ROUTE)
   @ApiOperation({
     operationId: 'createQuery',
     summary: 'Ask the agent',
@@ -110,24 +119,27 @@ export class QueryController {
       instance: '/query',
     },
   )
-  async query(
-    @Body() body: CreateQueryDto,
-    @Headers('cache-control') cacheControl: string | undefined,
-    @Headers('accept') accept: string | undefined,
-    @RequestId() requestId: string | null,
-    @ClientId() clientId: string | null,
-    @ClientSignal() signal: AbortSignal,
-    @Meter() meter: TokenMeter,
+  query(
+    @Req() req: IncomingMessage & { id?: string },
     @Res({ passthrough: true }) res: ResponseControls,
   ): Promise<QueryResponseDto | AsyncIterable<string>> {
+    return this.access.run(req, res, QUERY_ROUTE, (call) => this.answer(call, req, res));
+  }
+
+  private async answer(
+    { body, clientId, signal, charge }: MeteredCall<CreateQueryDto>,
+    req: IncomingMessage & { id?: string },
+    res: ResponseControls,
+  ): Promise<QueryResponseDto | AsyncIterable<string>> {
+    const requestId = req.id ?? null;
     const input: QueryInput = {
       prompt: body.prompt,
       maxTokens: body.max_tokens ?? undefined,
-      bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
+      bypassCache: /\bno-cache\b/i.test(req.headers['cache-control'] ?? ''),
       requestId,
       clientId,
     };
-    const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(accept ?? '');
+    const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
     if (wantsStream) {
       for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
       return this.streams.body(this.queries.stream({ ...input, signal }), {
@@ -135,7 +147,7 @@ export class QueryController {
           'text' in event
             ? sseEvent({ text: event.text }, 'chunk')
             : 'result' in event
-              ? (meter.charge(event.result.tokensUsed),
+              ? (charge(event.result.tokensUsed),
                 sseEvent(
                   {
                     id: event.result.id,
@@ -151,6 +163,7 @@ export class QueryController {
       });
     }
     const result = await this.queries.query({ ...input, signal });
+    charge(result.tokensUsed);
     setAnswerHeaders(res, result.cache, result.timings);
     return {
       response: result.response,

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { Environment } from '../config/environment.js';
 import { parseBodyLimit } from './body-size.js';
 import { BODY_LIMIT_BYTES, JsonBodyInterceptor, JsonBodyReader } from './json-body.interceptor.js';
+import { DtoValidator } from './validation.js';
 
 /**
  * Request-body handling. Bodies are read after routing, by the handlers that declare one
@@ -17,9 +18,10 @@ export class HttpModule {
       providers: [
         { provide: BODY_LIMIT_BYTES, useValue: parseBodyLimit(env.BODY_LIMIT) },
         JsonBodyReader,
+        DtoValidator,
         { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
       ],
-      exports: [JsonBodyReader],
+      exports: [JsonBodyReader, DtoValidator],
     };
   }
 }

@@ -1,4 +1,6 @@
 import {
+  HttpStatus,
+  Injectable,
   ValidationPipe,
   type ArgumentMetadata,
   type Type,
@@ -6,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
-import { validationProblem, type FieldError } from './problem.js';
+import { ProblemException, validationProblem, type FieldError } from './problem.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -130,4 +132,21 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationProblem(flatten(errors)),
   });
+}
+
+/**
+ * Validates a body against its DTO outside Nest's pipes, with the same rules and messages as the
+ * global pipes (a JSON object, then the DTO's constraints): for a handler that reads its body in
+ * one step with other work (the metered routes' access step).
+ */
+@Injectable()
+export class DtoValidator {
+  private readonly pipe = createValidationPipe();
+
+  async validate<T>(metatype: Type<T>, value: unknown): Promise<T> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, 'Request body must be a JSON object');
+    }
+    return (await this.pipe.transform(value, { type: 'body', metatype })) as T;
+  }
 }

@@ -1,21 +1,12 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  Post,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
-import { RequestId, type ResponseControls } from '@app/platform';
+import { AccessStep, Metered, type MeteredCall, type MeteredRoute } from '@app/access';
+import type { ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type ChatMessage, type LlmProvider } from '../../providers/llm-provider.js';
 import { QueryService } from '../../query/query.service.js';
-import { ClientSignal } from '../../streaming/client-signal.decorator.js';
 import { SSE_HEADERS } from '../../streaming/sse.js';
 import { SseStreams } from '../../streaming/sse-streams.js';
 import { requireServedModel } from '../openai-error.js';
@@ -30,6 +21,20 @@ import { responseEvents } from './response-events.js';
 import { InMemoryResponseStore, trimConversation } from './response-store.js';
 import { RESPONSE_SCHEMA } from './responses.schemas.js';
 import { responseNotFound } from './stored-responses.controller.js';
+
+/** Tokens reserved at admission: the output bound (1000 when unset, capped) plus ~4 bytes per input token. */
+function reserveResponseTokens(body: CreateResponseDto): number {
+  const max = body.max_output_tokens;
+  const output = max && max > 0 ? Math.min(Math.trunc(max), 4096) : 1000;
+  const bytes = Buffer.byteLength(JSON.stringify([body.input ?? null, body.instructions ?? null]));
+  return output + Math.ceil(bytes / 4);
+}
+
+/** POST /v1/responses: its body, and its reservation. */
+const RESPONSE_ROUTE: MeteredRoute<CreateResponseDto> = {
+  body: CreateResponseDto,
+  reserveTokens: reserveResponseTokens,
+};
 
 /**
  * `POST /v1/responses` and the stored responses (OpenAI's Responses API), mapped onto the chat
@@ -50,15 +55,13 @@ export class ResponsesController {
     private readonly store: InMemoryResponseStore,
     @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
     @Inject(OPENAI_SETTINGS) private readonly settings: OpenAiSettings,
+    private readonly access: AccessStep,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
   @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
-  @Metered<object>({
-    reserveTokens: reserveResponseTokens,
-    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
-  })
+  @Metered(RESPONSE_ROUTE)
   @ApiOperation({
     operationId: 'createResponse',
     summary: 'Create a response (OpenAI Responses API)',
@@ -103,13 +106,19 @@ export class ResponsesController {
       message: 'An unexpected error occurred',
     },
   )
-  async create(
-    @Body() body: CreateResponseDto,
-    @RequestId() requestId: string | null,
-    @ClientId() clientId: string | null,
-    @ClientSignal() signal: AbortSignal,
-    @Meter() meter: TokenMeter,
+  create(
+    @Req() req: IncomingMessage & { id?: string },
     @Res({ passthrough: true }) res: ResponseControls,
+  ): Promise<object | AsyncIterable<string>> {
+    return this.access.run(req, res, RESPONSE_ROUTE, (call) =>
+      this.answer(call, req.id ?? null, res),
+    );
+  }
+
+  private async answer(
+    { body, clientId, signal, charge }: MeteredCall<CreateResponseDto>,
+    requestId: string | null,
+    res: ResponseControls,
   ): Promise<object | AsyncIterable<string>> {
     requireServedModel(body.model, this.provider.model);
     const { messages: turns, items } = readInput(body.input);
@@ -140,6 +149,7 @@ export class ResponsesController {
       clientId,
       signal,
     });
+    charge(result.tokensUsed);
     res.header('X-Cache', result.cache);
     const fields = {
       id: `resp_${id.replaceAll('-', '')}`,
@@ -162,7 +172,6 @@ export class ResponsesController {
     }
     if (!body.stream) return response;
     for (const [name, value] of Object.entries(SSE_HEADERS)) res.header(name, value);
-    meter.charge(result.tokensUsed);
     return this.streams.body(
       Readable.from(responseEvents(responseObject(fields), response)) as AsyncIterable<string>,
       {
@@ -174,12 +183,4 @@ export class ResponsesController {
       },
     );
   }
-}
-
-/** Tokens reserved at admission: the output bound (1000 when unset, capped) plus ~4 bytes per input token. */
-function reserveResponseTokens(body: unknown): number {
-  const { input, instructions, max_output_tokens: max } = (body ?? {}) as Record<string, unknown>;
-  const output = typeof max === 'number' && max > 0 ? Math.min(Math.trunc(max), 4096) : 1000;
-  const bytes = Buffer.byteLength(JSON.stringify([input ?? null, instructions ?? null]));
-  return output + Math.ceil(bytes / 4);
 }

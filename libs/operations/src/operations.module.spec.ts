@@ -1,11 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { MetricsRegistry, ShutdownState, type ReadinessCheck } from '@app/platform';
+import { MetricsRegistry, RequestEvents, ShutdownState, type ReadinessCheck } from '@app/platform';
 import { OperationsModule } from './operations.module.js';
 
-/** What the platform module provides globally to the operations lib. */
+/**
+ * What the platform module provides globally to the operations lib, with its request context
+ * reduced to what the metrics read: the end of each request, sent in full.
+ */
 @Global()
 @Module({
   imports: [
@@ -15,10 +26,21 @@ import { OperationsModule } from './operations.module.js';
       load: [() => ({ APP_VERSION: '9.8.7', ENVIRONMENT: 'staging' })],
     }),
   ],
-  providers: [ShutdownState, MetricsRegistry],
-  exports: [ShutdownState, MetricsRegistry],
+  providers: [ShutdownState, MetricsRegistry, RequestEvents],
+  exports: [ShutdownState, MetricsRegistry, RequestEvents],
 })
-class FakePlatformModule {}
+class FakePlatformModule implements NestModule {
+  constructor(private readonly events: RequestEvents) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        res.on('finish', () => this.events.finished(req, res, 0.001));
+        next();
+      })
+      .forRoutes('{*path}');
+  }
+}
 
 const DATABASE_CHECK = Symbol('DATABASE_CHECK');
 const PROVIDER_CHECKS = Symbol('PROVIDER_CHECKS');

@@ -1,12 +1,6 @@
-import {
-  Module,
-  type DynamicModule,
-  type MiddlewareConsumer,
-  type NestModule,
-} from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller.js';
-import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ReadinessController } from './readiness/readiness.controller.js';
@@ -26,7 +20,7 @@ export interface OperationsModuleOptions {
 
 /** Probes and telemetry: /health, /ready, /metrics. */
 @Module({})
-export class OperationsModule implements NestModule {
+export class OperationsModule {
   static forRoot(options: OperationsModuleOptions): DynamicModule {
     return {
       module: OperationsModule,
@@ -48,9 +42,5 @@ export class OperationsModule implements NestModule {
         },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
   }
 }

@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiSecurity } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/platform';
+import { ApiProblemResponses, BodyReadByGuard } from '@app/platform';
 import { QuotaExceededProblemDto } from './access-problem.dto.js';
 import { QUOTA_EXCEEDED, TEMPORARY_REDUCED_CAPACITY } from './access-problem.js';
 import { AccessGuard } from './access.guard.js';
@@ -57,7 +57,7 @@ function keyRequired() {
 
 /** The route needs a valid API key when keys are configured; handlers may read `@ClientId()`. */
 export function Authenticated(): MethodDecorator & ClassDecorator {
-  return applyDecorators(UseGuards(AccessGuard), keyRequired());
+  return applyDecorators(UseGuards(AccessGuard), BodyReadByGuard(), keyRequired());
 }
 
 /**

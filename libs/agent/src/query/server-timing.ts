@@ -1,17 +1,23 @@
-import type { ResponseControls } from '@app/platform';
+import { elapsedMs, type ResponseControls } from '@app/platform';
 import type { AnswerTimings } from './query.service.js';
 
 /**
- * The `Server-Timing` metrics of an answer (W3C Server Timing): time in the response cache and
- * in the provider, in milliseconds. The request layer adds `total` when the headers go out, so
- * a client sees the service's own share (`total` minus `upstream`) without a profiler.
+ * The `Server-Timing` metrics of an answer (W3C Server Timing), in milliseconds: time in the
+ * response cache and in the provider, and `total`, from the request's arrival (its one clock)
+ * to the answer, so that a client sees the service's own share (`total` minus `upstream`)
+ * without a profiler.
  */
-export function serverTiming(timings: AnswerTimings | undefined): string | undefined {
+export function serverTiming(
+  timings: AnswerTimings | undefined,
+  totalMs: number,
+): string | undefined {
   if (!timings) return undefined;
   const metrics: string[] = [];
   if (timings.cacheMs !== undefined) metrics.push(`cache;dur=${round(timings.cacheMs)}`);
   if (timings.upstreamMs !== undefined) metrics.push(`upstream;dur=${round(timings.upstreamMs)}`);
-  return metrics.length > 0 ? metrics.join(', ') : undefined;
+  if (metrics.length === 0) return undefined;
+  metrics.push(`total;dur=${round(totalMs)}`);
+  return metrics.join(', ');
 }
 
 function round(ms: number): number {
@@ -32,6 +38,6 @@ export function setAnswerHeaders(
   timings: AnswerTimings | undefined,
 ): void {
   res.header('X-Cache', cache);
-  const timing = serverTiming(timings);
+  const timing = serverTiming(timings, elapsedMs(res));
   if (timing) res.header('Server-Timing', timing);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
-import { MetricsRegistry, loadEnvironment, type Environment } from '@app/platform';
+import { MetricsRegistry, RequestEvents, loadEnvironment, type Environment } from '@app/platform';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -22,7 +22,7 @@ class FakeResponse {
 
 describe('MetricsController', () => {
   const config = configOf({ APP_VERSION: '3.1.4', ENVIRONMENT: 'production' });
-  const metrics = new MetricsService(new MetricsRegistry(), config);
+  const metrics = new MetricsService(new MetricsRegistry(), config, new RequestEvents());
   const controller = new MetricsController(metrics, config);
   const summary = { app_name: 'AI Agent Service', version: '3.1.4', environment: 'production' };
 

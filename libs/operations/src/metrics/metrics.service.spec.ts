@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
-import { MetricsRegistry, loadEnvironment, type Environment } from '@app/platform';
+import { MetricsRegistry, RequestEvents, loadEnvironment, type Environment } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 /** The validated environment, as the module hands it to the controllers. */
@@ -11,7 +11,7 @@ function configOf(vars: Record<string, string>): ConfigService<Environment, true
 function service(): { metrics: MetricsService; registry: MetricsRegistry } {
   const registry = new MetricsRegistry();
   const config = configOf({ APP_VERSION: '2.0.0', ENVIRONMENT: 'staging' });
-  return { metrics: new MetricsService(registry, config), registry };
+  return { metrics: new MetricsService(registry, config, new RequestEvents()), registry };
 }
 
 describe('MetricsService', () => {

@@ -1,11 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsRegistry, type Environment } from '@app/platform';
+import { MetricsRegistry, RequestEvents, routeOf, type Environment } from '@app/platform';
+import type { IncomingMessage } from 'node:http';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * HTTP and identity metrics, and the exposition of the shared registry. Labels are bounded:
- * route templates (never raw paths), a fixed set of methods and the status code.
+ * HTTP and identity metrics, and the exposition of the shared registry. Every request sent in
+ * full is counted and timed once, from the request context's end event. Labels are bounded:
+ * route templates (never raw paths), a fixed set of methods (others are OTHER), the status.
  */
 @Injectable()
 export class MetricsService {
@@ -20,7 +24,11 @@ export class MetricsService {
   constructor(
     private readonly registry: MetricsRegistry,
     @Inject(ConfigService) config: ConfigService<Environment, true>,
+    events: RequestEvents,
   ) {
+    events.onFinished((req, res, seconds) =>
+      this.observe(methodOf(req), routeOf(req), res.statusCode, seconds),
+    );
     const info = new Gauge({
       name: 'app_info',
       help: 'Version and environment of the running service (always 1).',
@@ -73,4 +81,8 @@ export class MetricsService {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+function methodOf(req: IncomingMessage): string {
+  return KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER';
 }

@@ -5,6 +5,7 @@ import type { Environment } from '../config/environment.js';
 import { errorSerializer } from './log-fields.js';
 import { ROOT_LOGGER, RequestLogMiddleware } from './request-log.middleware.js';
 import { createRootLogger } from './root-logger.js';
+import { RequestEvents } from '../http/request-context.js';
 
 /**
  * Structured request and application logs (pino) on stdout, one line per request. Global, so
@@ -27,8 +28,8 @@ export class LoggingModule {
           pinoHttp: { logger: root, serializers: { err: errorSerializer } },
         }),
       ],
-      providers: [{ provide: ROOT_LOGGER, useValue: root }, RequestLogMiddleware],
-      exports: [LoggerModule, ROOT_LOGGER],
+      providers: [{ provide: ROOT_LOGGER, useValue: root }, RequestEvents, RequestLogMiddleware],
+      exports: [LoggerModule, ROOT_LOGGER, RequestEvents],
     };
   }
 

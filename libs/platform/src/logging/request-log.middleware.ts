@@ -1,24 +1,23 @@
 import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import onHeaders from 'on-headers';
 import type { Level, Logger } from 'pino';
 import { PROBE_PATHS, pathOf, routeOf } from './log-fields.js';
 import { assignRequestId } from './request-id.js';
 import { hasDuplicateHost } from '../http/host-header.js';
 import { ProblemException } from '../http/problem.js';
+import { elapsedMs, RequestEvents, startClock } from '../http/request-context.js';
 import { RequestLogger } from './request-logger.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 // `clientId` is left by the access guard: an id from configuration, never the key.
 type LoggedRequest = IncomingMessage & { id?: string; originalUrl?: string; clientId?: unknown };
-type LoggedResponse = ServerResponse & { [START]?: number; err?: unknown };
-
-const START = Symbol('requestStart');
+type LoggedResponse = ServerResponse & { err?: unknown };
 
 /**
- * Assigns the request id and writes one line per request once its response is done. One
- * listener and no child logger per request (nestjs-pino's pino-http middleware builds two child
+ * The request's context: its id, its one clock, and its one `close` listener, which hands a
+ * finished request to the {@link RequestEvents} subscribers (the HTTP metrics) and writes one
+ * log line per request. No child logger per request (nestjs-pino's pino-http middleware builds two child
  * loggers and serializes the request into one of them on every request, logged or not); the
  * line is built only when its level is enabled. The fields are an allow-list: method, path
  * without query string, status, route template, duration, and the caller's client id.
@@ -26,12 +25,16 @@ const START = Symbol('requestStart');
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
   private readonly onClose: (this: LoggedResponse) => void;
-  private readonly onHeaders = addTotalTiming;
 
-  constructor(@Inject(ROOT_LOGGER) private readonly root: Logger) {
+  constructor(
+    @Inject(ROOT_LOGGER) private readonly root: Logger,
+    events: RequestEvents,
+  ) {
     const write = this.write.bind(this);
     this.onClose = function onClose(this: LoggedResponse) {
-      write(this);
+      const ms = elapsedMs(this);
+      if (this.writableFinished) events.finished(this.req, this, ms / 1000);
+      write(this, ms);
     };
   }
 
@@ -40,10 +43,9 @@ export class RequestLogMiddleware implements NestMiddleware {
     req.id = id;
     // Read by nestjs-pino's context middleware, which runs next.
     (req as unknown as { log: unknown }).log = new RequestLogger(this.root, id);
-    res[START] = performance.now();
+    startClock(res);
     // 'close' follows 'finish' for every response, and also ends an aborted one.
     res.on('close', this.onClose);
-    onHeaders(res, this.onHeaders);
     // Refused here, the first step with a request id and a log line, before any routing.
     if (hasDuplicateHost(req)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, 'Request has more than one Host header');
@@ -51,13 +53,13 @@ export class RequestLogMiddleware implements NestMiddleware {
     next();
   }
 
-  private write(res: LoggedResponse): void {
+  private write(res: LoggedResponse, ms: number): void {
     const req = res.req as LoggedRequest;
     const aborted = !res.writableFinished;
     const status = res.statusCode;
     const level = levelOf(req, status, aborted);
     if (!this.root.isLevelEnabled(level)) return;
-    const durationMs = Math.round((performance.now() - (res[START] ?? 0)) * 1000) / 1000;
+    const durationMs = Math.round(ms * 1000) / 1000;
     this.root[level](
       {
         requestId: req.id,
@@ -72,17 +74,6 @@ export class RequestLogMiddleware implements NestMiddleware {
       aborted ? 'request aborted' : status >= 500 ? 'request failed' : 'request completed',
     );
   }
-}
-
-/**
- * Completes an answer's `Server-Timing` (set by the route: cache, upstream) with `total`, the
- * time from the request's arrival to its response headers, read from the request's one clock.
- */
-function addTotalTiming(this: ServerResponse): void {
-  const timing = this.getHeader('Server-Timing');
-  if (typeof timing !== 'string') return;
-  const total = performance.now() - ((this as LoggedResponse)[START] ?? 0);
-  this.setHeader('Server-Timing', `${timing}, total;dur=${Math.round(total * 1000) / 1000}`);
 }
 
 function levelOf(req: IncomingMessage, status: number, aborted: boolean): Level {

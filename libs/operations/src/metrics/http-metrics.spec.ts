@@ -2,8 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MetricsRegistry, loadEnvironment, type Environment } from '@app/platform';
-import { HttpMetricsMiddleware } from './http-metrics.middleware.js';
+import { MetricsRegistry, RequestEvents, loadEnvironment, type Environment } from '@app/platform';
 import { MetricsService } from './metrics.service.js';
 
 /** The validated environment, as the module hands it to the controllers. */
@@ -16,7 +15,6 @@ function exchange(method: string, route: string | undefined, status: number) {
     method,
     ...(route ? { route: { path: route } } : {}),
   } as unknown as IncomingMessage;
-  // Node links each response to its request (`res.req`), which the middleware reads.
   const res = Object.assign(new EventEmitter(), {
     statusCode: status,
     req,
@@ -24,17 +22,20 @@ function exchange(method: string, route: string | undefined, status: number) {
   return { req, res };
 }
 
-describe('HttpMetricsMiddleware', () => {
+/** The metrics, subscribed to the request context's end events. */
+function make() {
+  const events = new RequestEvents();
+  const metrics = new MetricsService(new MetricsRegistry(), configOf({}), events);
+  return { events, metrics };
+}
+
+describe('HTTP metrics', () => {
   it('counts each request once, after its response, under its route template', async () => {
-    const metrics = new MetricsService(new MetricsRegistry(), configOf({}));
-    const middleware = new HttpMetricsMiddleware(metrics);
+    const { events, metrics } = make();
     const { req, res } = exchange('POST', '/query', 201);
-    let nextCalled = 0;
-    middleware.use(req, res, () => nextCalled++);
-    expect(nextCalled).toBe(1);
     const before = await metrics.render();
     expect(before).not.toContain('route="/query"');
-    res.emit('finish');
+    events.finished(req, res, 0.002);
     const after = await metrics.render();
     expect(after).toContain('http_requests_total{method="POST",route="/query",status="201"} 1');
     expect(after).toMatch(
@@ -43,12 +44,10 @@ describe('HttpMetricsMiddleware', () => {
   });
 
   it('labels unknown methods OTHER and requests without a route unmatched', async () => {
-    const metrics = new MetricsService(new MetricsRegistry(), configOf({}));
-    const middleware = new HttpMetricsMiddleware(metrics);
+    const { events, metrics } = make();
     for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'BREW']) {
       const { req, res } = exchange(method, undefined, 404);
-      middleware.use(req, res, () => undefined);
-      res.emit('finish');
+      events.finished(req, res, 0.001);
     }
     const text = await metrics.render();
     for (const method of ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'OTHER'])
@@ -58,17 +57,13 @@ describe('HttpMetricsMiddleware', () => {
     expect(text).not.toContain('BREW');
   });
 
-  it('times the request from arrival to finish', async () => {
-    const metrics = new MetricsService(new MetricsRegistry(), configOf({}));
-    const middleware = new HttpMetricsMiddleware(metrics);
+  it('records the duration the request context measured', async () => {
+    const { events, metrics } = make();
     const { req, res } = exchange('GET', '/health', 200);
-    middleware.use(req, res, () => undefined);
-    await new Promise((r) => setTimeout(r, 30));
-    res.emit('finish');
+    events.finished(req, res, 0.03);
     const sum = /http_request_duration_seconds_sum\{[^}]*\} ([\d.e-]+)/.exec(
       await metrics.render(),
     );
-    expect(Number(sum?.[1])).toBeGreaterThanOrEqual(0.025);
-    expect(Number(sum?.[1])).toBeLessThan(5);
+    expect(Number(sum?.[1])).toBe(0.03);
   });
 });

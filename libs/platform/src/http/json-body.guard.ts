@@ -1,14 +1,13 @@
 import {
   Inject,
   Injectable,
-  type CallHandler,
+  SetMetadata,
+  type CanActivate,
   type ExecutionContext,
-  type NestInterceptor,
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { from, switchMap, type Observable } from 'rxjs';
 import { checkBodyHeaders, readJsonBody } from './json-body-reader.js';
 
 export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
@@ -17,7 +16,7 @@ export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
 const takesBodyByHandler = new WeakMap<object, boolean>();
 
 /** Whether the matched handler declares a `@Body()` parameter. */
-function takesBody(context: ExecutionContext): boolean {
+export function takesBody(context: ExecutionContext): boolean {
   const handler = context.getHandler();
   let takes = takesBodyByHandler.get(handler);
   if (takes === undefined) {
@@ -68,23 +67,36 @@ export class JsonBodyReader {
   }
 }
 
+const BODY_READ_BY_GUARD = Symbol('bodyReadByGuard');
+
+/**
+ * The route's own guard reads its body, once it has checked what the headers alone decide (who
+ * is calling): `JsonBodyGuard` leaves it alone.
+ */
+export const BodyReadByGuard = () => SetMetadata(BODY_READ_BY_GUARD, true);
+
 /**
  * Reads the JSON body of the handlers that take one, after routing: an unknown route or a
  * wrong method is a 404/405 whatever the body, and errors are labelled with their route. The
  * headers are checked first, so `Expect: 100-continue` is answered with `100 Continue` only
- * when the body will be read, and with the final 413/415 otherwise.
+ * when the body will be read, and with the final 413/415 otherwise. A guard, not an
+ * interceptor: an interceptor, global, would wrap every handler in an observable chain.
+ * Metered routes read their body in their access step and take no `@Body()`.
  */
 @Injectable()
-export class JsonBodyInterceptor implements NestInterceptor {
+export class JsonBodyGuard implements CanActivate {
   constructor(private readonly bodies: JsonBodyReader) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http' || !takesBody(context)) return next.handle();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http' || !takesBody(context)) return true;
+    const handler = context.getHandler();
+    if (
+      Reflect.getMetadata(BODY_READ_BY_GUARD, handler) ??
+      Reflect.getMetadata(BODY_READ_BY_GUARD, context.getClass())
+    )
+      return true;
     const http = context.switchToHttp();
-    const req = http.getRequest<IncomingMessage>();
-    // Read already (e.g. by a guard that reserves tokens): no promise to wait for.
-    if (this.bodies.isRead(req)) return next.handle();
-    const read = this.bodies.read(req, http.getResponse());
-    return from(read).pipe(switchMap(() => next.handle()));
+    await this.bodies.read(http.getRequest<IncomingMessage>(), http.getResponse());
+    return true;
   }
 }

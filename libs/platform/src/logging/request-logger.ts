@@ -4,9 +4,10 @@ type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /**
  * The logger a request's code logs through (nestjs-pino's `PinoLogger` finds it in its request
- * context): a child of the root bound to the request id, created only when something is
- * actually logged. Most requests log nothing themselves, and a pino child costs a copy of the
- * logger plus the serialization of its bindings.
+ * context): a child of the root bound to the request id and to the fields assigned on the way
+ * (`PinoLogger.assign`, e.g. the client id), created only when something is actually logged.
+ * Most requests log nothing themselves, and a pino child costs a copy of the logger plus the
+ * serialization of its bindings.
  */
 export class RequestLogger {
   private bound: Logger | undefined;
@@ -14,6 +15,7 @@ export class RequestLogger {
   constructor(
     private readonly root: Logger,
     private readonly requestId: string,
+    private readonly bindings?: Bindings,
   ) {}
 
   get level(): string {
@@ -48,9 +50,10 @@ export class RequestLogger {
     this.call('fatal', args);
   }
 
-  /** What `PinoLogger.assign` calls: a real child, bound to the request id and `bindings`. */
+  /** What `PinoLogger.assign` calls: the same lazy logger with `bindings` added. */
   child(bindings: Bindings): Logger {
-    return this.resolve().child(bindings);
+    const merged = { ...this.bindings, ...bindings };
+    return new RequestLogger(this.root, this.requestId, merged) as unknown as Logger;
   }
 
   private call(level: Level, args: unknown[]): void {
@@ -60,7 +63,7 @@ export class RequestLogger {
   }
 
   private resolve(): Logger {
-    this.bound ??= this.root.child({ requestId: this.requestId });
+    this.bound ??= this.root.child({ requestId: this.requestId, ...this.bindings });
     return this.bound;
   }
 }

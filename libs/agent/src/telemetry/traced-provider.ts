@@ -15,14 +15,14 @@ import {
   type LlmProvider,
 } from '../providers/llm-provider.js';
 import type { GenAiMetrics } from './gen-ai-metrics.js';
-import { GEN_AI, genAiErrorType, PROVIDER_ID } from './gen-ai-semconv.js';
+import { GEN_AI, genAiErrorType, PROVIDER_ATTEMPT, PROVIDER_ID } from './gen-ai-semconv.js';
 import { inputMessages, outputMessages, type MessageCapture } from './message-capture.js';
 
 /**
- * One chain member as seen by tracing and the token metric: every call is a CLIENT span
- * `chat {model}` with the GenAI attributes, so a fallback is a span of its own, and each HTTP
- * attempt inside it (retries included) a child span of the fetch instrumentation that carries
- * `traceparent` upstream. Prompts and answers enter the span only when capture is on.
+ * One attempt at a chain member as seen by tracing and the token metric: every call is a CLIENT
+ * span `chat {model}` with the GenAI attributes and its attempt number, so a retry and a fallback
+ * are spans of their own, each with the HTTP call of the fetch instrumentation (which carries
+ * `traceparent` upstream) as its child. Prompts and answers enter the span only when capture is on.
  */
 export class TracedProvider implements LlmProvider {
   readonly name: string;
@@ -82,6 +82,7 @@ export class TracedProvider implements LlmProvider {
       [GEN_AI.requestModel]: this.model,
       [GEN_AI.requestMaxTokens]: request.maxTokens,
       [PROVIDER_ID]: this.name,
+      [PROVIDER_ATTEMPT]: request.attempt ?? 1,
     };
     if (this.capture.enabled) {
       attributes[GEN_AI.inputMessages] = inputMessages(messagesOf(request), this.capture.maxBytes);

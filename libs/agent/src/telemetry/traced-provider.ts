@@ -1,12 +1,5 @@
-import {
-  context,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Span,
-} from '@opentelemetry/api';
-import { serviceTracer } from '@app/platform/telemetry';
+import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { startSpan, inSpanContext, tracingStarted } from '@app/platform/telemetry';
 import {
   messagesOf,
   type Completion,
@@ -41,9 +34,7 @@ export class TracedProvider implements LlmProvider {
   async complete(request: CompletionRequest): Promise<Completion> {
     const span = this.start(request);
     try {
-      const completion = await context.with(trace.setSpan(context.active(), span), () =>
-        this.inner.complete(request),
-      );
+      const completion = await inSpanContext(span)(() => this.inner.complete(request));
       this.succeeded(span, completion);
       return completion;
     } catch (error) {
@@ -56,12 +47,12 @@ export class TracedProvider implements LlmProvider {
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
     const span = this.start(request);
-    const active = trace.setSpan(context.active(), span);
+    const inSpan = inSpanContext(span);
     const iterator = this.inner.stream(request)[Symbol.asyncIterator]();
     try {
       // Each step of the upstream stream runs in the span's context (its fetch is a child).
       for (;;) {
-        const next = await context.with(active, () => iterator.next());
+        const next = await inSpan(() => iterator.next());
         if (next.done) break;
         if ('completion' in next.value) this.succeeded(span, next.value.completion);
         yield next.value;
@@ -76,6 +67,8 @@ export class TracedProvider implements LlmProvider {
   }
 
   private start(request: CompletionRequest): Span {
+    // Off, no attributes are even built (the returned span is a no-op).
+    if (!tracingStarted()) return startSpan('', {});
     const attributes: Attributes = {
       [GEN_AI.operationName]: 'chat',
       [GEN_AI.providerName]: this.kind,
@@ -87,7 +80,7 @@ export class TracedProvider implements LlmProvider {
     if (this.capture.enabled) {
       attributes[GEN_AI.inputMessages] = inputMessages(messagesOf(request), this.capture.maxBytes);
     }
-    return serviceTracer().startSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes });
+    return startSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes });
   }
 
   private succeeded(span: Span, completion: Completion): void {
@@ -98,7 +91,7 @@ export class TracedProvider implements LlmProvider {
       [GEN_AI.usageOutputTokens]: completion.completionTokens,
       [GEN_AI.responseFinishReasons]: [finishReason],
     });
-    if (this.capture.enabled) {
+    if (this.capture.enabled && span.isRecording()) {
       span.setAttribute(
         GEN_AI.outputMessages,
         outputMessages(completion.text, finishReason, this.capture.maxBytes),

@@ -1,5 +1,6 @@
 import { loadEnvironment } from '../config/load-environment.js';
 import type { TelemetryShutdown } from './otel-sdk.js';
+import { markTracingStarted } from './spans.js';
 import { tracingEnabled } from './telemetry-settings.js';
 
 // On the global object, not in this module: the production bundle holds two copies of this module
@@ -24,6 +25,7 @@ export async function startTelemetry(
   if (!enabled) return false;
   const { startOtelSdk } = await import('./otel-sdk.js');
   holder[SHUTDOWN] = startOtelSdk(loadEnvironment(raw));
+  markTracingStarted();
   return true;
 }
 

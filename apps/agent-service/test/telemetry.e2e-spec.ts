@@ -32,6 +32,8 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
+      // Were metrics exported by default, they would arrive within the suite.
+      OTEL_METRIC_EXPORT_INTERVAL: '200',
       OTEL_SERVICE_NAME: 'agent-under-test',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e',
       LLM_PROVIDER: 'openai',
@@ -220,5 +222,10 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
     });
     await receiver.waitFor((spans) => spans.some((s) => s.traceId === marker && s.kind === SERVER));
     expect(receiver.trace(traceId)).toEqual([]);
+  });
+
+  it('exports no metrics over OTLP unless OTEL_METRICS_EXPORTER asks (Prometheus has them)', () => {
+    expect(receiver.spans.length).toBeGreaterThan(0);
+    expect(receiver.points).toEqual([]);
   });
 });

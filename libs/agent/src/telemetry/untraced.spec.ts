@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { context, trace } from '@opentelemetry/api';
+import { context, metrics, trace } from '@opentelemetry/api';
 import { MetricsRegistry } from '@app/platform';
 import { inSpan, tracingStarted } from '@app/platform/telemetry';
 import { recordSpans } from '@app/platform/telemetry/testing';
@@ -52,7 +52,7 @@ async function serveOnce(registry = new MetricsRegistry()) {
   return registry;
 }
 
-describe('with tracing off', () => {
+describe('with tracing and metrics export off', () => {
   afterEach(() => {
     jest.restoreAllMocks();
   });
@@ -61,6 +61,8 @@ describe('with tracing off', () => {
     jest.spyOn(context, 'active'),
     jest.spyOn(trace, 'getTracer'),
     jest.spyOn(trace, 'setSpan'),
+    // Nor the meter: without OTEL_METRICS_EXPORTER=otlp only Prometheus records.
+    jest.spyOn(metrics, 'getMeter'),
   ];
 
   it('the traced wrappers never touch the context API, and still count tokens', async () => {

@@ -9,24 +9,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-
-// On the global object: the production bundle holds two copies of this module (the entry
-// point's, which starts the SDK, and the server's, whose wrappers ask).
-const STARTED = Symbol.for('ai-agent-service.telemetry.started');
-const flags = globalThis as { [STARTED]?: boolean };
-
-/** Records that a tracer provider is installed: the SDK at start-up, or a spec's recorder. */
-export function markTracingStarted(): void {
-  flags[STARTED] = true;
-}
-
-/**
- * Whether spans are recorded at all. Off (no SDK), the wrappers below run their work directly:
- * even the API's no-op tracer builds a context per active span, which showed in CPU profiles.
- */
-export function tracingStarted(): boolean {
-  return flags[STARTED] === true;
-}
+import { tracingStarted } from './started.js';
 
 /** What the wrappers hand their work with tracing off: records nothing, costs nothing. */
 const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);

@@ -1,8 +1,8 @@
 import { loadEnvironment } from '../config/load-environment.js';
 import type { TelemetryEnvironment } from '../config/telemetry-environment.js';
 import type { TelemetryShutdown } from './otel-sdk.js';
-import { markTracingStarted } from './spans.js';
-import { telemetryEnabled, tracingEnabled } from './telemetry-settings.js';
+import { markMetricsExported, markTracingStarted } from './started.js';
+import { metricsExported, telemetryEnabled, tracingEnabled } from './telemetry-settings.js';
 
 // On the global object, not in this module: the production bundle holds two copies of this module
 // (the entry point's, which starts the SDK, and the traced server's, which flushes it).
@@ -28,6 +28,7 @@ export async function startTelemetry(
   holder[SHUTDOWN] = startOtelSdk(env);
   // Metrics alone (OTEL_TRACES_EXPORTER=none): the span wrappers stay no-ops.
   if (tracingEnabled(env)) markTracingStarted();
+  if (metricsExported(env)) markMetricsExported();
   return true;
 }
 

@@ -8,7 +8,7 @@ import {
   TracerProvider,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
-import { markTracingStarted } from '../spans.js';
+import { markTracingStarted } from '../started.js';
 
 const exporter = new InMemorySpanExporter();
 let installed = false;

@@ -15,7 +15,7 @@ const API_KEY = 'sk-upstream-secret-never-in-spans';
  * The built service traced for real: its OTLP/HTTP exporter sends JSON to a receiver in the
  * test, and its LLM upstreams are stand-ins that record the `traceparent` they receive. The
  * first upstream always answers 503 (one retry, then the fallback answers), so every answer
- * shows a failed attempt, its retry and the fallback's attempt as separate spans.
+ * shows a failed attempt, its failed retry and the fallback's attempt as three `chat` spans.
  */
 describe('tracing (process → OTLP/HTTP receiver)', () => {
   let receiver: OtlpReceiver;
@@ -32,6 +32,8 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
+      // Were metrics exported by default, they would arrive within the suite.
+      OTEL_METRIC_EXPORT_INTERVAL: '200',
       OTEL_SERVICE_NAME: 'agent-under-test',
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=e2e',
       LLM_PROVIDER: 'openai',
@@ -65,20 +67,29 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
     const chats = spans
       .filter((s) => s.name.startsWith('chat '))
       .sort((a, b) => (a.start < b.start ? -1 : 1));
-    expect(chats.map((s) => s.name)).toEqual(['chat primary-model', 'chat fallback-model']);
-    const [failed, answered] = chats;
+    expect(chats.map((s) => [s.name, s.attributes['ai_agent.provider.attempt']])).toEqual([
+      ['chat primary-model', 1],
+      ['chat primary-model', 2],
+      ['chat fallback-model', 1],
+    ]);
+    const [first, retry, answered] = chats;
+    // Every attempt hangs from the same parent: a retry is a sibling, not a child.
+    expect(new Set(chats.map((s) => s.parentSpanId)).size).toBe(1);
     for (const chat of chats) {
       expect(chat.kind).toBe(CLIENT);
       expect(isDescendant(spans, chat, server)).toBe(true);
       expect(chat.attributes['gen_ai.operation.name']).toBe('chat');
       expect(chat.attributes['gen_ai.provider.name']).toBe('openai');
     }
-    expect(failed.attributes).toMatchObject({
-      'gen_ai.request.model': 'primary-model',
-      'ai_agent.provider.id': 'openai',
-      'error.type': 'server_error',
-    });
-    expect(failed.status.code).toBe(ERROR);
+    for (const failed of [first, retry]) {
+      expect(failed.attributes).toMatchObject({
+        'gen_ai.request.model': 'primary-model',
+        'ai_agent.provider.id': 'openai',
+        'error.type': 'server_error',
+      });
+      expect(failed.status.code).toBe(ERROR);
+      expect(failed.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    }
     expect(answered.attributes).toMatchObject({
       'gen_ai.request.model': 'fallback-model',
       'gen_ai.response.model': 'fallback-model-2026',
@@ -88,20 +99,17 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
     });
     expect(answered.attributes['error.type']).toBeUndefined();
-    // Each HTTP attempt is a child span of its chat span (the retry too), and each carried its
-    // own span as the parent in the traceparent the upstream received.
-    const primaryCalls = childrenOf(spans, failed);
-    const fallbackCalls = childrenOf(spans, answered);
-    expect(primaryCalls.map((s) => [s.kind, s.attributes['http.response.status_code']])).toEqual([
-      [CLIENT, 503],
-      [CLIENT, 503],
-    ]);
-    expect(fallbackCalls.map((s) => [s.kind, s.attributes['http.response.status_code']])).toEqual([
-      [CLIENT, 200],
-    ]);
-    const sent = (calls: ReceivedSpan[]) => calls.map((s) => `00-${s.traceId}-${s.spanId}-01`);
-    expect(primary.traceparents.slice(upstreamCallsBefore.primary)).toEqual(sent(primaryCalls));
-    expect(fallback.traceparents.slice(upstreamCallsBefore.fallback)).toEqual(sent(fallbackCalls));
+    // Each attempt's HTTP call is the one child of its chat span, and carried that call's span
+    // as the parent in the traceparent the upstream received.
+    const calls = chats.map((chat) => childrenOf(spans, chat));
+    expect(
+      calls.map((c) => c.map((s) => [s.kind, s.attributes['http.response.status_code']])),
+    ).toEqual([[[CLIENT, 503]], [[CLIENT, 503]], [[CLIENT, 200]]]);
+    const sent = (list: ReceivedSpan[]) => list.map((s) => `00-${s.traceId}-${s.spanId}-01`);
+    expect(primary.traceparents.slice(upstreamCallsBefore.primary)).toEqual(
+      sent([...calls[0], ...calls[1]]),
+    );
+    expect(fallback.traceparents.slice(upstreamCallsBefore.fallback)).toEqual(sent(calls[2]));
   }
 
   it('traces a /query from the client’s traceparent to the upstream’s, as one tree', async () => {
@@ -214,5 +222,10 @@ describe('tracing (process → OTLP/HTTP receiver)', () => {
     });
     await receiver.waitFor((spans) => spans.some((s) => s.traceId === marker && s.kind === SERVER));
     expect(receiver.trace(traceId)).toEqual([]);
+  });
+
+  it('exports no metrics over OTLP unless OTEL_METRICS_EXPORTER asks (Prometheus has them)', () => {
+    expect(receiver.spans.length).toBeGreaterThan(0);
+    expect(receiver.points).toEqual([]);
   });
 });

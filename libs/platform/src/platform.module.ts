@@ -11,7 +11,7 @@ import { ShutdownState } from './lifecycle/shutdown-state.js';
 import { MetricsRegistry } from './telemetry/metrics-registry.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
-import { tracingEnabled } from './telemetry/telemetry-settings.js';
+import { telemetryEnabled } from './telemetry/telemetry-settings.js';
 
 /**
  * Cross-cutting wiring: validated configuration, logging, problem-details errors, strict
@@ -30,7 +30,7 @@ export class PlatformModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: () => ({ ...env }) }),
         LoggingModule.forRoot(env),
         HttpModule.forRoot(env),
-        ...(tracingEnabled(env) ? [TelemetryModule] : []),
+        ...(telemetryEnabled(env) ? [TelemetryModule] : []),
       ],
       providers: [
         ShutdownState,

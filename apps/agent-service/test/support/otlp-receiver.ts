@@ -16,6 +16,20 @@ export interface ReceivedSpan {
   resource: Record<string, unknown>;
 }
 
+/** A metric data point as received over OTLP/HTTP JSON (histograms and sums). */
+export interface ReceivedPoint {
+  metric: string;
+  unit: string;
+  /** `histogram`, `sum` or `gauge`. */
+  type: string;
+  attributes: Record<string, unknown>;
+  /** Histograms: observations and their sum; sums and gauges: the value. */
+  count?: number;
+  sum?: number;
+  value?: number;
+  scope: string;
+}
+
 interface OtlpValue {
   stringValue?: string;
   intValue?: string | number;
@@ -29,12 +43,14 @@ interface OtlpKeyValue {
 }
 
 /**
- * An OTLP/HTTP receiver for the tests (JSON: start the service with
- * OTEL_EXPORTER_OTLP_PROTOCOL=http/json). It can also stall, to play an exporter that is down
+ * An OTLP/HTTP receiver for the tests, of spans (`/v1/traces`) and metrics (`/v1/metrics`)
+ * (JSON: start the service with OTEL_EXPORTER_OTLP_PROTOCOL=http/json). It can also stall, to play an exporter that is down
  * or slow: `stallMs` holds every answer that long.
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Metric data points, from every export request to /v1/metrics, in arrival order. */
+  readonly points: ReceivedPoint[] = [];
   /** Spans per export request, in arrival order. */
   readonly batches: number[] = [];
   stallMs = 0;
@@ -47,7 +63,8 @@ export class OtlpReceiver {
     let receiver: OtlpReceiver | undefined = undefined;
     const server = createServer((req, res) => {
       void readJson(req).then((body) => {
-        receiver?.collect(body);
+        if (req.url === '/v1/metrics') receiver?.collectMetrics(body);
+        else receiver?.collect(body);
         const answer = () => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{}');
@@ -78,6 +95,21 @@ export class OtlpReceiver {
     }
   }
 
+  /** Resolves once `predicate` holds for the metric points received, or rejects after `timeoutMs`. */
+  async waitForPoints(
+    predicate: (points: ReceivedPoint[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.points)) {
+      if (Date.now() > deadline) {
+        const names = [...new Set(this.points.map((p) => p.metric))].join(', ');
+        throw new Error(`metrics did not arrive in time; received: ${names}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** The spans of one trace. */
   trace(traceId: string): ReceivedSpan[] {
     return this.spans.filter((s) => s.traceId === traceId);
@@ -86,6 +118,48 @@ export class OtlpReceiver {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private collectMetrics(body: unknown): void {
+    type Point = {
+      attributes?: OtlpKeyValue[];
+      count?: string | number;
+      sum?: number;
+      asDouble?: number;
+      asInt?: string | number;
+    };
+    type Metric = {
+      name?: string;
+      unit?: string;
+      histogram?: { dataPoints?: Point[] };
+      sum?: { dataPoints?: Point[] };
+      gauge?: { dataPoints?: Point[] };
+    };
+    const resourceMetrics =
+      (body as { resourceMetrics?: unknown[] } | undefined)?.resourceMetrics ?? [];
+    for (const rm of resourceMetrics as {
+      scopeMetrics?: { scope?: { name?: string }; metrics?: Metric[] }[];
+    }[]) {
+      for (const sm of rm.scopeMetrics ?? []) {
+        for (const metric of sm.metrics ?? []) {
+          for (const type of ['histogram', 'sum', 'gauge'] as const) {
+            for (const point of metric[type]?.dataPoints ?? []) {
+              this.points.push({
+                metric: String(metric.name),
+                unit: metric.unit ?? '',
+                type,
+                attributes: attributesOf(point.attributes),
+                count: point.count === undefined ? undefined : Number(point.count),
+                sum: point.sum,
+                value:
+                  point.asDouble ?? (point.asInt === undefined ? undefined : Number(point.asInt)),
+                scope: sm.scope?.name ?? '',
+              });
+            }
+          }
+        }
+      }
+    }
   }
 
   private collect(body: unknown): void {

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { serviceTracer } from '@app/platform/telemetry';
+import { serviceTracer, tracingStarted } from '@app/platform/telemetry';
 import { accessContextOf } from './access-context.js';
 
 /** Why the access step refused a request, by the status it answers. */
@@ -16,6 +16,7 @@ const REFUSALS: Record<number, string> = {
  * never the key, which never leaves the guard).
  */
 export function traceAccess<T>(request: object, check: () => Promise<T>): Promise<T> {
+  if (!tracingStarted()) return check();
   return serviceTracer().startActiveSpan('access', async (span) => {
     try {
       const admitted = await check();

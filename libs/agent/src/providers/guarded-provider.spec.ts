@@ -117,10 +117,10 @@ describe('GuardedProvider', () => {
     const text = await metricText();
     expect(text).toContain(`gen_ai_client_requests_total{${labels('a')}} 1`);
     expect(text).toContain(
-      `gen_ai_client_token_usage_total{${labels('a')},gen_ai_token_type="input"} 4`,
+      `gen_ai_client_tokens_total{${labels('a')},gen_ai_token_type="input"} 4`,
     );
     expect(text).toContain(
-      `gen_ai_client_token_usage_total{${labels('a')},gen_ai_token_type="output"} 2`,
+      `gen_ai_client_tokens_total{${labels('a')},gen_ai_token_type="output"} 2`,
     );
     expect(text).toContain(
       `gen_ai_client_operation_duration_seconds_count{${labels('a')},error_type=""} 1`,

@@ -40,6 +40,8 @@ export interface CompletionRequest {
   signal?: AbortSignal;
   /** Who asked: decides how a failure counts towards the provider's circuit. */
   origin?: RequestOrigin;
+  /** Which attempt at the provider this call is, from 1 (set by RetryingProvider). */
+  attempt?: number;
 }
 
 /** Why generation stopped, in OpenAI's words. */
@@ -69,7 +71,8 @@ export type CompletionPart = { text: string; chunk?: object } | { completion: Co
 
 /**
  * A language model behind one small interface. Implementations own their transport concerns
- * (timeouts, retries, authentication); the agent only sees completions or errors.
+ * (timeouts, authentication; retries are RetryingProvider's); the agent only sees completions
+ * or errors.
  */
 export interface LlmProvider {
   /** Stable provider id, e.g. `builtin` or `openai`. */

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { TokenCounter } from '../tokens/token-counter.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import { ProviderError } from './provider-error.js';
+import { withRetries } from './retrying-provider.js';
 
 const MIB = 1024 ** 2;
 
@@ -44,15 +45,17 @@ describe('OpenAiCompatibleProvider against a hostile upstream', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const provider = (timeoutMs = 2_000) =>
-    new OpenAiCompatibleProvider(
-      {
-        baseUrl,
-        model: 'm',
-        timeoutMs,
-        maxRetries: 2,
-        bounds: { maxAnswerBytes: 4 * MIB, maxEventBytes: 256 * 1024 },
-      },
-      new TokenCounter(),
+    withRetries(
+      new OpenAiCompatibleProvider(
+        {
+          baseUrl,
+          model: 'm',
+          timeoutMs,
+          bounds: { maxAnswerBytes: 4 * MIB, maxEventBytes: 256 * 1024 },
+        },
+        new TokenCounter(),
+      ),
+      2,
     );
   const failure = (promise: Promise<unknown>) =>
     promise.then(

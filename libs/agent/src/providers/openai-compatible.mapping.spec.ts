@@ -9,6 +9,7 @@ import {
   type OpenAiCompatibleOptions,
 } from './openai-compatible.provider.js';
 import { ProviderError } from './provider-error.js';
+import { withRetries } from './retrying-provider.js';
 
 /** Counts characters: enough to see which texts were counted. */
 const lengthCounter = { count: (text: string) => Promise.resolve(text.length) } as TokenCounter;
@@ -37,12 +38,18 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const provider = (options: Partial<OpenAiCompatibleOptions> = {}) => {
+  const provider = ({
+    maxRetries = 0,
+    ...options
+  }: Partial<OpenAiCompatibleOptions> & { maxRetries?: number } = {}) => {
     requests = [];
     bodies = [];
-    return new OpenAiCompatibleProvider(
-      { baseUrl, model: 'test-model', timeoutMs: 2_000, maxRetries: 0, ...options },
-      lengthCounter,
+    return withRetries(
+      new OpenAiCompatibleProvider(
+        { baseUrl, model: 'test-model', timeoutMs: 2_000, ...options },
+        lengthCounter,
+      ),
+      maxRetries,
     );
   };
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -157,7 +164,7 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const unreachable = new OpenAiCompatibleProvider(
-      { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', timeoutMs: 2_000, maxRetries: 0 },
+      { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', timeoutMs: 2_000 },
       lengthCounter,
     );
     const error = await failureOf(unreachable.complete({ prompt: 'x', maxTokens: 1 }));
@@ -330,7 +337,7 @@ describe('OpenAiCompatibleProvider streamed failures', () => {
   const chunk = (body: object) => `data: ${JSON.stringify(body)}\n\n`;
   const stream = async (params?: Record<string, unknown>) => {
     const provider = new OpenAiCompatibleProvider(
-      { baseUrl, model: 'm', timeoutMs: 2_000, maxRetries: 0 },
+      { baseUrl, model: 'm', timeoutMs: 2_000 },
       lengthCounter,
     );
     const parts: CompletionPart[] = [];

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { TokenCounter } from '../tokens/token-counter.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import { isAbort, ProviderError } from './provider-error.js';
+import { withRetries } from './retrying-provider.js';
 
 type Handler = (req: IncomingMessage, body: unknown, res: ServerResponse) => void;
 
@@ -32,17 +33,13 @@ describe('OpenAiCompatibleProvider', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const provider = (overrides: { timeoutMs?: number; maxRetries?: number } = {}) =>
-    new OpenAiCompatibleProvider(
-      {
-        baseUrl,
-        apiKey: 'sk-test',
-        model: 'test-model',
-        timeoutMs: 2_000,
-        maxRetries: 2,
-        ...overrides,
-      },
-      new TokenCounter(),
+  const provider = ({ timeoutMs = 2_000, maxRetries = 2 } = {}) =>
+    withRetries(
+      new OpenAiCompatibleProvider(
+        { baseUrl, apiKey: 'sk-test', model: 'test-model', timeoutMs },
+        new TokenCounter(),
+      ),
+      maxRetries,
     );
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -181,7 +178,7 @@ describe('OpenAiCompatibleProvider streaming', () => {
 
   const provider = (timeoutMs = 2_000) =>
     new OpenAiCompatibleProvider(
-      { baseUrl, model: 'm', timeoutMs, maxRetries: 0 },
+      { baseUrl, model: 'm', timeoutMs },
       new TokenCounter(),
     );
   const chunk = (delta: object, finish: string | null = null, usage?: object) =>

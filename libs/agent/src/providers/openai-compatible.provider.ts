@@ -1,4 +1,3 @@
-import { DelegateBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import {
@@ -19,6 +18,7 @@ import {
   type LlmProvider,
 } from './llm-provider.js';
 import { isAbort, ProviderError } from './provider-error.js';
+import { MAX_BACKOFF_MS } from './retrying-provider.js';
 
 export interface OpenAiCompatibleOptions {
   /** Provider id in responses, metrics and /ready (`openai`, `openai-2`, ...). */
@@ -29,8 +29,6 @@ export interface OpenAiCompatibleOptions {
   model: string;
   /** Budget for one attempt until the first byte, and for each pause between streamed chunks. */
   timeoutMs: number;
-  /** Extra attempts after a network error, 429 or 5xx. */
-  maxRetries: number;
   /** Byte bounds on each answer (see answer-bounds.ts); the service's defaults when absent. */
   bounds?: AnswerBoundSettings;
 }
@@ -40,19 +38,18 @@ const DEFAULT_BOUNDS: AnswerBoundSettings = {
   maxEventBytes: 256 * 1024,
 };
 const RETRY_STATUSES = new Set([408, 409, 425, 429]);
-const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Any server speaking the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, LiteLLM, another
  * instance of this service). The official SDK is the transport: it parses the SSE stream by
- * event and maps errors to typed classes. Retries are ours (cockatiel), because the SDK would
- * also retry timeouts, and a timed-out generation may still be running (and billed) upstream.
+ * event and maps errors to typed classes. One call is one attempt: retries are
+ * RetryingProvider's (the SDK's own would also retry timeouts, and a timed-out generation may
+ * still be running, and billed, upstream), so that each attempt is traced on its own.
  */
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name: string;
   readonly model: string;
   private readonly client: OpenAI;
-  private readonly retries: RetryPolicy;
 
   constructor(
     private readonly options: OpenAiCompatibleOptions,
@@ -70,17 +67,6 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       logLevel: 'off',
       fetch: boundedFetch(),
     });
-    this.retries = retry(
-      handleWhen((error) => error instanceof ProviderError && error.retryable),
-      {
-        maxAttempts: options.maxRetries,
-        backoff: new DelegateBackoff((context) => {
-          const asked = 'error' in context.result ? retryAfterOf(context.result.error) : undefined;
-          const exponential = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (context.attempt - 1));
-          return (asked ?? exponential) * (0.5 + Math.random() / 2);
-        }),
-      },
-    );
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -120,7 +106,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
     // Stops the upstream stream when a pause between chunks is too long, or when it is over. The
-    // caller's signal reaches the SDK through the attempt's (the retry policy passes it on).
+    // caller's signal reaches the SDK through the attempt's.
     const controller = new AbortController();
     let idle: NodeJS.Timeout | undefined;
     let idledOut = false;
@@ -191,29 +177,28 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 
   /**
-   * One call with retries; every failure becomes a {@link ProviderError}, aborts stay aborts.
-   * The attempt's budget ends when the call resolves: for a stream, once the headers arrived.
+   * One call within the attempt's budget; every failure becomes a {@link ProviderError}, aborts
+   * stay aborts. The budget ends when the call resolves: for a stream, once the headers arrived.
    */
-  private attempt<T>(
+  private async attempt<T>(
     request: CompletionRequest,
     call: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    return this.retries.execute(async ({ signal }) => {
-      signal.throwIfAborted();
-      const budget = new AbortController();
-      const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
-      try {
-        return await call(AbortSignal.any([signal, budget.signal]));
-      } catch (error) {
-        if (request.signal?.aborted) throw error;
-        if (budget.signal.aborted) {
-          throw timedOut();
-        }
-        throw toProviderError(error);
-      } finally {
-        clearTimeout(timer);
+    request.signal?.throwIfAborted();
+    const budget = new AbortController();
+    const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
+    try {
+      return await call(signal);
+    } catch (error) {
+      if (request.signal?.aborted) throw error;
+      if (budget.signal.aborted) {
+        throw timedOut();
       }
-    }, request.signal);
+      throw toProviderError(error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async finish(
@@ -287,10 +272,6 @@ function tooLarge(error: unknown): boolean {
 /** What every exceeded budget is: ours, between chunks, or the SDK's backstop. */
 function timedOut(): ProviderError {
   return new ProviderError('timeout', 'LLM provider did not answer in time');
-}
-
-function retryAfterOf(error: unknown): number | undefined {
-  return error instanceof ProviderError ? error.retryAfterMs : undefined;
 }
 
 function retryAfter(headers: Headers | undefined): number | undefined {

@@ -94,8 +94,8 @@ describe('ProviderMetrics', () => {
     const text = await registry.metrics();
     const op = `${base},gen_ai_operation_name="chat"`;
     expect(text).toContain(`gen_ai_client_requests_total{${op}} 2`);
-    expect(text).toContain(`gen_ai_client_token_usage_total{${op},gen_ai_token_type="input"} 11`);
-    expect(text).toContain(`gen_ai_client_token_usage_total{${op},gen_ai_token_type="output"} 7`);
+    expect(text).toContain(`gen_ai_client_tokens_total{${op},gen_ai_token_type="input"} 11`);
+    expect(text).toContain(`gen_ai_client_tokens_total{${op},gen_ai_token_type="output"} 7`);
     expect(text).toContain(`gen_ai_client_failures_total{${op},error_type="timeout"} 1`);
     expect(text).toContain(`gen_ai_client_operation_duration_seconds_sum{${op},error_type=""} 0.2`);
     expect(text).toContain(

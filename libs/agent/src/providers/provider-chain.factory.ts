@@ -6,22 +6,28 @@ import { GuardedProvider } from './guarded-provider.js';
 import type { LlmProvider } from './llm-provider.js';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider.js';
 import { ProviderChain } from './provider-chain.js';
+import { withRetries } from './retrying-provider.js';
 import type { ProviderMetrics } from './provider-metrics.js';
 
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
-/** Builds the configured provider and its `LLM_FALLBACKS`, each behind its own circuit breaker. */
+/**
+ * Builds the configured provider and its `LLM_FALLBACKS`, each behind its own circuit breaker;
+ * an OpenAI-compatible member retries (LLM_MAX_RETRIES) inside its breaker, and `wrap` sees each
+ * attempt.
+ */
 export function createProviderChain(
   config: AgentConfig['provider'],
   tokens: TokenCounter,
   metrics: ProviderMetrics,
   logger: PinoLogger,
-  /** Applied to each member before its circuit breaker (tracing, token metrics). */
+  /** Applied to each member's attempts (tracing, token metrics). */
   wrap: (provider: LlmProvider, kind: string) => LlmProvider = (provider) => provider,
 ): ProviderChain {
-  const providers: { provider: LlmProvider; kind: string }[] = [];
+  const providers: { provider: LlmProvider; kind: string; retries?: number }[] = [];
   const openai = (id: string, baseUrl: string, apiKey: string | undefined, model: string) => ({
     kind: 'openai',
+    retries: config.maxRetries,
     provider: new OpenAiCompatibleProvider(
       {
         id,
@@ -29,7 +35,6 @@ export function createProviderChain(
         apiKey,
         model,
         timeoutMs: config.timeoutMs,
-        maxRetries: config.maxRetries,
         bounds: { maxAnswerBytes: config.maxAnswerBytes, maxEventBytes: config.maxEventBytes },
       },
       tokens,
@@ -69,8 +74,14 @@ export function createProviderChain(
       : logger.info({ provider, circuit: state }, `provider circuit ${state.replace('_', '-')}`);
   return new ProviderChain(
     providers.map(
-      ({ provider, kind }) =>
-        new GuardedProvider(wrap(provider, kind), kind, metrics, breaker, onStateChange),
+      ({ provider, kind, retries = 0 }) =>
+        new GuardedProvider(
+          withRetries(wrap(provider, kind), retries),
+          kind,
+          metrics,
+          breaker,
+          onStateChange,
+        ),
     ),
     metrics,
   );

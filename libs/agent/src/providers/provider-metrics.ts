@@ -56,7 +56,7 @@ export class ProviderMetrics {
       registers,
     });
     this.tokens = new Counter({
-      name: 'gen_ai_client_token_usage_total',
+      name: 'gen_ai_client_tokens_total',
       help: 'Tokens consumed at LLM providers, by provider, model and token type (input, output).',
       labelNames: [...labelNames, 'gen_ai_token_type'],
       registers,

@@ -5,6 +5,7 @@ import {
 } from '@opentelemetry/api';
 import { Histogram } from 'prom-client';
 import type { MetricsRegistry } from '@app/platform';
+import { metricsExportStarted } from '@app/platform/telemetry';
 
 /** Label names: the GenAI attributes with dots as underscores, plus our provider id. */
 type Label =
@@ -32,7 +33,7 @@ const TOKEN_BUCKETS = [
 /** One GenAI histogram on /metrics (Prometheus naming) and on the OpenTelemetry meter. */
 class GenAiHistogram {
   private readonly prom: Histogram<Label>;
-  private readonly otel: OtelHistogram;
+  private readonly otel: OtelHistogram | undefined;
 
   constructor(
     registry: MetricsRegistry,
@@ -44,16 +45,20 @@ class GenAiHistogram {
     labelNames: Label[],
   ) {
     this.prom = new Histogram({ name: promName, help, labelNames, buckets, registers: [registry] });
-    // A no-op unless the SDK runs with OTEL_METRICS_EXPORTER=otlp.
-    this.otel = otelMetrics.getMeter('ai-agent-service').createHistogram(otelName, {
-      unit,
-      description: help,
-      advice: { explicitBucketBoundaries: buckets },
-    });
+    // Only when the SDK exports metrics (OTEL_METRICS_EXPORTER=otlp): otherwise every
+    // observation would build its attributes for the API's no-op meter.
+    this.otel = !metricsExportStarted()
+      ? undefined
+      : otelMetrics.getMeter('ai-agent-service').createHistogram(otelName, {
+          unit,
+          description: help,
+          advice: { explicitBucketBoundaries: buckets },
+        });
   }
 
   record(labels: GenAiLabels, value: number): void {
     this.prom.observe(labels, value);
+    if (this.otel === undefined) return;
     const attributes: Attributes = {};
     for (const [key, v] of Object.entries(labels)) {
       if (v !== undefined && v !== '') attributes[ATTRIBUTE_OF[key as Label]] = v;

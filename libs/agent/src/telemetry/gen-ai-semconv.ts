@@ -27,6 +27,9 @@ export const GEN_AI = {
 /** The chain member's own id (`openai`, `openai-2`, `builtin`): tells fallbacks apart. */
 export const PROVIDER_ID = 'ai_agent.provider.id';
 
+/** Which attempt at that provider a `chat` span is, from 1: a retry is a span of its own. */
+export const PROVIDER_ATTEMPT = 'ai_agent.provider.attempt';
+
 /** `error.type`: the provider failure's kind (timeout, server_error...), `cancelled` for an abort. */
 export function genAiErrorType(error: unknown, signal: AbortSignal | undefined): string {
   if (error instanceof ProviderError) return error.kind;

@@ -10,6 +10,7 @@ import type {
   LlmProvider,
 } from '../providers/llm-provider.js';
 import { ProviderError } from '../providers/provider-error.js';
+import { RetryingProvider } from '../providers/retrying-provider.js';
 import { GenAiMetrics } from './gen-ai-metrics.js';
 import { NO_CAPTURE } from './message-capture.js';
 import { TracedProvider } from './traced-provider.js';
@@ -23,18 +24,26 @@ class FakeProvider implements LlmProvider {
   readonly name = 'openai-2';
   readonly model = 'gpt-test';
   fail?: Error;
+  /** How many calls fail (with `fail`) before the rest answer; all of them when unset. */
+  failures = Infinity;
 
   complete(): Promise<Completion> {
+    const failure = this.failure();
     return this.upstream(() =>
-      this.fail ? Promise.reject(this.fail) : Promise.resolve(this.answer()),
+      failure ? Promise.reject(failure) : Promise.resolve(this.answer()),
     );
   }
 
   async *stream(): AsyncGenerator<CompletionPart> {
     await this.upstream(() => Promise.resolve());
-    if (this.fail) throw this.fail;
+    const failure = this.failure();
+    if (failure) throw failure;
     yield { text: ANSWER };
     yield { completion: this.answer() };
+  }
+
+  private failure(): Error | undefined {
+    return this.failures-- > 0 ? this.fail : undefined;
   }
 
   private upstream<T>(work: () => Promise<T>): Promise<T> {
@@ -88,6 +97,7 @@ describe('TracedProvider', () => {
       'gen_ai.request.model': 'gpt-test',
       'gen_ai.request.max_tokens': 50,
       'ai_agent.provider.id': 'openai-2',
+      'ai_agent.provider.attempt': 1,
       'gen_ai.response.model': 'gpt-test-2026',
       'gen_ai.usage.input_tokens': 12,
       'gen_ai.usage.output_tokens': 4,
@@ -154,4 +164,35 @@ describe('TracedProvider', () => {
     expect(Buffer.byteLength(input)).toBeLessThanOrEqual(80);
     expect(Buffer.byteLength(output)).toBeLessThanOrEqual(80);
   });
+
+  it.each(['complete', 'stream'] as const)(
+    'makes each retried attempt (%s) a chat span of its own, the failed one with error.type',
+    async (call) => {
+      inner.fail = new ProviderError('server_error', 'LLM provider answered with status 503');
+      inner.failures = 1;
+      const provider = new RetryingProvider(traced(), 2);
+      await serviceTracer().startActiveSpan('request', async (parent) => {
+        if (call === 'complete') await provider.complete(request);
+        else for await (const part of provider.stream(request)) void part;
+        parent.end();
+      });
+      const parent = recorder.spans().find((s) => s.name === 'request')!;
+      const chats = recorder.spans().filter((s) => s.name === 'chat gpt-test');
+      expect(chats.map((s) => s.attributes['ai_agent.provider.attempt'])).toEqual([1, 2]);
+      const [failed, answered] = chats;
+      expect(failed.attributes['error.type']).toBe('server_error');
+      expect(failed.status.code).toBe(SpanStatusCode.ERROR);
+      expect(answered.attributes['error.type']).toBeUndefined();
+      expect(answered.attributes['gen_ai.usage.output_tokens']).toBe(4);
+      for (const chat of chats) {
+        expect(chat.kind).toBe(SpanKind.CLIENT);
+        expect(chat.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+      }
+      // Each attempt's upstream call is a child of its own chat span.
+      const posts = recorder.spans().filter((s) => s.name === 'POST');
+      expect(posts.map((s) => s.parentSpanContext?.spanId)).toEqual(
+        chats.map((s) => s.spanContext().spanId),
+      );
+    },
+  );
 });

@@ -1,12 +1,5 @@
-import {
-  context,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Span,
-} from '@opentelemetry/api';
-import { serviceTracer } from '@app/platform/telemetry';
+import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import { startSpan, inSpanContext, tracingStarted } from '@app/platform/telemetry';
 import {
   messagesOf,
   type Completion,
@@ -15,14 +8,14 @@ import {
   type LlmProvider,
 } from '../providers/llm-provider.js';
 import type { GenAiMetrics } from './gen-ai-metrics.js';
-import { GEN_AI, genAiErrorType, PROVIDER_ID } from './gen-ai-semconv.js';
+import { GEN_AI, genAiErrorType, PROVIDER_ATTEMPT, PROVIDER_ID } from './gen-ai-semconv.js';
 import { inputMessages, outputMessages, type MessageCapture } from './message-capture.js';
 
 /**
- * One chain member as seen by tracing and the token metric: every call is a CLIENT span
- * `chat {model}` with the GenAI attributes, so a fallback is a span of its own, and each HTTP
- * attempt inside it (retries included) a child span of the fetch instrumentation that carries
- * `traceparent` upstream. Prompts and answers enter the span only when capture is on.
+ * One attempt at a chain member as seen by tracing and the token metric: every call is a CLIENT
+ * span `chat {model}` with the GenAI attributes and its attempt number, so a retry and a fallback
+ * are spans of their own, each with the HTTP call of the fetch instrumentation (which carries
+ * `traceparent` upstream) as its child. Prompts and answers enter the span only when capture is on.
  */
 export class TracedProvider implements LlmProvider {
   readonly name: string;
@@ -41,9 +34,7 @@ export class TracedProvider implements LlmProvider {
   async complete(request: CompletionRequest): Promise<Completion> {
     const span = this.start(request);
     try {
-      const completion = await context.with(trace.setSpan(context.active(), span), () =>
-        this.inner.complete(request),
-      );
+      const completion = await inSpanContext(span)(() => this.inner.complete(request));
       this.succeeded(span, completion);
       return completion;
     } catch (error) {
@@ -56,12 +47,12 @@ export class TracedProvider implements LlmProvider {
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
     const span = this.start(request);
-    const active = trace.setSpan(context.active(), span);
+    const inSpan = inSpanContext(span);
     const iterator = this.inner.stream(request)[Symbol.asyncIterator]();
     try {
       // Each step of the upstream stream runs in the span's context (its fetch is a child).
       for (;;) {
-        const next = await context.with(active, () => iterator.next());
+        const next = await inSpan(() => iterator.next());
         if (next.done) break;
         if ('completion' in next.value) this.succeeded(span, next.value.completion);
         yield next.value;
@@ -76,17 +67,20 @@ export class TracedProvider implements LlmProvider {
   }
 
   private start(request: CompletionRequest): Span {
+    // Off, no attributes are even built (the returned span is a no-op).
+    if (!tracingStarted()) return startSpan('', {});
     const attributes: Attributes = {
       [GEN_AI.operationName]: 'chat',
       [GEN_AI.providerName]: this.kind,
       [GEN_AI.requestModel]: this.model,
       [GEN_AI.requestMaxTokens]: request.maxTokens,
       [PROVIDER_ID]: this.name,
+      [PROVIDER_ATTEMPT]: request.attempt ?? 1,
     };
     if (this.capture.enabled) {
       attributes[GEN_AI.inputMessages] = inputMessages(messagesOf(request), this.capture.maxBytes);
     }
-    return serviceTracer().startSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes });
+    return startSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes });
   }
 
   private succeeded(span: Span, completion: Completion): void {
@@ -97,7 +91,7 @@ export class TracedProvider implements LlmProvider {
       [GEN_AI.usageOutputTokens]: completion.completionTokens,
       [GEN_AI.responseFinishReasons]: [finishReason],
     });
-    if (this.capture.enabled) {
+    if (this.capture.enabled && span.isRecording()) {
       span.setAttribute(
         GEN_AI.outputMessages,
         outputMessages(completion.text, finishReason, this.capture.maxBytes),

@@ -1,5 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
-import { inSpan, serviceTracer } from '@app/platform/telemetry';
+import { inSpan, startSpan, tracingStarted, inSpanContext } from '@app/platform/telemetry';
 import type { QueryHistory } from '../history/query-history.js';
 import { withMethods } from './traced.js';
 
@@ -18,11 +17,12 @@ export function traceQueryHistory<T extends QueryHistory>(
   const list = history.list.bind(history);
   return withMethods<QueryHistory>(history, {
     record: (...args) => {
-      const span = serviceTracer().startSpan('history.record', {
+      if (!tracingStarted()) return record(...args);
+      const span = startSpan('history.record', {
         attributes: { ...attributes, 'history.outcome': args[0].outcome },
       });
       try {
-        context.with(trace.setSpan(context.active(), span), () => record(...args));
+        inSpanContext(span)(() => record(...args));
       } finally {
         span.end();
       }

@@ -3,4 +3,5 @@
 export { startTelemetry, flushTelemetry } from './start-telemetry.js';
 export { tracingEnabled } from './telemetry-settings.js';
 export { activeTraceId, traceLogFields } from './trace-context.js';
-export { inSpan, markFailed, errorType, serviceTracer } from './spans.js';
+export { inSpan, markFailed, errorType, serviceTracer, startSpan, inSpanContext } from './spans.js';
+export { tracingStarted, metricsExportStarted } from './started.js';

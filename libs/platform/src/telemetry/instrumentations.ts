@@ -32,7 +32,9 @@ export function instrumentations(): Instrumentation[] {
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     new Nest12Instrumentation(),
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    // The command name only: the default serializer records keys and arguments, and ours name
+    // a prompt's hash (cache), a client id or an address (rate limits), or carry cached answers.
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (name) => name }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
   ];
 }

@@ -1,6 +1,8 @@
 import { loadEnvironment } from '../config/load-environment.js';
+import type { TelemetryEnvironment } from '../config/telemetry-environment.js';
 import type { TelemetryShutdown } from './otel-sdk.js';
-import { tracingEnabled } from './telemetry-settings.js';
+import { markMetricsExported, markTracingStarted } from './started.js';
+import { metricsExported, telemetryEnabled, tracingEnabled } from './telemetry-settings.js';
 
 // On the global object, not in this module: the production bundle holds two copies of this module
 // (the entry point's, which starts the SDK, and the traced server's, which flushes it).
@@ -8,22 +10,25 @@ const SHUTDOWN = Symbol.for('ai-agent-service.telemetry.shutdown');
 const holder = globalThis as { [SHUTDOWN]?: TelemetryShutdown };
 
 /**
- * Starts tracing when the OTEL_* variables ask for it, before the application is imported (the
+ * Starts tracing and/or metrics export when the OTEL_* variables ask for it, before the application is imported (the
  * entry point awaits this, then imports the server). Off, nothing of the SDK is loaded. An
  * invalid environment starts nothing here: the server's own validation reports it and exits.
  */
 export async function startTelemetry(
   raw: Record<string, string | undefined> = process.env,
 ): Promise<boolean> {
-  let enabled = false;
+  let env: TelemetryEnvironment;
   try {
-    enabled = tracingEnabled(loadEnvironment(raw));
+    env = loadEnvironment(raw);
   } catch {
     return false;
   }
-  if (!enabled) return false;
+  if (!telemetryEnabled(env)) return false;
   const { startOtelSdk } = await import('./otel-sdk.js');
-  holder[SHUTDOWN] = startOtelSdk(loadEnvironment(raw));
+  holder[SHUTDOWN] = startOtelSdk(env);
+  // Metrics alone (OTEL_TRACES_EXPORTER=none): the span wrappers stay no-ops.
+  if (tracingEnabled(env)) markTracingStarted();
+  if (metricsExported(env)) markMetricsExported();
   return true;
 }
 

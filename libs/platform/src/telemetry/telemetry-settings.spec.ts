@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigValidationError, loadEnvironment } from '../config/load-environment.js';
 import { startTelemetry } from './start-telemetry.js';
-import { tracingEnabled } from './telemetry-settings.js';
+import { metricsExported, telemetryEnabled, tracingEnabled } from './telemetry-settings.js';
 
 const enabled = (raw: Record<string, string>) => tracingEnabled(loadEnvironment(raw));
 
@@ -26,6 +26,28 @@ describe('tracingEnabled', () => {
   it('starts nothing when off, or when the variables are invalid (the server reports those)', async () => {
     expect(await startTelemetry({})).toBe(false);
     expect(await startTelemetry({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toBe(false);
+  });
+});
+
+describe('metricsExported', () => {
+  const of = (raw: Record<string, string>) => loadEnvironment(raw);
+
+  it('is off by default, with tracing on too: /metrics serves them', () => {
+    expect(metricsExported(of({}))).toBe(false);
+    expect(metricsExported(of({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }))).toBe(
+      false,
+    );
+    expect(metricsExported(of({ OTEL_METRICS_EXPORTER: 'none' }))).toBe(false);
+  });
+
+  it('is on with OTEL_METRICS_EXPORTER=otlp, which runs the SDK without traces too', () => {
+    const metricsOnly = of({ OTEL_METRICS_EXPORTER: 'otlp', OTEL_TRACES_EXPORTER: 'none' });
+    expect(metricsExported(metricsOnly)).toBe(true);
+    expect(tracingEnabled(metricsOnly)).toBe(false);
+    expect(telemetryEnabled(metricsOnly)).toBe(true);
+    expect(telemetryEnabled(of({ OTEL_METRICS_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' }))).toBe(
+      false,
+    );
   });
 });
 

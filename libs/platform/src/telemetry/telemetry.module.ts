@@ -8,8 +8,9 @@ import { flushTelemetry } from './start-telemetry.js';
 import { TraceResponseMiddleware } from './trace-response.middleware.js';
 
 /**
- * Registered only when tracing is on (decided at the composition root): the `traceparent`
- * response header, and the export of queued spans when the application shuts down.
+ * Registered only when the SDK runs (decided at the composition root): the `traceparent`
+ * response header (none without a span), and the export of queued spans and metrics when the
+ * application shuts down.
  */
 @Module({ providers: [TraceResponseMiddleware] })
 export class TelemetryModule implements NestModule, OnApplicationShutdown {

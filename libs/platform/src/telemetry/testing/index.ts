@@ -8,6 +8,7 @@ import {
   TracerProvider,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
+import { markTracingStarted } from '../started.js';
 
 const exporter = new InMemorySpanExporter();
 let installed = false;
@@ -20,6 +21,7 @@ export function recordSpans(): { spans: () => ReadableSpan[]; reset: () => void 
     trace.setGlobalTracerProvider(
       new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
     );
+    markTracingStarted();
   }
   return { spans: () => exporter.getFinishedSpans(), reset: () => exporter.reset() };
 }

@@ -13,3 +13,4 @@ export type { MeteredOptions } from './http/access-route.js';
 export { RATE_LIMIT_HEADER_NAMES } from './limits/rate-limit-headers.js';
 export { addAccessSecuritySchemes } from './http/openapi-security.js';
 export { runApiKeyCommand } from './keys/api-key.command.js';
+export { loadKeySchema } from './admin/keys.schema.js';

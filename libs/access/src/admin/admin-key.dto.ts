@@ -95,7 +95,13 @@ export class CreateKeyDto extends KeyLimitsDto {
 
 /** Body of `PATCH /admin/keys/{id}`: the fields to change. */
 export class UpdateKeyDto extends KeyLimitsDto {
-  @ApiProperty({ required: false, nullable: true, maxLength: 200, example: 'Acme production' })
+  @ApiProperty({
+    type: String,
+    required: false,
+    nullable: true,
+    maxLength: 200,
+    example: 'Acme production',
+  })
   @IsOptional()
   @MaxLength(200, { message: 'name must be 1 to 200 characters' })
   @MinLength(1, { message: 'name must be 1 to 200 characters' })

@@ -85,8 +85,16 @@ describe('managed keys across replicas (PostgreSQL + Redis)', () => {
     await until(secret, 200, [a, b, c]);
     expect(await status(a, secret)).toBe(200);
 
+    // What B hears: the key id on the suite's own channel (C hears nothing and polls).
+    const listener = redis.client.duplicate();
+    const heard = new Promise<string[]>((resolve) =>
+      listener.on('message', (channel: string, id: string) => resolve([channel, id])),
+    );
+    await listener.subscribe(`${redis.prefix}api-keys`);
     const revokedAt = Date.now();
     expect((await admin(a, '/admin/keys/acme-1', 'DELETE')).status).toBe(200);
+    expect(await heard).toEqual([`${redis.prefix}api-keys`, 'acme-1']);
+    listener.disconnect();
     expect(await status(a, secret)).toBe(401);
     const elapsed = await until(secret, 401, [b, c]);
     const took = Date.now() - revokedAt;

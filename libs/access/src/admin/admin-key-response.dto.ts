@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AuditEntry } from './managed-key.js';
-import type { KeyView } from './key-admin.service.js';
+import type { KeyView } from './key-view.js';
 
 const DATE = { type: String, format: 'date-time', nullable: true } as const;
 const COUNT = { type: 'integer', minimum: 0, nullable: true } as const;

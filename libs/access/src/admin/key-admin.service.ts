@@ -2,9 +2,9 @@ import type { PinoLogger } from 'nestjs-pino';
 import { randomBytes } from 'node:crypto';
 import { apiKeyDigest, generateApiKey } from '../keys/api-key.js';
 import type { KeyRegistry } from '../keys/key-registry.js';
-import type { TableKey } from '../keys/key-table.js';
 import { adminProblems } from './admin-problem.js';
 import type { KeySync } from './key-sync.js';
+import { configuredKeys, snake, type KeyView } from './key-view.js';
 import {
   DuplicateKeyError,
   KeyStoreFullError,
@@ -25,10 +25,6 @@ export interface NewKey {
   admin?: boolean;
   limits: ManagedLimits;
 }
-
-/** A key as the API shows it: a managed one, or one configured by API_KEYS / API_KEYS_FILE. */
-export type KeyView =
-  (ManagedKey & { source: 'api' }) | (TableKey & { id: string; source: 'environment' | 'file' });
 
 /** Managed keys' use-cases: every change stored with its audit entry, logged, and spread. */
 export class KeyAdminService {
@@ -71,7 +67,7 @@ export class KeyAdminService {
   }
 
   async list(limit: number, afterId?: string): Promise<{ items: KeyView[]; next?: string }> {
-    const configured = this.configured()
+    const configured = configuredKeys(this.registry)
       .filter((k) => afterId === undefined || k.id > afterId)
       .slice(0, limit);
     const managed = await this.guard(() => this.store.list(limit, afterId));
@@ -82,7 +78,7 @@ export class KeyAdminService {
   }
 
   async show(id: string): Promise<KeyView> {
-    const configured = this.configured().find((k) => k.id === id);
+    const configured = configuredKeys(this.registry).find((k) => k.id === id);
     if (configured) return configured;
     const key = await this.guard(() => this.store.get(id));
     if (!key) throw adminProblems.notFound(id);
@@ -144,7 +140,7 @@ export class KeyAdminService {
 
   /** The managed key `id` when it may change: 404 unknown, 409 read-only or revoked. */
   private async changeable(id: string): Promise<ManagedKey> {
-    if (this.configured().some((k) => k.id === id)) throw adminProblems.readOnly();
+    if (configuredKeys(this.registry).some((k) => k.id === id)) throw adminProblems.readOnly();
     const key = await this.guard(() => this.store.get(id));
     if (!key) throw adminProblems.notFound(id);
     if (key.revokedAt) throw adminProblems.revoked(id);
@@ -178,17 +174,6 @@ export class KeyAdminService {
     await this.sync.changed(entry.keyId);
   }
 
-  private configured() {
-    return this.registry
-      .configuredKeys()
-      .map((k) => ({
-        ...k,
-        id: `${k.origin}:${k.digest.toString('hex', 0, 4)}`,
-        source: k.origin!,
-      }))
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
-  }
-
   /** Store failures other than the expected ones are an outage: 503. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -200,20 +185,4 @@ export class KeyAdminService {
       throw adminProblems.unavailable();
     }
   }
-}
-
-const SNAKE: Record<keyof ManagedLimits, string> = {
-  requestsPerMinute: 'requests_per_minute',
-  tokensPerMinute: 'tokens_per_minute',
-  tokensPerDay: 'tokens_per_day',
-  tokensPerMonth: 'tokens_per_month',
-};
-
-/** Limits under the API's field names (the audit's `changes`). */
-function snake(limits: Partial<ManagedLimits>): Record<string, number | null> {
-  return Object.fromEntries(
-    Object.entries(limits)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [SNAKE[k as keyof ManagedLimits], v]),
-  );
 }

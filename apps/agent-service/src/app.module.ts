@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessModule, accessConfig } from '@app/access';
+import { AccessModule, accessConfig, loadKeySchema } from '@app/access';
 import {
   AgentModule,
   agentConfig,
@@ -9,7 +9,12 @@ import {
 } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
-import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
+import {
+  DATABASE_READINESS,
+  DatabaseModule,
+  databaseConfig,
+  mergeSchemas,
+} from '@app/platform/database';
 import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
 import { DocsModule } from './docs/docs.module.js';
 
@@ -23,8 +28,8 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
-    const database =
-      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadHistorySchema);
+    const loadSchema = async () => mergeSchemas(await loadHistorySchema(), await loadKeySchema());
+    const database = databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
     const agent = AgentModule.forRoot({
       config: agentConfig(env),
@@ -45,7 +50,7 @@ export class AppModule {
             { module: agent, check: PROVIDER_READINESS },
           ],
         }),
-        AccessModule.forRoot({ config: accessConfig(env), redis }),
+        AccessModule.forRoot({ config: accessConfig(env), redis, database }),
         agent,
         // Swagger UI and the document are routes like any other (request id, log line, metrics).
         ...(env.DOCS_ENABLED ? [DocsModule] : []),

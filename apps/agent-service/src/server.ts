@@ -67,7 +67,7 @@ async function bootstrap(): Promise<void> {
 // `main.js apikey new <client-id>`: the same entry point generates keys, so the production
 // image (node and this bundle, no shell) can: docker run --rm IMAGE /app/main.mjs apikey new ID
 if (process.argv[2] === 'apikey') {
-  process.exitCode = runApiKeyCommand(process.argv.slice(3));
+  void runApiKeyCommand(process.argv.slice(3)).then((code) => (process.exitCode = code));
 } else {
   bootstrap().catch((error: unknown) => {
     process.stderr.write(

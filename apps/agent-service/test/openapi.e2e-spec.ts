@@ -45,6 +45,11 @@ describe('OpenAPI document', () => {
       }
     }
     expect(doc.paths['/queries/{id}'].get.responses['404']).toBeDefined();
+    for (const [name, op] of operations(doc).filter(([n]) => n.includes(' /admin/'))) {
+      expect([name, op.security]).toEqual([name, [{ 'admin-bearer': [] }]]);
+      for (const status of ['400', '401', '403', '404']) expect(op.responses[status]).toBeDefined();
+    }
+    expect(doc.paths['/admin/keys'].post.responses['409']).toBeDefined();
   });
 
   it('types integers as integers and states bounds, formats and closed bodies', () => {
@@ -63,6 +68,7 @@ describe('OpenAPI document', () => {
 
   it('declares API keys as opaque bearer tokens or an X-API-Key header, not as JWTs', () => {
     expect(doc.components.securitySchemes).toEqual({
+      'admin-bearer': { type: 'http', scheme: 'bearer', description: expect.any(String) },
       'api-key-bearer': {
         type: 'http',
         scheme: 'bearer',
@@ -87,7 +93,7 @@ describe('OpenAPI document', () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
     expect(doc.info.license).toMatchObject({ name: 'MIT' });
     const tags = (doc.tags as Doc[]).map((tag) => tag.name as string);
-    expect(tags).toEqual(['agent', 'openai', 'operations', 'documentation']);
+    expect(tags).toEqual(['agent', 'openai', 'operations', 'documentation', 'admin']);
     for (const [, op] of operations(doc)) {
       expect(tags).toEqual(expect.arrayContaining(op.tags));
       expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);

@@ -9,9 +9,20 @@ export interface AccessConfig {
   metricsToken?: string;
   limits: Limits;
   maxInFlight: number;
+  admin: AdminConfig;
+}
+
+/** The key API's settings. */
+export interface AdminConfig {
+  /** ADMIN_TOKEN; with no token and no admin key, /admin answers 404. */
+  token?: string;
+  rotationGraceSeconds: number;
+  /** Redis channel that tells the other replicas a key changed. */
+  channel: string;
 }
 
 export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');
+export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
 
 /** The access slice of the environment. */
 export function accessConfig(env: Environment): AccessConfig {
@@ -25,5 +36,10 @@ export function accessConfig(env: Environment): AccessConfig {
       tokens: env.RATE_LIMIT_TOKENS_PER_MINUTE,
     },
     maxInFlight: env.MAX_IN_FLIGHT,
+    admin: {
+      token: env.ADMIN_TOKEN,
+      rotationGraceSeconds: env.ADMIN_KEY_ROTATION_GRACE_SECONDS,
+      channel: `${env.REDIS_KEY_PREFIX}api-keys`,
+    },
   };
 }

@@ -11,6 +11,7 @@ import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { REDIS_CLIENT } from '@app/platform/redis';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
+import { AdminModule } from './admin/admin.module.js';
 import { MetricsTokenModule } from './auth/metrics-token.module.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessStep } from './http/access-step.js';
@@ -25,6 +26,8 @@ export interface AccessModuleOptions {
   config: AccessConfig;
   /** The Redis module when Redis is configured: the limits' windows live there, shared. */
   redis?: DynamicModule;
+  /** The database module when PostgreSQL is configured: managed keys live there. */
+  database?: DynamicModule;
 }
 
 /**
@@ -43,7 +46,7 @@ export class AccessModule implements OnApplicationBootstrap {
     logger.setContext('access');
   }
 
-  static forRoot({ config, redis }: AccessModuleOptions): DynamicModule {
+  static forRoot({ config, redis, database }: AccessModuleOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: ACCESS_CONFIG, useValue: config },
       {
@@ -56,7 +59,11 @@ export class AccessModule implements OnApplicationBootstrap {
         inject: [PinoLogger, AccessMetrics],
         useFactory: (logger: PinoLogger, metrics: AccessMetrics) => {
           logger.setContext('access');
-          const sources = { entries: config.keys, file: config.keysFile };
+          const sources = {
+            entries: config.keys,
+            file: config.keysFile,
+            managed: config.admin.token !== undefined,
+          };
           const registry = new KeyRegistry(sources, logger, metrics);
           registry.load(); // invalid or unreadable keys fail start-up
           return registry;
@@ -96,6 +103,7 @@ export class AccessModule implements OnApplicationBootstrap {
       imports: [
         ...(redis ? [redis] : []),
         ...(config.metricsToken ? [MetricsTokenModule.forRoot(config)] : []),
+        AdminModule.forRoot({ config: config.admin, database, redis }),
       ],
       providers,
       exports: [
@@ -113,7 +121,7 @@ export class AccessModule implements OnApplicationBootstrap {
     this.keys.watch();
     if (!this.keys.enabled) {
       this.logger.warn(
-        'no API keys configured: /query and /queries are open to anyone (set API_KEYS or API_KEYS_FILE; AUTH_REQUIRED=true refuses to start without them)',
+        'no API keys configured: /query and /queries are open to anyone (set API_KEYS, API_KEYS_FILE or ADMIN_TOKEN; AUTH_REQUIRED=true refuses to start without them)',
       );
     } else {
       this.logger.info({ clients: this.keys.clientIds().length }, 'API keys required');

@@ -12,3 +12,4 @@ export { AccessStep, type MeteredCall, type MeteredRoute } from './http/access-s
 export { RATE_LIMIT_HEADER_NAMES } from './limits/rate-limit-headers.js';
 export { addAccessSecuritySchemes } from './http/openapi-security.js';
 export { runApiKeyCommand } from './keys/api-key.command.js';
+export { loadKeySchema } from './admin/keys.schema.js';

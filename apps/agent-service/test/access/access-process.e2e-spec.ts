@@ -24,7 +24,7 @@ describe('API keys in the service process', () => {
     service = await ServiceProcess.start({ AUTH_REQUIRED: 'true' });
     expect(await service.exited).toBe(1);
     expect(service.stderr.join('\n')).toContain(
-      'AUTH_REQUIRED=true needs API_KEYS or API_KEYS_FILE',
+      'AUTH_REQUIRED=true needs API_KEYS, API_KEYS_FILE or ADMIN_TOKEN',
     );
   });
 

@@ -126,6 +126,7 @@ describe('API keys', () => {
   it('documents both ways to send a key, so "Authorize" in Swagger UI works', async () => {
     const doc = (await request(t.server).get('/openapi.json').expect(200)).body;
     expect(doc.components.securitySchemes).toEqual({
+      'admin-bearer': expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       'api-key-bearer': expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       'api-key-header': expect.objectContaining({
         type: 'apiKey',

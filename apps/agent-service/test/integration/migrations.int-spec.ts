@@ -1,16 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { loadKeySchema } from '@app/access';
 import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
 import {
   migrateWithLock,
+  mergeSchemas,
   databaseConfig,
   postgresOptions,
   type DatabaseConfig,
 } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 
-const MIGRATIONS = ['CreateQueryHistory1764300000000', 'AddQueryHistoryClient1796022735130'];
+const MIGRATIONS = [
+  'CreateQueryHistory1764300000000',
+  'AddQueryHistoryClient1796022735130',
+  'CreateApiKeys1796100000000',
+];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
 describe('migrations', () => {
@@ -20,7 +26,7 @@ describe('migrations', () => {
     const ds = new DataSource(
       postgresOptions(
         databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
-        await loadHistorySchema(),
+        mergeSchemas(await loadHistorySchema(), await loadKeySchema()),
       ),
     );
     sources.push(ds);
@@ -46,9 +52,16 @@ describe('migrations', () => {
     expect(await ds.showMigrations()).toBe(true);
     const applied = await ds.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS);
-    expect(await tables()).toEqual(['query_history', 'schema_migrations']);
+    expect(await tables()).toEqual([
+      'api_key_audit',
+      'api_keys',
+      'query_history',
+      'schema_migrations',
+    ]);
     expect(await ds.showMigrations()).toBe(false);
 
+    await ds.undoLastMigration();
+    expect(await tables()).toEqual(['query_history', 'schema_migrations']);
     await ds.undoLastMigration();
     await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
@@ -67,6 +80,7 @@ describe('migrations', () => {
   it('gives existing rows no client and the answered outcome, indexed per client', async () => {
     const ds = await dataSource();
     await ds.runMigrations();
+    await ds.undoLastMigration(); // the key tables
     await ds.undoLastMigration(); // back to the table as it was before clients existed
     await db.query(
       `INSERT INTO query_history (id, created_at, provider, model, prompt_chars, response_chars,
@@ -92,5 +106,27 @@ describe('migrations', () => {
     await expect(db.query(`UPDATE query_history SET outcome = 'lost'`)).rejects.toThrow(
       /query_history_outcome_check/,
     );
+  });
+
+  it('indexes keys by digest prefix and their change marker; a digest is unique', async () => {
+    const ds = await dataSource();
+    await ds.runMigrations();
+    const indexes = await db.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE tablename = 'api_keys' ORDER BY 1",
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['api_keys_digest_prefix_idx', 'api_keys_version_idx']),
+    );
+    const insert = (id: string) =>
+      db.query(
+        `INSERT INTO api_keys (id, client_id, digest, digest_prefix)
+         VALUES ($1, $1, repeat('a', 64), 'aaaaaaaa') RETURNING version`,
+        [id],
+      );
+    const [first] = (await insert('k1')) as { version: string }[];
+    await expect(insert('k2')).rejects.toThrow(/api_keys_digest_key/);
+    await db.query("UPDATE api_keys SET version = nextval('api_keys_version_seq')");
+    const [{ version }] = await db.query<{ version: string }>('SELECT version FROM api_keys');
+    expect(BigInt(version)).toBeGreaterThan(BigInt(first.version));
   });
 });

@@ -1,7 +1,8 @@
 import type { DocumentBuilder } from '@nestjs/swagger';
+import { ADMIN_SCHEME } from '../admin/admin-openapi.js';
 import { BEARER_SCHEME, HEADER_SCHEME } from './access.decorators.js';
 
-/** Declares both ways to send a key, so "Authorize" in Swagger UI works with either. */
+/** Declares both ways to send a key, so "Authorize" in Swagger UI works with either, and the admin credential. */
 export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
   // Not addBearerAuth(): it labels the token `bearerFormat: JWT`, and these keys are opaque.
   return builder
@@ -13,5 +14,10 @@ export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuil
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key in X-API-Key' },
       HEADER_SCHEME,
-    );
+    )
+    .addSecurity(ADMIN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'ADMIN_TOKEN, or an API key flagged admin, as a bearer token (the key API)',
+    });
 }

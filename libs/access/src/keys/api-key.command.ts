@@ -1,11 +1,13 @@
 import { API_KEY_ENTRY } from '@app/platform';
+import { KEY_API_USAGE, KEY_API_VERBS, runKeyApiCommand } from '../admin/key-api.command.js';
 import { generateApiKey, keyEntry } from './api-key.js';
 
 const USAGE = `Usage: apikey new <client-id> [--rpm N] [--tpm N] [--json]
+${KEY_API_USAGE}
 
-Generates a random API key for <client-id> and prints it once, with the entry to add to
-API_KEYS or API_KEYS_FILE (client-id:sha256-of-key[:rpm=N;tpm=N]). The key itself is never
-stored by the service: keep it now or generate another.`;
+"new" works offline: it generates a random API key for <client-id> and prints it once, with the
+entry to add to API_KEYS or API_KEYS_FILE (client-id:sha256-of-key[:rpm=N;tpm=N]). The key
+itself is never stored by the service: keep it now or generate another.`;
 
 interface Output {
   out: (line: string) => void;
@@ -17,8 +19,20 @@ const stdio: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** `apikey new <client-id>`: the key-generation command; returns the exit code. */
-export function runApiKeyCommand(args: string[], io: Output = stdio): number {
+/**
+ * `apikey new <client-id>` (offline key generation) and the key API's verbs (against a running
+ * service); resolves to the exit code.
+ */
+export async function runApiKeyCommand(
+  args: string[],
+  io: Output = stdio,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  if (KEY_API_VERBS.includes(args[0])) return runKeyApiCommand(args, io, env);
+  return newKey(args, io);
+}
+
+function newKey(args: string[], io: Output): number {
   const [command, clientId, ...rest] = args;
   if (command !== 'new' || clientId === undefined || clientId.startsWith('-')) {
     io.err(USAGE);

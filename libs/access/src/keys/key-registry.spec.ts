@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import type { PinoLogger } from 'nestjs-pino';
 import { MetricsRegistry } from '@app/platform';
 import { AccessMetrics } from '../access.metrics.js';
-import { keyEntry } from './api-key.js';
+import { apiKeyDigest, keyEntry } from './api-key.js';
 import { KeyRegistry } from './key-registry.js';
+import { KeyTable } from './key-table.js';
 
 describe('KeyRegistry', () => {
   let dir: string;
@@ -146,5 +147,36 @@ describe('KeyRegistry', () => {
       { reason: 'file change', clients: 0, keys: 0 },
       'API keys reloaded: no keys, every client is refused',
     );
+  });
+
+  it('authenticates managed keys beside the configured ones, and lists only the configured', () => {
+    const keys = make([keyEntry('acme', 'ka')], false);
+    keys.load();
+    expect(keys.hasAdminKeys).toBe(false);
+    keys.setManagedKeys(
+      KeyTable.of([{ digest: apiKeyDigest('km'), client: { id: 'beta', admin: true } }]),
+    );
+    expect(keys.authenticate('ka')?.id).toBe('acme');
+    expect(keys.authenticate('km')).toEqual({ id: 'beta', admin: true });
+    expect(keys.hasAdminKeys).toBe(true);
+    expect(keys.clientIds()).toEqual(['acme', 'beta']);
+    expect(keys.configuredKeys().map((k) => [k.client.id, k.origin])).toEqual([
+      ['acme', 'environment'],
+    ]);
+    // A new snapshot replaces the previous one whole: a revoked key is simply absent.
+    keys.setManagedKeys(KeyTable.empty());
+    expect(keys.authenticate('km')).toBeUndefined();
+    expect(keys.hasAdminKeys).toBe(false);
+  });
+
+  it('requires keys when they are managed through the key API, even with none listed', () => {
+    const keys = new KeyRegistry(
+      { entries: [], managed: true },
+      logger as unknown as PinoLogger,
+      new AccessMetrics(new MetricsRegistry()),
+    );
+    keys.load();
+    expect(keys.enabled).toBe(true);
+    expect(keys.authenticate('anything')).toBeUndefined();
   });
 });

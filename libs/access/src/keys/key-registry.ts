@@ -4,7 +4,7 @@ import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node
 import type { PinoLogger } from 'nestjs-pino';
 import type { AccessMetrics } from '../access.metrics.js';
 import { apiKeyDigest, MAX_API_KEY_LENGTH } from './api-key.js';
-import { KeyTable, type ClientEntry, type KeyLine } from './key-table.js';
+import { KeyTable, type ClientEntry, type KeyLine, type TableKey } from './key-table.js';
 
 /** A mounted secret is small; anything larger is a mistake, not a key list. */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -26,6 +26,8 @@ export interface KeySources {
   entries: string[];
   /** API_KEYS_FILE, reloaded on change and on SIGHUP. */
   file?: string;
+  /** Keys are also managed through the key API: keys are required even when none is listed. */
+  managed?: boolean;
   /** Time a changed file must stay the same before it is applied (tests shorten it). */
   settleMs?: number;
   /** The same for a file without a single entry. */
@@ -33,13 +35,16 @@ export interface KeySources {
 }
 
 /**
- * The configured API keys. Keys are configured when API_KEYS or API_KEYS_FILE is set (decided
- * once at boot, so an emptied file locks everyone out instead of opening the service). A
- * reload that fails keeps the previous keys in force.
+ * The configured API keys. Keys are configured when API_KEYS, API_KEYS_FILE or the key API is
+ * set (decided once at boot, so an emptied file locks everyone out instead of opening the
+ * service). A reload that fails keeps the previous keys in force. Keys managed through the key
+ * API live in a second table, replaced whole on every change, so a lookup stays synchronous.
  */
 export class KeyRegistry implements OnApplicationShutdown {
   readonly enabled: boolean;
   private table = KeyTable.empty();
+  private managed = KeyTable.empty();
+  private admins = false;
   private fileContentDigest: string | undefined;
   private watching = false;
   /** The reload under way, and whether another was asked for meanwhile. */
@@ -52,7 +57,8 @@ export class KeyRegistry implements OnApplicationShutdown {
     private readonly logger: PinoLogger,
     private readonly metrics: AccessMetrics,
   ) {
-    this.enabled = sources.entries.length > 0 || sources.file !== undefined;
+    this.enabled =
+      sources.entries.length > 0 || sources.file !== undefined || sources.managed === true;
   }
 
   /** Loads every source; throws (failing start-up) when one is unreadable or invalid. */
@@ -89,12 +95,29 @@ export class KeyRegistry implements OnApplicationShutdown {
   /** The client a presented key belongs to; undefined for unknown keys. */
   authenticate(key: string): ClientEntry | undefined {
     if (key.length === 0 || key.length > MAX_API_KEY_LENGTH) return undefined;
-    return this.table.lookup(apiKeyDigest(key));
+    const digest = apiKeyDigest(key);
+    return this.table.lookup(digest) ?? this.managed.lookup(digest);
   }
 
   /** Configured client ids (they bound the metrics' label values). */
   clientIds(): string[] {
-    return [...this.table.clients.keys()];
+    return [...new Set([...this.table.clients.keys(), ...this.managed.clients.keys()])];
+  }
+
+  /** The keys from API_KEYS and API_KEYS_FILE (read-only to the key API). */
+  configuredKeys(): TableKey[] {
+    return this.table.keys();
+  }
+
+  /** Whether a configured or managed key may manage keys. */
+  get hasAdminKeys(): boolean {
+    return this.admins;
+  }
+
+  /** Replaces the keys managed through the key API (a snapshot of the key store). */
+  setManagedKeys(table: KeyTable): void {
+    this.managed = table;
+    this.counted();
   }
 
   /**
@@ -171,11 +194,12 @@ export class KeyRegistry implements OnApplicationShutdown {
     const lines: KeyLine[] = this.sources.entries.map((text, i) => ({
       text,
       source: `API_KEYS entry ${i + 1}`,
+      origin: 'environment',
     }));
     (fileContent ?? '').split('\n').forEach((raw, i) => {
       const text = raw.trim();
       if (text && !text.startsWith('#'))
-        lines.push({ text, source: `API_KEYS_FILE line ${i + 1}` });
+        lines.push({ text, source: `API_KEYS_FILE line ${i + 1}`, origin: 'file' });
     });
     return KeyTable.parse(lines);
   }
@@ -183,7 +207,12 @@ export class KeyRegistry implements OnApplicationShutdown {
   private apply(table: KeyTable, fileContent: string | undefined): void {
     this.table = table;
     this.fileContentDigest = fileContent === undefined ? undefined : sha256(fileContent);
-    this.metrics.keysConfigured.set(table.keyCount);
+    this.counted();
+  }
+
+  private counted(): void {
+    this.admins = this.table.hasAdmin || this.managed.hasAdmin;
+    this.metrics.keysConfigured.set(this.table.keyCount + this.managed.keyCount);
   }
 
   private readFile(): string {

@@ -49,4 +49,33 @@ describe('KeyTable', () => {
     ]);
     expect(problems.join()).not.toContain(hash('k1'));
   });
+
+  it('reads the admin flag beside the limits, and a table knows whether it has an admin key', () => {
+    const { table, problems } = KeyTable.parse(
+      lines(`ops:${hash('k1')}:admin`, `acme:${hash('k2')}:rpm=5;admin;tpm=9`, keyEntry('b', 'k3')),
+    );
+    expect(problems).toEqual([]);
+    expect(table.lookup(apiKeyDigest('k1'))).toEqual({ id: 'ops', admin: true });
+    expect(table.lookup(apiKeyDigest('k2'))).toEqual({
+      id: 'acme',
+      admin: true,
+      requestsPerMinute: 5,
+      tokensPerMinute: 9,
+    });
+    expect(table.hasAdmin).toBe(true);
+    expect(KeyTable.parse(lines(keyEntry('b', 'k3'))).table.hasAdmin).toBe(false);
+  });
+
+  it('builds a table of managed keys whose rotated-out secrets stop at their end', () => {
+    const client = { id: 'acme', tokensPerDay: 1000 };
+    const table = KeyTable.of([
+      { digest: apiKeyDigest('new'), client },
+      { digest: apiKeyDigest('old'), client, notAfter: 2_000 },
+    ]);
+    expect(table.keyCount).toBe(2);
+    expect(table.lookup(apiKeyDigest('new'), 5_000)).toBe(client);
+    expect(table.lookup(apiKeyDigest('old'), 1_999)).toBe(client);
+    expect(table.lookup(apiKeyDigest('old'), 2_000)).toBeUndefined();
+    expect(table.keys().map((k) => k.client.id)).toEqual(['acme', 'acme']);
+  });
 });

@@ -5,26 +5,39 @@ import { API_KEY_ENTRY } from '@app/platform';
 export interface ClientLimits {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** Token budgets of a managed key (stored and returned; enforced by the budget layer). */
+  tokensPerDay?: number;
+  tokensPerMonth?: number;
 }
 
 /** A configured client: its id (the label in logs, metrics and history) and its overrides. */
 export interface ClientEntry extends ClientLimits {
   readonly id: string;
+  /** The key may manage keys through /admin. */
+  readonly admin?: boolean;
+}
+
+/** One key of the table: its digest, its client and, for a rotated-out secret, its end. */
+export interface TableKey {
+  digest: Buffer;
+  client: ClientEntry;
+  /** Epoch ms after which the key no longer authenticates (a rotation's grace period). */
+  notAfter?: number;
+  origin?: KeyOrigin;
 }
 
 /** One line of configuration with where it came from, for error messages. */
 export interface KeyLine {
   text: string;
   source: string;
+  origin?: KeyOrigin;
 }
+
+/** Where a configured key comes from: such keys are read-only to the key API. */
+export type KeyOrigin = 'environment' | 'file';
 
 /** Bound on entries: the table lives in memory and labels metrics. */
 export const MAX_KEY_ENTRIES = 10_000;
-
-interface StoredKey {
-  digest: Buffer;
-  client: ClientEntry;
-}
 
 // Keys are found by a short prefix of their digest, then compared in full in constant time:
 // timing can at most reveal whether 32 bits of SHA-256(guess) match, which says nothing.
@@ -36,22 +49,49 @@ const BUCKET_HEX = 8;
  */
 export class KeyTable {
   private constructor(
-    private readonly buckets: ReadonlyMap<string, StoredKey[]>,
+    private readonly buckets: ReadonlyMap<string, TableKey[]>,
     readonly clients: ReadonlyMap<string, ClientEntry>,
     readonly keyCount: number,
   ) {}
 
-  /** The client whose key has this SHA-256 digest. */
-  lookup(digest: Buffer): ClientEntry | undefined {
+  /** The client whose key has this SHA-256 digest (and is not past its grace period). */
+  lookup(digest: Buffer, now = Date.now()): ClientEntry | undefined {
     let found: ClientEntry | undefined;
     for (const stored of this.buckets.get(digest.toString('hex', 0, BUCKET_HEX / 2)) ?? []) {
-      if (timingSafeEqual(stored.digest, digest)) found = stored.client;
+      if (
+        timingSafeEqual(stored.digest, digest) &&
+        (stored.notAfter === undefined || stored.notAfter > now)
+      ) {
+        found = stored.client;
+      }
     }
     return found;
   }
 
+  /** Every key of the table. */
+  keys(): TableKey[] {
+    return [...this.buckets.values()].flat();
+  }
+
+  /** Whether some key may manage keys. */
+  get hasAdmin(): boolean {
+    return this.keys().some((key) => key.client.admin === true);
+  }
+
   static empty(): KeyTable {
     return new KeyTable(new Map(), new Map(), 0);
+  }
+
+  /** A table of already validated keys (the managed ones); clients are per key here. */
+  static of(keys: TableKey[]): KeyTable {
+    const buckets = new Map<string, TableKey[]>();
+    const clients = new Map<string, ClientEntry>();
+    for (const key of keys) {
+      const prefix = key.digest.toString('hex', 0, BUCKET_HEX / 2);
+      buckets.set(prefix, [...(buckets.get(prefix) ?? []), key]);
+      if (!clients.has(key.client.id)) clients.set(key.client.id, key.client);
+    }
+    return new KeyTable(buckets, clients, keys.length);
   }
 
   /**
@@ -62,8 +102,8 @@ export class KeyTable {
     const problems: string[] = [];
     const byDigest = new Map<string, ClientEntry>();
     const clients = new Map<string, ClientEntry>();
-    const buckets = new Map<string, StoredKey[]>();
-    for (const { text, source } of lines) {
+    const buckets = new Map<string, TableKey[]>();
+    for (const { text, source, origin } of lines) {
       if (!API_KEY_ENTRY.test(text)) {
         problems.push(`${source}: not client-id:sha256-hex[:rpm=N;tpm=N]`);
         continue;
@@ -86,7 +126,7 @@ export class KeyTable {
       const client = clients.get(id) ?? entry;
       byDigest.set(digest, client);
       const bucket = buckets.get(digest.slice(0, BUCKET_HEX)) ?? [];
-      bucket.push({ digest: Buffer.from(digest, 'hex'), client });
+      bucket.push({ digest: Buffer.from(digest, 'hex'), client, origin });
       buckets.set(digest.slice(0, BUCKET_HEX), bucket);
     }
     if (byDigest.size > MAX_KEY_ENTRIES) {
@@ -96,17 +136,22 @@ export class KeyTable {
   }
 }
 
-function parseOverrides(overrides: string | undefined): ClientLimits {
-  const limits: ClientLimits = {};
+function parseOverrides(overrides: string | undefined): ClientLimits & { admin?: true } {
+  const limits: ClientLimits & { admin?: true } = {};
   for (const pair of overrides?.split(';') ?? []) {
     const [name, value] = pair.split('=') as [string, string];
     const n = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
-    if (name === 'rpm') limits.requestsPerMinute = n;
+    if (name === 'admin') limits.admin = true;
+    else if (name === 'rpm') limits.requestsPerMinute = n;
     else limits.tokensPerMinute = n;
   }
   return limits;
 }
 
-function sameLimits(a: ClientLimits, b: ClientLimits): boolean {
-  return a.requestsPerMinute === b.requestsPerMinute && a.tokensPerMinute === b.tokensPerMinute;
+function sameLimits(a: ClientEntry, b: ClientEntry): boolean {
+  return (
+    a.requestsPerMinute === b.requestsPerMinute &&
+    a.tokensPerMinute === b.tokensPerMinute &&
+    a.admin === b.admin
+  );
 }

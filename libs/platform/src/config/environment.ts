@@ -24,10 +24,11 @@ export type CacheScope = (typeof CACHE_SCOPES)[number];
 
 /**
  * One API key entry: a client id, the SHA-256 (hex) of its key, optional per-client limits
- * (`rpm`, `tpm`). Shared with the key registry, which parses `API_KEYS_FILE` with it.
+ * (`rpm`, `tpm`) and `admin` (the key may also manage keys through /admin). Shared with the key
+ * registry, which parses `API_KEYS_FILE` with it.
  */
 export const API_KEY_ENTRY =
-  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:(rpm|tpm)=\d{1,10}(;(rpm|tpm)=\d{1,10})?)?$/;
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:((rpm|tpm)=\d{1,10}|admin)(;((rpm|tpm)=\d{1,10}|admin)){0,2})?$/;
 
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 /** A byte size as an integer or with a unit: "65536", "64kb", "64mb", "1gb" (powers of 1024). */
@@ -236,6 +237,13 @@ export class Environment extends TelemetryEnvironment {
   @IsOptional() @IsString() @MaxLength(4096) API_KEYS_FILE?: string = undefined;
   /** Refuse to start without keys instead of serving openly. */
   @Transform(toBool) @IsBoolean() AUTH_REQUIRED = false;
+  /**
+   * Secret that opens the key API under /admin (with `admin` key entries, or instead of them);
+   * neither set: /admin answers 404. Long enough that guessing it is out of the question.
+   */
+  @IsOptional() @IsString() @MinLength(32) @MaxLength(512) ADMIN_TOKEN?: string = undefined;
+  /** How long a rotated key's previous secret keeps working, unless the request says otherwise. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86_400) ADMIN_KEY_ROTATION_GRACE_SECONDS = 3_600;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   @IsOptional() @IsString() @MinLength(16) @MaxLength(512) METRICS_TOKEN?: string = undefined;
   /** false removes /docs and /openapi.json. */

@@ -80,6 +80,22 @@ describe('loadEnvironment cross-field rules', () => {
     expect(loadEnvironment({ SHUTDOWN_DRAIN_DELAY_MS: '5000' }).SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
   });
 
+  it('needs an ADMIN_TOKEN long enough not to be guessed, without echoing it', () => {
+    const short = 'short-admin-token-1234567890';
+    let message = '';
+    try {
+      loadEnvironment({ ADMIN_TOKEN: short, ADMIN_KEY_ROTATION_GRACE_SECONDS: '-1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/ADMIN_TOKEN must be longer than or equal to 32 characters/);
+    expect(message).toMatch(/ADMIN_KEY_ROTATION_GRACE_SECONDS/);
+    expect(message).not.toContain(short);
+    const env = loadEnvironment({ ADMIN_TOKEN: 'x'.repeat(32), AUTH_REQUIRED: 'true' });
+    expect(env.ADMIN_TOKEN).toHaveLength(32);
+    expect(env.ADMIN_KEY_ROTATION_GRACE_SECONDS).toBe(3600);
+  });
+
   it('reads LLM_FALLBACKS as an ordered list ending, if at all, with builtin', () => {
     const base = { LLM_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:1/v1' };
     expect(

@@ -49,8 +49,8 @@ function crossFieldProblems(env: Environment): string[] {
   if (env.SHUTDOWN_DRAIN_DELAY_MS >= env.SHUTDOWN_GRACE_MS && env.SHUTDOWN_GRACE_MS > 0) {
     problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_GRACE_MS');
   }
-  if (env.AUTH_REQUIRED && env.API_KEYS.length === 0 && !env.API_KEYS_FILE) {
-    problems.push('AUTH_REQUIRED=true needs API_KEYS or API_KEYS_FILE');
+  if (env.AUTH_REQUIRED && env.API_KEYS.length === 0 && !env.API_KEYS_FILE && !env.ADMIN_TOKEN) {
+    problems.push('AUTH_REQUIRED=true needs API_KEYS, API_KEYS_FILE or ADMIN_TOKEN');
   }
   return problems;
 }

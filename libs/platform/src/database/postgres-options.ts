@@ -9,6 +9,13 @@ export interface DatabaseSchema {
   migrations: MixedList<Function | string>;
 }
 
+/** One schema of the entities and migrations of several feature libs. */
+export function mergeSchemas(...schemas: DatabaseSchema[]): DatabaseSchema {
+  const all = (pick: (s: DatabaseSchema) => unknown) =>
+    schemas.flatMap((s) => Object.values(pick(s) as object) as never[]);
+  return { entities: all((s) => s.entities), migrations: all((s) => s.migrations) };
+}
+
 /** TypeORM options for PostgreSQL; shared by the service and the migration CLI. */
 export function postgresOptions(config: DatabaseConfig, schema: DatabaseSchema): DataSourceOptions {
   return {

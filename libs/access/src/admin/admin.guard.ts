@@ -1,0 +1,82 @@
+import {
+  Inject,
+  Injectable,
+  NotFoundException,
+  createParamDecorator,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ADMIN_CONFIG, type AdminConfig } from '../access.config.js';
+import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
+import { conflictingKeys } from '../http/access-problem.js';
+import { nodeRequest, nodeResponse, remoteAddress } from '../http/node-http.js';
+import { KeyRegistry } from '../keys/key-registry.js';
+import { adminProblems } from './admin-problem.js';
+import type { AuditSource } from './managed-key.js';
+
+const SOURCE = Symbol('adminAuditSource');
+type AdminRequest = IncomingMessage & { [SOURCE]?: AuditSource; id?: unknown };
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * The key API's door: ADMIN_TOKEN or a key flagged admin (401 without either, 403 for a plain
+ * client key). With neither configured the API does not exist (404), as for an unknown route.
+ */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  private readonly tokenDigest: Buffer | undefined;
+
+  constructor(
+    @Inject(ADMIN_CONFIG) config: AdminConfig,
+    private readonly keys: KeyRegistry,
+  ) {
+    this.tokenDigest = config.token === undefined ? undefined : sha256(config.token);
+  }
+
+  /** Whether the key API is on: a token or an admin key is configured. */
+  get enabled(): boolean {
+    return this.tokenDigest !== undefined || this.keys.hasAdminKeys;
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = nodeRequest(ctx.switchToHttp().getRequest()) as AdminRequest;
+    if (!this.enabled) {
+      throw new NotFoundException(`Cannot ${req.method} ${(req.url ?? '').split('?')[0]}`);
+    }
+    const key = presentedKey(req.headers);
+    if (key === CONFLICTING_KEYS) throw conflictingKeys();
+    const actor = key === undefined ? undefined : this.actorOf(key);
+    if (actor === undefined) {
+      nodeResponse(ctx.switchToHttp().getResponse()).setHeader(
+        'WWW-Authenticate',
+        WWW_AUTHENTICATE,
+      );
+      throw adminProblems.unauthorized();
+    }
+    req[SOURCE] = {
+      actor,
+      remoteAddress: remoteAddress(req),
+      requestId: typeof req.id === 'string' ? req.id : null,
+    };
+    return true;
+  }
+
+  /** `admin-token` or `client:<id>`; undefined for an unknown key; 403 for a non-admin one. */
+  private actorOf(key: string): string | undefined {
+    // Digests of equal length, so the comparison takes the same time whatever was sent.
+    if (this.tokenDigest && timingSafeEqual(sha256(key), this.tokenDigest)) return 'admin-token';
+    const client = this.keys.authenticate(key);
+    if (!client) return undefined;
+    if (!client.admin) throw adminProblems.forbidden();
+    return `client:${client.id}`;
+  }
+}
+
+/** Who is calling the key API and from where (set by {@link AdminGuard}). */
+export const AdminSource = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuditSource =>
+    (nodeRequest(ctx.switchToHttp().getRequest()) as AdminRequest)[SOURCE]!,
+);

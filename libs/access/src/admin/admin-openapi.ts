@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/platform';
+import { ApiProblemResponses, BodyReadByGuard } from '@app/platform';
 import { AdminGuard } from './admin.guard.js';
 
 /** Security scheme of the key API: ADMIN_TOKEN or an admin key, as a bearer token. */
@@ -10,6 +10,7 @@ export const ADMIN_SCHEME = 'admin-bearer';
 export function AdminRoute(): ClassDecorator {
   return applyDecorators(
     UseGuards(AdminGuard),
+    BodyReadByGuard(),
     ApiTags('admin'),
     ApiSecurity(ADMIN_SCHEME),
     ApiProblemResponses(

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { JsonBodyReader, takesBody } from '@app/platform';
 import { ADMIN_CONFIG, type AdminConfig } from '../access.config.js';
 import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
 import { conflictingKeys } from '../http/access-problem.js';
@@ -24,6 +25,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 /**
  * The key API's door: ADMIN_TOKEN or a key flagged admin (401 without either, 403 for a plain
  * client key). With neither configured the API does not exist (404), as for an unknown route.
+ * A body is read only once the caller was accepted.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -32,6 +34,7 @@ export class AdminGuard implements CanActivate {
   constructor(
     @Inject(ADMIN_CONFIG) config: AdminConfig,
     private readonly keys: KeyRegistry,
+    private readonly bodies: JsonBodyReader,
   ) {
     this.tokenDigest = config.token === undefined ? undefined : sha256(config.token);
   }
@@ -41,8 +44,9 @@ export class AdminGuard implements CanActivate {
     return this.tokenDigest !== undefined || this.keys.hasAdminKeys;
   }
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = nodeRequest(ctx.switchToHttp().getRequest()) as AdminRequest;
+    const res = nodeResponse(ctx.switchToHttp().getResponse());
     if (!this.enabled) {
       throw new NotFoundException(`Cannot ${req.method} ${(req.url ?? '').split('?')[0]}`);
     }
@@ -50,10 +54,7 @@ export class AdminGuard implements CanActivate {
     if (key === CONFLICTING_KEYS) throw conflictingKeys();
     const actor = key === undefined ? undefined : this.actorOf(key);
     if (actor === undefined) {
-      nodeResponse(ctx.switchToHttp().getResponse()).setHeader(
-        'WWW-Authenticate',
-        WWW_AUTHENTICATE,
-      );
+      res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
       throw adminProblems.unauthorized();
     }
     req[SOURCE] = {
@@ -61,6 +62,7 @@ export class AdminGuard implements CanActivate {
       remoteAddress: remoteAddress(req),
       requestId: typeof req.id === 'string' ? req.id : null,
     };
+    if (takesBody(ctx)) await this.bodies.read(req, res);
     return true;
   }
 

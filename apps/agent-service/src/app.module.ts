@@ -3,13 +3,13 @@ import { AccessModule, accessConfig } from '@app/access';
 import {
   AgentModule,
   agentConfig,
-  loadHistorySchema,
   messageCapture,
   PROVIDER_READINESS,
 } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
+import { loadSchema } from './database-schema.js';
 import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
 import { DocsModule } from './docs/docs.module.js';
 
@@ -24,7 +24,7 @@ export class AppModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
     const database =
-      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadHistorySchema);
+      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
     const agent = AgentModule.forRoot({
       config: agentConfig(env),
@@ -45,7 +45,7 @@ export class AppModule {
             { module: agent, check: PROVIDER_READINESS },
           ],
         }),
-        AccessModule.forRoot({ config: accessConfig(env), redis }),
+        AccessModule.forRoot({ config: accessConfig(env), redis, database }),
         agent,
         // Swagger UI and the document are routes like any other (request id, log line, metrics).
         ...(env.DOCS_ENABLED ? [DocsModule] : []),
@@ -53,3 +53,4 @@ export class AppModule {
     };
   }
 }
+

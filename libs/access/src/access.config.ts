@@ -1,4 +1,5 @@
 import type { Environment } from '@app/platform';
+import { budgetConfig, type BudgetConfig } from './budgets/budget.config.js';
 import type { Limits } from './limits/sliding-window.js';
 
 /** The access layer's slice of the configuration. */
@@ -9,6 +10,9 @@ export interface AccessConfig {
   metricsToken?: string;
   limits: Limits;
   maxInFlight: number;
+  budgets: BudgetConfig;
+  /** Bearer token of the /admin routes; unset, they answer 404. */
+  adminToken?: string;
 }
 
 export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');
@@ -25,5 +29,7 @@ export function accessConfig(env: Environment): AccessConfig {
       tokens: env.RATE_LIMIT_TOKENS_PER_MINUTE,
     },
     maxInFlight: env.MAX_IN_FLIGHT,
+    budgets: budgetConfig(env),
+    adminToken: env.ADMIN_TOKEN,
   };
 }

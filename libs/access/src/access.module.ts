@@ -11,7 +11,12 @@ import { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import { REDIS_CLIENT } from '@app/platform/redis';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
+import { AdminTokenGuard } from './admin/admin-token.guard.js';
+import { AdminUsageController } from './admin/admin-usage.controller.js';
 import { MetricsTokenModule } from './auth/metrics-token.module.js';
+import { budgetProviders } from './budgets/budget.providers.js';
+import { BudgetLedger } from './budgets/budget-ledger.js';
+import { UsageReport } from './budgets/usage-report.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessInterceptor } from './http/access.interceptor.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -25,6 +30,8 @@ export interface AccessModuleOptions {
   config: AccessConfig;
   /** The Redis module when Redis is configured: the limits' windows live there, shared. */
   redis?: DynamicModule;
+  /** The database module when PostgreSQL is configured: the budgets' usage record lives there. */
+  database?: DynamicModule;
 }
 
 /**
@@ -43,7 +50,7 @@ export class AccessModule implements OnApplicationBootstrap {
     logger.setContext('access');
   }
 
-  static forRoot({ config, redis }: AccessModuleOptions): DynamicModule {
+  static forRoot({ config, redis, database }: AccessModuleOptions): DynamicModule {
     const providers: Provider[] = [
       { provide: ACCESS_CONFIG, useValue: config },
       {
@@ -88,6 +95,8 @@ export class AccessModule implements OnApplicationBootstrap {
           return new RateLimiter(store, config.limits, metrics, logger, redis && monitor);
         },
       },
+      ...budgetProviders(config.budgets, { redis, database }),
+      AdminTokenGuard,
       AccessGuard,
       AccessInterceptor,
     ];
@@ -95,10 +104,14 @@ export class AccessModule implements OnApplicationBootstrap {
       module: AccessModule,
       imports: [
         ...(redis ? [redis] : []),
+        ...(database ? [database] : []),
         ...(config.metricsToken ? [MetricsTokenModule.forRoot(config)] : []),
       ],
+      controllers: [AdminUsageController],
       providers,
       exports: [
+        BudgetLedger,
+        UsageReport,
         AccessMetrics,
         KeyRegistry,
         LoadShedder,

@@ -5,6 +5,9 @@ import { PinoLogger } from 'nestjs-pino';
 import { JsonBodyReader } from '@app/platform';
 import { AccessMetrics, ANONYMOUS_CLIENT } from '../access.metrics.js';
 import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
+import { admitBudget } from '../budgets/budget-admission.js';
+import { appendBudgetHeaders } from '../budgets/budget-headers.js';
+import { BudgetLedger } from '../budgets/budget-ledger.js';
 import { KeyRegistry } from '../keys/key-registry.js';
 import { rateLimitHeaders, seconds, type PolicyName } from '../limits/rate-limit-headers.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
@@ -33,6 +36,7 @@ export class AccessGuard implements CanActivate {
     private readonly metrics: AccessMetrics,
     private readonly logger: PinoLogger,
     private readonly bodies: JsonBodyReader,
+    private readonly budgets: BudgetLedger,
   ) {}
 
   canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -97,10 +101,15 @@ export class AccessGuard implements CanActivate {
     release: () => void,
   ): Promise<AccessLease> {
     const limits = this.limiter.limitsFor(access.client);
-    const cost = limits.tokens > 0 && route.reserveTokens ? safeCost(route.reserveTokens, body) : 0;
+    // [budgets] Token budgets (day, month, rolling) are decided before the minute's window.
+    const reserve = route.reserveTokens ? safeCost(route.reserveTokens, body) : 0;
+    const budget = await admitBudget(this.budgets, access, reserve, res, this.metrics);
+    const cost = limits.tokens > 0 ? reserve : 0;
     const state = await this.limiter.admit(access.partition, limits, cost);
     if (state) setHeaders(res, rateLimitHeaders(limits, state));
+    if (budget) appendBudgetHeaders(res, budget); // [budgets]
     if (state && !state.admitted) {
+      if (budget?.reservation) void this.budgets.cancel(budget.reservation); // [budgets]
       const violated: PolicyName[] = [];
       if (state.requestsExceeded) violated.push('requests');
       if (state.tokensExceeded) violated.push('tokens');
@@ -113,7 +122,9 @@ export class AccessGuard implements CanActivate {
       state && limits.tokens > 0
         ? { partition: access.partition, second: state.second, reserved: state.charge }
         : undefined;
-    return new AccessLease(release, access.label, this.metrics, this.limiter, reservation);
+    const held = budget?.reservation; // [budgets] settled with the tokens used
+    const settleBudget = held && ((tokens: number) => this.budgets.settle(held, tokens));
+    return new AccessLease(release, access.label, this.metrics, this.limiter, reservation, settleBudget);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { DocumentBuilder } from '@nestjs/swagger';
+import { ADMIN_SCHEME } from '../admin/admin-usage.controller.js';
 import { BEARER_SCHEME, HEADER_SCHEME } from './access.decorators.js';
 
 /** Declares both ways to send a key, so "Authorize" in Swagger UI works with either. */
@@ -13,5 +14,10 @@ export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuil
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key in X-API-Key' },
       HEADER_SCHEME,
-    );
+    )
+    .addSecurity(ADMIN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'ADMIN_TOKEN as a bearer token (/admin routes)',
+    });
 }

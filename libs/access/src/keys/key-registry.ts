@@ -92,6 +92,11 @@ export class KeyRegistry implements OnApplicationShutdown {
     return this.table.lookup(apiKeyDigest(key));
   }
 
+  /** A configured client by id, with its limits. */
+  client(id: string): ClientEntry | undefined {
+    return this.table.clients.get(id);
+  }
+
   /** Configured client ids (they bound the metrics' label values). */
   clientIds(): string[] {
     return [...this.table.clients.keys()];

@@ -5,6 +5,9 @@ import { API_KEY_ENTRY } from '@app/platform';
 export interface ClientLimits {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** Token budgets per UTC day and calendar month (see budgets/). */
+  tokensPerDay?: number;
+  tokensPerMonth?: number;
 }
 
 /** A configured client: its id (the label in logs, metrics and history) and its overrides. */
@@ -55,7 +58,7 @@ export class KeyTable {
   }
 
   /**
-   * Parses entries `client-id:sha256-hex[:rpm=N;tpm=N]`. Problems name the line (never its
+   * Parses entries `client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]`. Problems name the line (never its
    * content, which holds a hash) and the table is built only when there are none.
    */
   static parse(lines: KeyLine[]): { table: KeyTable; problems: string[] } {
@@ -65,7 +68,7 @@ export class KeyTable {
     const buckets = new Map<string, StoredKey[]>();
     for (const { text, source } of lines) {
       if (!API_KEY_ENTRY.test(text)) {
-        problems.push(`${source}: not client-id:sha256-hex[:rpm=N;tpm=N]`);
+        problems.push(`${source}: not client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]`);
         continue;
       }
       const [id, hex, overrides] = text.split(':') as [string, string, string | undefined];
@@ -96,17 +99,23 @@ export class KeyTable {
   }
 }
 
+/** Entry names of the overrides (API_KEY_ENTRY admits only these). */
+const OVERRIDES: Record<string, keyof ClientLimits> = {
+  rpm: 'requestsPerMinute',
+  tpm: 'tokensPerMinute',
+  tpd: 'tokensPerDay',
+  tpmo: 'tokensPerMonth',
+};
+
 function parseOverrides(overrides: string | undefined): ClientLimits {
   const limits: ClientLimits = {};
   for (const pair of overrides?.split(';') ?? []) {
     const [name, value] = pair.split('=') as [string, string];
-    const n = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
-    if (name === 'rpm') limits.requestsPerMinute = n;
-    else limits.tokensPerMinute = n;
+    limits[OVERRIDES[name]] = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
   }
   return limits;
 }
 
 function sameLimits(a: ClientLimits, b: ClientLimits): boolean {
-  return a.requestsPerMinute === b.requestsPerMinute && a.tokensPerMinute === b.tokensPerMinute;
+  return Object.values(OVERRIDES).every((field) => a[field] === b[field]);
 }

@@ -1,0 +1,31 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The budgets' record: tokens and requests per client per hour (day, month and rolling windows
+ * are sums of hours; the primary key serves a client's range), and lifetime totals per client.
+ */
+export class CreateClientUsage1796100000000 implements MigrationInterface {
+  name = 'CreateClientUsage1796100000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE client_usage_hourly (
+        client_id varchar(64) NOT NULL,
+        hour      timestamptz NOT NULL,
+        tokens    bigint NOT NULL DEFAULT 0,
+        requests  bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (client_id, hour)
+      )`);
+    await runner.query(`
+      CREATE TABLE client_usage_totals (
+        client_id varchar(64) PRIMARY KEY,
+        tokens    bigint NOT NULL DEFAULT 0,
+        requests  bigint NOT NULL DEFAULT 0
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE client_usage_totals');
+    await runner.query('DROP TABLE client_usage_hourly');
+  }
+}

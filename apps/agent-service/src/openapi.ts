@@ -21,6 +21,7 @@ export function buildOpenApiDocument(app: INestApplication, env: Environment): O
     .addTag('openai', 'OpenAI-compatible API (OpenAI shapes and errors, not problem details)')
     .addTag('operations', 'Probes for Kubernetes and metrics for Prometheus')
     .addTag('documentation', 'This document and Swagger UI')
+    .addTag('admin', 'Operator routes behind ADMIN_TOKEN (absent without it)')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetailsDto],

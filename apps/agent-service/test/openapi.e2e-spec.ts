@@ -74,6 +74,7 @@ describe('OpenAPI document', () => {
         name: 'X-API-Key',
         description: expect.any(String),
       },
+      'admin-token': { type: 'http', scheme: 'bearer', description: expect.any(String) },
     });
   });
 
@@ -87,7 +88,7 @@ describe('OpenAPI document', () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
     expect(doc.info.license).toMatchObject({ name: 'MIT' });
     const tags = (doc.tags as Doc[]).map((tag) => tag.name as string);
-    expect(tags).toEqual(['agent', 'openai', 'operations', 'documentation']);
+    expect(tags).toEqual(['agent', 'openai', 'operations', 'documentation', 'admin']);
     for (const [, op] of operations(doc)) {
       expect(tags).toEqual(expect.arrayContaining(op.tags));
       expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
 import {
   migrateWithLock,
@@ -8,9 +7,14 @@ import {
   postgresOptions,
   type DatabaseConfig,
 } from '@app/platform/database';
+import { loadSchema } from '../../src/database-schema.js';
 import { TestDatabase } from '../support/servers.js';
 
-const MIGRATIONS = ['CreateQueryHistory1764300000000', 'AddQueryHistoryClient1796022735130'];
+const MIGRATIONS = [
+  'CreateQueryHistory1764300000000',
+  'AddQueryHistoryClient1796022735130',
+  'CreateClientUsage1796100000000',
+];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
 describe('migrations', () => {
@@ -20,7 +24,7 @@ describe('migrations', () => {
     const ds = new DataSource(
       postgresOptions(
         databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
-        await loadHistorySchema(),
+        await loadSchema(),
       ),
     );
     sources.push(ds);
@@ -46,11 +50,15 @@ describe('migrations', () => {
     expect(await ds.showMigrations()).toBe(true);
     const applied = await ds.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS);
-    expect(await tables()).toEqual(['query_history', 'schema_migrations']);
+    expect(await tables()).toEqual([
+      'client_usage_hourly',
+      'client_usage_totals',
+      'query_history',
+      'schema_migrations',
+    ]);
     expect(await ds.showMigrations()).toBe(false);
 
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
+    for (const _ of MIGRATIONS) await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await ds.showMigrations()).toBe(true);
   });
@@ -67,7 +75,9 @@ describe('migrations', () => {
   it('gives existing rows no client and the answered outcome, indexed per client', async () => {
     const ds = await dataSource();
     await ds.runMigrations();
-    await ds.undoLastMigration(); // back to the table as it was before clients existed
+    // Back to the table as it was before clients existed (the usage tables go first).
+    await ds.undoLastMigration();
+    await ds.undoLastMigration();
     await db.query(
       `INSERT INTO query_history (id, created_at, provider, model, prompt_chars, response_chars,
          prompt_sha256, max_tokens, prompt_tokens, completion_tokens, tokens_used, latency_ms,

@@ -1,11 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessModule, accessConfig } from '@app/access';
-import {
-  AgentModule,
-  agentConfig,
-  messageCapture,
-  PROVIDER_READINESS,
-} from '@app/agent';
+import { AgentModule, agentConfig, messageCapture, PROVIDER_READINESS } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
@@ -23,8 +18,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
-    const database =
-      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);
+    const database = databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
     const agent = AgentModule.forRoot({
       config: agentConfig(env),
@@ -53,4 +47,3 @@ export class AppModule {
     };
   }
 }
-

@@ -42,12 +42,18 @@ describe('token budgets', () => {
       else {
         expect(res.status).toBe(200);
         answered.push(res.body.tokens_used as number);
-        const monthSeconds = Number(/"tokens-per-month";q=100000;qu="tokens";w=(\d+)/.exec(res.headers['ratelimit-policy'])?.[1]);
+        const monthSeconds = Number(
+          /"tokens-per-month";q=100000;qu="tokens";w=(\d+)/.exec(
+            res.headers['ratelimit-policy'],
+          )?.[1],
+        );
         expect(res.headers['ratelimit-policy']).toBe(
           `"tokens-per-day";q=300;qu="tokens";w=86400, "tokens-per-month";q=100000;qu="tokens";w=${monthSeconds}`,
         );
         expect([28, 29, 30, 31]).toContain(monthSeconds / 86_400);
-        expect(res.headers['ratelimit']).toMatch(/^"tokens-per-day";r=\d+;t=\d+, "tokens-per-month";r=\d+;t=\d+$/);
+        expect(res.headers['ratelimit']).toMatch(
+          /^"tokens-per-day";r=\d+;t=\d+, "tokens-per-month";r=\d+;t=\d+$/,
+        );
       }
     }
     expect(refused).toBeDefined();
@@ -66,7 +72,9 @@ describe('token budgets', () => {
     const retry = Number(refused!.headers['retry-after']);
     expect(Math.abs(retry - secondsToMidnight())).toBeLessThanOrEqual(5);
     expect(refused!.headers['ratelimit']).toMatch(
-      new RegExp(`^"tokens-per-day";r=${Math.max(0, 300 - spent)};t=\\d+, "tokens-per-month";r=\\d+;t=\\d+$`),
+      new RegExp(
+        `^"tokens-per-day";r=${Math.max(0, 300 - spent)};t=\\d+, "tokens-per-month";r=\\d+;t=\\d+$`,
+      ),
     );
     // On /v1 the same refusal is an OpenAI error; another client is not affected.
     const chat = await request(app.server)
@@ -74,9 +82,16 @@ describe('token budgets', () => {
       .set(bearer(acme.key))
       .send({ model: 'builtin', messages: [{ role: 'user', content: 'hi' }] })
       .expect(429);
-    expect(chat.body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+    expect(chat.body.error).toMatchObject({
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+    });
     expect(chat.headers['retry-after']).toBeDefined();
-    await request(app.server).post('/query').set(bearer(beta.key)).send({ prompt: 'hi' }).expect(200);
+    await request(app.server)
+      .post('/query')
+      .set(bearer(beta.key))
+      .send({ prompt: 'hi' })
+      .expect(200);
 
     // The client's own report: today's use, what is left.
     const usage = await request(app.server).get('/v1/usage').set(bearer(acme.key)).expect(200);
@@ -90,7 +105,12 @@ describe('token budgets', () => {
       lifetime: { tokens: spent, requests: answered.length },
     });
     expect(usage.body.budgets).toEqual([
-      expect.objectContaining({ policy: 'tokens-per-day', limit: 300, used: spent, remaining: Math.max(0, 300 - spent) }),
+      expect.objectContaining({
+        policy: 'tokens-per-day',
+        limit: 300,
+        used: spent,
+        remaining: Math.max(0, 300 - spent),
+      }),
       expect.objectContaining({ policy: 'tokens-per-month', limit: 100000, used: spent }),
     ]);
     expect(usage.body.budgets[0].resets_at).toMatch(/T00:00:00\.000Z$/);
@@ -98,18 +118,28 @@ describe('token budgets', () => {
 
   it('answers /v1/usage for the caller only, validating the range in OpenAI error shape', async () => {
     const app = await boot();
-    await request(app.server).post('/query').set(bearer(beta.key)).send({ prompt: 'hi' }).expect(200);
+    await request(app.server)
+      .post('/query')
+      .set(bearer(beta.key))
+      .send({ prompt: 'hi' })
+      .expect(200);
     const own = await request(app.server).get('/v1/usage').set(bearer(acme.key)).expect(200);
     expect(own.body.days).toEqual([]);
     await request(app.server).get('/v1/usage').expect(401);
-    const bad = await request(app.server).get('/v1/usage?from=2026-02-30').set(bearer(acme.key)).expect(400);
+    const bad = await request(app.server)
+      .get('/v1/usage?from=2026-02-30')
+      .set(bearer(acme.key))
+      .expect(400);
     expect(bad.body.error.message).toBe('from must be a date such as 2026-01-31');
     const reversed = await request(app.server)
       .get('/v1/usage?from=2026-03-02&to=2026-03-01')
       .set(bearer(acme.key))
       .expect(400);
     expect(reversed.body.error.message).toBe('to must not be before from');
-    await request(app.server).get('/v1/usage?from=2024-01-01&to=2026-01-01').set(bearer(acme.key)).expect(400);
+    await request(app.server)
+      .get('/v1/usage?from=2024-01-01&to=2026-01-01')
+      .set(bearer(acme.key))
+      .expect(400);
     await request(app.server).get('/v1/usage?client=beta').set(bearer(acme.key)).expect(400);
   });
 
@@ -119,16 +149,28 @@ describe('token budgets', () => {
     expect(missing.body.detail).toBe('Cannot GET /admin/usage');
     await t!.close();
     app = await boot({ ADMIN_TOKEN });
-    await request(app.server).post('/query').set(bearer(beta.key)).send({ prompt: 'hi' }).expect(200);
-    const denied = await request(app.server).get('/admin/usage?client=beta').set(bearer(acme.key)).expect(401);
+    await request(app.server)
+      .post('/query')
+      .set(bearer(beta.key))
+      .send({ prompt: 'hi' })
+      .expect(200);
+    const denied = await request(app.server)
+      .get('/admin/usage?client=beta')
+      .set(bearer(acme.key))
+      .expect(401);
     expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
     const report = await request(app.server)
       .get('/admin/usage?client=beta')
       .set(bearer(ADMIN_TOKEN))
       .expect(200);
     expect(report.body).toMatchObject({ client_id: 'beta', total: { requests: 1 } });
-    expect(report.body.budgets).toEqual([expect.objectContaining({ policy: 'tokens-per-month', limit: 100000 })]);
-    const bad = await request(app.server).get('/admin/usage?client=%20x').set(bearer(ADMIN_TOKEN)).expect(400);
+    expect(report.body.budgets).toEqual([
+      expect.objectContaining({ policy: 'tokens-per-month', limit: 100000 }),
+    ]);
+    const bad = await request(app.server)
+      .get('/admin/usage?client=%20x')
+      .set(bearer(ADMIN_TOKEN))
+      .expect(400);
     expect(JSON.stringify(bad.body)).not.toContain('%20x');
   });
 });

@@ -31,7 +31,11 @@ describe('token budgets across replicas sharing PostgreSQL and Redis', () => {
     for (let i = 0; i < 2; i++) services.push(await ServiceProcess.start(env));
     for (const service of services) {
       await service.waitUntilLive();
-      await waitFor('ready', async () => (await fetch(`${service.url}/ready`)).status === 200, 20_000);
+      await waitFor(
+        'ready',
+        async () => (await fetch(`${service.url}/ready`)).status === 200,
+        20_000,
+      );
     }
   }, 60_000);
   afterAll(async () => {
@@ -48,7 +52,11 @@ describe('token budgets across replicas sharing PostgreSQL and Redis', () => {
           bearer(acme.key),
         );
         const body = (await res.json()) as { tokens_used?: number };
-        return { status: res.status, tokens: body.tokens_used ?? 0, retry: res.headers.get('retry-after') };
+        return {
+          status: res.status,
+          tokens: body.tokens_used ?? 0,
+          retry: res.headers.get('retry-after'),
+        };
       }),
     );
 
@@ -68,12 +76,16 @@ describe('token budgets across replicas sharing PostgreSQL and Redis', () => {
     expect(spent).toBeGreaterThan(BUDGET / 2);
 
     // Both replicas write what they settled to the one record.
-    await waitFor('usage written', async () => {
-      const [row] = await db.query<{ tokens: string | null }>(
-        "SELECT sum(tokens) AS tokens FROM client_usage_hourly WHERE client_id = 'acme'",
-      );
-      return Number(row.tokens) === spent;
-    }, 10_000);
+    await waitFor(
+      'usage written',
+      async () => {
+        const [row] = await db.query<{ tokens: string | null }>(
+          "SELECT sum(tokens) AS tokens FROM client_usage_hourly WHERE client_id = 'acme'",
+        );
+        return Number(row.tokens) === spent;
+      },
+      10_000,
+    );
 
     // Redis loses every key: the next request is refused all the same, on either replica.
     const keys = (await redis.keys()).filter((k) => k.includes('budget:'));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import type { DependencyMonitor, MetricsRegistry } from '@app/platform';
+import type { DependencyMonitor } from '@app/platform';
 import { loadEnvironment } from '@app/platform';
 import {
   databaseConfig,
@@ -23,7 +23,12 @@ import { TestDatabase, TestRedis } from '../support/servers.js';
 const logger = { warn: () => undefined, info: () => undefined } as unknown as PinoLogger;
 const metrics = { failOpen: { inc: () => undefined } } as unknown as AccessMetrics;
 const monitor = { report: () => undefined } as unknown as DependencyMonitor;
-const DAY: BudgetConfig = { tokensPerDay: 500, tokensPerMonth: 0, rollingTokens: 0, rollingHours: 24 };
+const DAY: BudgetConfig = {
+  tokensPerDay: 500,
+  tokensPerMonth: 0,
+  rollingTokens: 0,
+  rollingHours: 24,
+};
 
 /** The budget script against a real Redis and the usage record in a real PostgreSQL. */
 describe('token budgets in Redis, recorded in PostgreSQL', () => {
@@ -34,7 +39,14 @@ describe('token budgets in Redis, recorded in PostgreSQL', () => {
   let record: PostgresUsageRecord;
   const clock = { now: Date.parse('2026-12-06T23:58:00Z') };
   const ledger = (config: BudgetConfig = DAY) =>
-    new BudgetLedger(new RedisBudgetStore(client), record, config, metrics, logger, () => clock.now);
+    new BudgetLedger(
+      new RedisBudgetStore(client),
+      record,
+      config,
+      metrics,
+      logger,
+      () => clock.now,
+    );
 
   beforeAll(async () => {
     redis = await TestRedis.create();
@@ -44,7 +56,7 @@ describe('token budgets in Redis, recorded in PostgreSQL', () => {
     ds = await new DataSource(postgresOptions(config, await loadSchema())).initialize();
     await ds.runMigrations();
     const connector = { isUsable: true } as DatabaseConnector;
-    record = new PostgresUsageRecord(ds, connector, monitor, new Registry() as MetricsRegistry, logger);
+    record = new PostgresUsageRecord(ds, connector, monitor, new Registry(), logger);
   });
   afterAll(async () => {
     await record.onApplicationShutdown();
@@ -69,7 +81,9 @@ describe('token budgets in Redis, recorded in PostgreSQL', () => {
     const ttl = await redis.client.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2 * 86_400_000);
-    const more = await Promise.all(Array.from({ length: 5 }, () => budgets.reserve('burst', undefined, 100)));
+    const more = await Promise.all(
+      Array.from({ length: 5 }, () => budgets.reserve('burst', undefined, 100)),
+    );
     expect(more.filter((s) => s.admitted)).toHaveLength(3);
   });
 

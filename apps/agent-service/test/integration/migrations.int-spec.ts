@@ -58,7 +58,7 @@ describe('migrations', () => {
     ]);
     expect(await ds.showMigrations()).toBe(false);
 
-    for (const _ of MIGRATIONS) await ds.undoLastMigration();
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await ds.showMigrations()).toBe(true);
   });

@@ -20,15 +20,29 @@ export class AdminUsageController {
   @ApiOperation({ operationId: 'getClientUsage', summary: "A client's token usage and budgets" })
   @ApiOkResponse({ type: UsageReportDto })
   @ApiProblemResponses(
-    { status: 400, description: 'A missing or malformed client, from or to.', detail: 'from must be a date such as 2026-01-31' },
+    {
+      status: 400,
+      description: 'A missing or malformed client, from or to.',
+      detail: 'from must be a date such as 2026-01-31',
+    },
     {
       status: 401,
       description: 'ADMIN_TOKEN is set and the request does not carry it.',
       detail: 'A valid admin token is required',
-      headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string', example: 'Bearer' } } },
+      headers: {
+        'WWW-Authenticate': { required: true, schema: { type: 'string', example: 'Bearer' } },
+      },
     },
-    { status: 404, description: 'ADMIN_TOKEN is not set: there are no admin routes.', detail: 'Cannot GET /admin/usage' },
-    { status: 503, description: 'PostgreSQL is configured but unreachable.', detail: 'Usage is temporarily unavailable' },
+    {
+      status: 404,
+      description: 'ADMIN_TOKEN is not set: there are no admin routes.',
+      detail: 'Cannot GET /admin/usage',
+    },
+    {
+      status: 503,
+      description: 'PostgreSQL is configured but unreachable.',
+      detail: 'Usage is temporarily unavailable',
+    },
   )
   report(@Query() query: AdminUsageQueryDto): Promise<UsageReportDto> {
     // A client no longer configured still has its record; it is reported with the defaults.

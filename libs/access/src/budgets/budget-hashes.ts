@@ -83,7 +83,11 @@ function exceeds(used: number, cost: number, budget: number): boolean {
 }
 
 /** Until the oldest hours holding `needed` tokens have left the window (an hour at least). */
-export function rollingRetry(hours: [number, number][], needed: number, held: HeldReservation): number {
+export function rollingRetry(
+  hours: [number, number][],
+  needed: number,
+  held: HeldReservation,
+): number {
   const { nowMs, hour } = held.windows;
   const span = held.limits.rollingHours;
   let freed = 0;
@@ -111,12 +115,17 @@ export function seedInto(
     fresh(1, (h) => h.set('s', seed.month)),
     fresh(2, (h) => {
       h.set(`h:${held.windows.hour}`, 0);
-      for (const [hour, tokens] of seed.hours) h.set(`h:${hour}`, (h.get(`h:${hour}`) ?? 0) + tokens);
+      for (const [hour, tokens] of seed.hours)
+        h.set(`h:${hour}`, (h.get(`h:${hour}`) ?? 0) + tokens);
     }),
   ];
 }
 
-export function settleIn(hashes: (BudgetHash | undefined)[], held: HeldReservation, tokens: number): void {
+export function settleIn(
+  hashes: (BudgetHash | undefined)[],
+  held: HeldReservation,
+  tokens: number,
+): void {
   hashes.forEach((hash, i) => {
     if (!hash) return; // never seeded (or expired): the record has it, a later seed reads it
     hash.delete(held.field);

@@ -14,7 +14,10 @@ function resetMs(state: BudgetState, policy: BudgetPolicy): number {
   const { day, month, nowMs, hour } = state.windows;
   if (policy === 'tokens-per-day') return day.endMs - nowMs;
   if (policy === 'tokens-per-month') return month.endMs - nowMs;
-  return state.check?.rollingRetryMs || rollingLeavesMs(hour - state.limits.rollingHours, state.limits.rollingHours, nowMs);
+  return (
+    state.check?.rollingRetryMs ||
+    rollingLeavesMs(hour - state.limits.rollingHours, state.limits.rollingHours, nowMs)
+  );
 }
 
 /**

@@ -8,7 +8,12 @@ import type { BudgetStore } from './budget-store.js';
 import { InMemoryBudgetStore } from './in-memory-budget-store.js';
 import { InMemoryUsageRecord } from './in-memory-usage-record.js';
 
-const OFF: BudgetConfig = { tokensPerDay: 0, tokensPerMonth: 0, rollingTokens: 0, rollingHours: 24 };
+const OFF: BudgetConfig = {
+  tokensPerDay: 0,
+  tokensPerMonth: 0,
+  rollingTokens: 0,
+  rollingHours: 24,
+};
 const logger = { warn: () => undefined, info: () => undefined } as unknown as PinoLogger;
 const metrics = { failOpen: { inc: () => undefined } } as unknown as AccessMetrics;
 
@@ -70,14 +75,19 @@ describe('BudgetLedger', () => {
     expect(admitted).toHaveLength(5);
     // Each used less than it reserved: the reconciliation gives the rest back.
     await Promise.all(admitted.map((s) => ledger.settle(s.reservation!, 60)));
-    const more = await Promise.all(Array.from({ length: 5 }, () => ledger.reserve('acme', undefined, 100)));
+    const more = await Promise.all(
+      Array.from({ length: 5 }, () => ledger.reserve('acme', undefined, 100)),
+    );
     expect(more.filter((s) => s.admitted)).toHaveLength(2); // 300 spent, 200 left
     const [day] = await record.daily('acme', 0, Date.parse('2027-01-01T00:00:00Z'));
     expect(day).toEqual({ date: '2026-12-06', tokens: 300, requests: 5 });
   });
 
   it('gives tokens of the rolling window back as its oldest hours leave it', async () => {
-    const { clock, ledger } = setup({ rollingTokens: 100, rollingHours: 2 }, '2026-12-06T10:30:00Z');
+    const { clock, ledger } = setup(
+      { rollingTokens: 100, rollingHours: 2 },
+      '2026-12-06T10:30:00Z',
+    );
     const a = await ledger.reserve('acme', undefined, 0);
     await ledger.settle(a.reservation!, 70);
     clock.now = Date.parse('2026-12-06T11:15:00Z');

@@ -56,7 +56,11 @@ export class BudgetLedger {
   }
 
   /** Reserves `cost` tokens for an identified client; without budgets only records use. */
-  async reserve(clientId: string, client: ClientLimits | undefined, cost: number): Promise<BudgetState> {
+  async reserve(
+    clientId: string,
+    client: ClientLimits | undefined,
+    cost: number,
+  ): Promise<BudgetState> {
     const limits = this.limitsFor(client);
     const windows = windowsAt(this.now());
     const held: HeldReservation = {
@@ -70,7 +74,10 @@ export class BudgetLedger {
     try {
       let check = await this.store.reserve(held);
       if (check.outcome === 'unseeded') {
-        await this.store.seed(held, await this.record.spentIn(clientId, windows, limits.rollingHours));
+        await this.store.seed(
+          held,
+          await this.record.spentIn(clientId, windows, limits.rollingHours),
+        );
         check = await this.store.reserve(held);
       }
       this.recovered();
@@ -108,7 +115,10 @@ export class BudgetLedger {
   private failed(error: unknown): void {
     if (this.failingOpen) return;
     this.failingOpen = true;
-    this.logger.warn({ err: error }, 'token budgets not enforced: their store or record is unavailable (failing open)');
+    this.logger.warn(
+      { err: error },
+      'token budgets not enforced: their store or record is unavailable (failing open)',
+    );
   }
 
   private recovered(): void {

@@ -6,8 +6,16 @@ const at = (iso: string) => Date.parse(iso);
 describe('budget windows', () => {
   it('are the UTC day and calendar month, ending exactly at the next midnight and the 1st', () => {
     const w = windowsAt(at('2026-12-06T23:59:59.999Z'));
-    expect(w.day).toEqual({ id: '2026-12-06', startMs: at('2026-12-06T00:00:00Z'), endMs: at('2026-12-07T00:00:00Z') });
-    expect(w.month).toEqual({ id: '2026-12', startMs: at('2026-12-01T00:00:00Z'), endMs: at('2027-01-01T00:00:00Z') });
+    expect(w.day).toEqual({
+      id: '2026-12-06',
+      startMs: at('2026-12-06T00:00:00Z'),
+      endMs: at('2026-12-07T00:00:00Z'),
+    });
+    expect(w.month).toEqual({
+      id: '2026-12',
+      startMs: at('2026-12-01T00:00:00Z'),
+      endMs: at('2027-01-01T00:00:00Z'),
+    });
     const next = windowsAt(at('2026-12-07T00:00:00.000Z'));
     expect(next.day.id).toBe('2026-12-07');
     expect(next.day.startMs).toBe(w.day.endMs);

@@ -45,7 +45,10 @@ export function hourStartMs(hour: number): number {
  * partly elapsed oldest hour whole errs on the side of the budget: no span of `hours` hours
  * ever holds more than the budget.
  */
-export function rollingHours(windows: BudgetWindows, hours: number): { first: number; last: number } {
+export function rollingHours(
+  windows: BudgetWindows,
+  hours: number,
+): { first: number; last: number } {
   return { first: windows.hour - hours, last: windows.hour };
 }
 

@@ -27,7 +27,11 @@ export function budgetProviders(
 ): Provider[] {
   return [
     deps.redis
-      ? { provide: BUDGET_STORE, inject: [REDIS_CLIENT], useFactory: (c: Redis) => new RedisBudgetStore(c) }
+      ? {
+          provide: BUDGET_STORE,
+          inject: [REDIS_CLIENT],
+          useFactory: (c: Redis) => new RedisBudgetStore(c),
+        }
       : { provide: BUDGET_STORE, useFactory: () => new InMemoryBudgetStore() },
     deps.database
       ? {
@@ -48,7 +52,12 @@ export function budgetProviders(
     {
       provide: BudgetLedger,
       inject: [BUDGET_STORE, USAGE_RECORD, AccessMetrics, PinoLogger],
-      useFactory: (store: BudgetStore, record: UsageRecord, metrics: AccessMetrics, logger: PinoLogger) => {
+      useFactory: (
+        store: BudgetStore,
+        record: UsageRecord,
+        metrics: AccessMetrics,
+        logger: PinoLogger,
+      ) => {
         logger.setContext('budgets');
         return new BudgetLedger(store, record, config, metrics, logger);
       },

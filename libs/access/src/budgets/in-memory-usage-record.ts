@@ -30,7 +30,10 @@ export class InMemoryUsageRecord implements UsageRecord {
   }
 
   add(clientId: string, hour: number, tokens: number, requests: number): void {
-    const usage = this.clients.get(clientId) ?? { hours: new Map(), totals: { tokens: 0, requests: 0 } };
+    const usage: ClientUsage = this.clients.get(clientId) ?? {
+      hours: new Map<number, HourUsage>(),
+      totals: { tokens: 0, requests: 0 },
+    };
     const row = usage.hours.get(hour) ?? { hour, tokens: 0, requests: 0 };
     row.tokens += tokens;
     row.requests += requests;

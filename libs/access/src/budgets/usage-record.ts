@@ -38,7 +38,11 @@ export interface HourUsage {
 }
 
 /** The seed of the windows of `windows`, from hourly rows of the month and rolling span. */
-export function seedFrom(hours: Iterable<HourUsage>, windows: BudgetWindows, span: number): BudgetSeed {
+export function seedFrom(
+  hours: Iterable<HourUsage>,
+  windows: BudgetWindows,
+  span: number,
+): BudgetSeed {
   const seed: BudgetSeed = { day: 0, month: 0, hours: [] };
   for (const { hour, tokens } of hours) {
     const start = hourStartMs(hour);

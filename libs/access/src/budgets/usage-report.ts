@@ -44,7 +44,8 @@ export class UsageReport {
     const fromMs = parseDay(range.from, 'from') ?? windows.month.startMs;
     const toMs = parseDay(range.to, 'to') ?? windows.day.startMs;
     if (toMs < fromMs) throw invalid('to must not be before from');
-    if ((toMs - fromMs) / DAY_MS >= MAX_DAYS) throw invalid(`a report covers at most ${MAX_DAYS} days`);
+    if ((toMs - fromMs) / DAY_MS >= MAX_DAYS)
+      throw invalid(`a report covers at most ${MAX_DAYS} days`);
     const limits = this.ledger.limitsFor(this.clientLimits(clientId));
     const [days, lifetime, spent] = await this.read(() =>
       Promise.all([
@@ -61,10 +62,13 @@ export class UsageReport {
       from: isoDay(fromMs),
       to: isoDay(toMs),
       days,
-      total: days.reduce((t, d) => ({ tokens: t.tokens + d.tokens, requests: t.requests + d.requests }), {
-        tokens: 0,
-        requests: 0,
-      }),
+      total: days.reduce(
+        (t, d) => ({ tokens: t.tokens + d.tokens, requests: t.requests + d.requests }),
+        {
+          tokens: 0,
+          requests: 0,
+        },
+      ),
       lifetime,
       budgets: budgetsOf(limits).flatMap((limit, i) =>
         limit > 0
@@ -86,7 +90,10 @@ export class UsageReport {
     try {
       return await query();
     } catch {
-      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'Usage is temporarily unavailable');
+      throw new ProblemException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'Usage is temporarily unavailable',
+      );
     }
   }
 }
@@ -95,7 +102,8 @@ export class UsageReport {
 function parseDay(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = typeof value === 'string' && DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-  if (!Number.isFinite(ms) || isoDay(ms) !== value) throw invalid(`${name} must be a date such as 2026-01-31`);
+  if (!Number.isFinite(ms) || isoDay(ms) !== value)
+    throw invalid(`${name} must be a date such as 2026-01-31`);
   return ms;
 }
 

@@ -23,7 +23,8 @@ export const RATE_LIMIT_HEADERS = {
     },
   },
   RateLimit: {
-    description: 'What is left of each policy and seconds until capacity returns (a budget: its window resets)',
+    description:
+      'What is left of each policy and seconds until capacity returns (a budget: its window resets)',
     schema: { type: 'string', example: '"requests";r=12;t=18, "tokens-per-day";r=5400;t=3600' },
   },
   'x-ratelimit-limit-requests': { schema: { type: 'integer', minimum: 0 } },

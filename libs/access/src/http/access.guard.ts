@@ -124,7 +124,14 @@ export class AccessGuard implements CanActivate {
         : undefined;
     const held = budget?.reservation; // [budgets] settled with the tokens used
     const settleBudget = held && ((tokens: number) => this.budgets.settle(held, tokens));
-    return new AccessLease(release, access.label, this.metrics, this.limiter, reservation, settleBudget);
+    return new AccessLease(
+      release,
+      access.label,
+      this.metrics,
+      this.limiter,
+      reservation,
+      settleBudget,
+    );
   }
 
   /**

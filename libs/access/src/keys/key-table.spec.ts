@@ -23,7 +23,10 @@ describe('KeyTable', () => {
 
   it('reads the token budgets per day and month beside the per-minute limits', () => {
     const { table, problems } = KeyTable.parse(
-      lines(`acme:${hash('k1')}:tpd=5000;rpm=6;tpmo=90000`, `acme:${hash('k2')}:rpm=6;tpd=5000;tpmo=90000`),
+      lines(
+        `acme:${hash('k1')}:tpd=5000;rpm=6;tpmo=90000`,
+        `acme:${hash('k2')}:rpm=6;tpd=5000;tpmo=90000`,
+      ),
     );
     expect(problems).toEqual([]);
     expect(table.lookup(apiKeyDigest('k2'))).toEqual({

@@ -32,7 +32,11 @@ export class UsageController {
       message: 'Usage is reported per API client; this service runs without keys',
     },
     { status: 500, description: 'An unexpected error', message: 'An unexpected error occurred' },
-    { status: 503, description: 'PostgreSQL is configured but unreachable', message: 'Usage is temporarily unavailable' },
+    {
+      status: 503,
+      description: 'PostgreSQL is configured but unreachable',
+      message: 'Usage is temporarily unavailable',
+    },
   )
   report(
     @Query() query: UsageQueryDto,

@@ -230,7 +230,8 @@ export class Environment extends TelemetryEnvironment {
   @Transform(toList)
   @Matches(API_KEY_ENTRY, {
     each: true,
-    message: 'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N] entries',
+    message:
+      'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N] entries',
   })
   API_KEYS: string[] = [];
   /** A file (mounted secret) with one entry per line; reloaded on change and on SIGHUP. */

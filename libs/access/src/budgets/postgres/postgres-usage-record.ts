@@ -169,13 +169,14 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
 
   private async read(sql: string, params: unknown[]): Promise<unknown[]> {
     if (!this.connector.isUsable) throw new Error('database not usable');
-    return (await this.dataSource.query(sql, params)) as unknown[];
+    return this.dataSource.query<unknown[]>(sql, params);
   }
 
   private stateChanged(failing: boolean, error?: unknown): void {
     if (failing === this.failing) return;
     this.failing = failing;
-    if (failing) this.logger.warn({ err: error }, 'usage record not written: PostgreSQL failed (retrying)');
+    if (failing)
+      this.logger.warn({ err: error }, 'usage record not written: PostgreSQL failed (retrying)');
     else this.logger.info('usage record written again');
   }
 }

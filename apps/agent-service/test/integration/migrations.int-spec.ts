@@ -51,6 +51,7 @@ describe('migrations', () => {
     const applied = await ds.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS);
     expect(await tables()).toEqual([
+      'client_usage_daily',
       'client_usage_hourly',
       'client_usage_totals',
       'query_history',

@@ -28,7 +28,7 @@ export function windowsAt(nowMs: number): BudgetWindows {
   const iso = date.toISOString();
   return {
     nowMs,
-    day: { id: iso.slice(0, 10), startMs: dayStart, endMs: dayStart + DAY_MS },
+    day: { id: isoDay(nowMs), startMs: dayStart, endMs: dayStart + DAY_MS },
     // Date.UTC rolls month 12 over into January of the next year.
     month: { id: iso.slice(0, 7), startMs: monthStart, endMs: Date.UTC(y, m + 1, 1) },
     hour: Math.floor(nowMs / HOUR_MS),
@@ -60,4 +60,9 @@ export function rollingLeavesMs(hour: number, hours: number, nowMs: number): num
 /** Seconds in a window (the `w` of its RateLimit-Policy). */
 export function windowSeconds(window: BudgetWindow): number {
   return Math.round((window.endMs - window.startMs) / 1000);
+}
+
+/** The UTC date of a moment, `YYYY-MM-DD`. */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }

@@ -1,5 +1,5 @@
 import type { BudgetSeed } from './budget-store.js';
-import { hourStartMs, type BudgetWindows } from './budget-windows.js';
+import { hourStartMs, isoDay, type BudgetWindows } from './budget-windows.js';
 
 /** One UTC day of a client's use. */
 export interface DailyUsage {
@@ -23,7 +23,7 @@ export interface UsageRecord {
   add(clientId: string, hour: number, tokens: number, requests: number): void;
   /** Spent in the windows of `windows` (the day, the month, the last `rollingHours` hours). */
   spentIn(clientId: string, windows: BudgetWindows, rollingHours: number): Promise<BudgetSeed>;
-  /** Days from `fromMs` (inclusive) to `toMs` (exclusive) with any use, oldest first. */
+  /** UTC days with any use from `fromMs` to `toMs` (exclusive; both at day starts), oldest first. */
   daily(clientId: string, fromMs: number, toMs: number): Promise<DailyUsage[]>;
   totals(clientId: string): Promise<UsageTotals>;
 }
@@ -53,16 +53,11 @@ export function seedFrom(
   return seed;
 }
 
-/** The first hour a seed of `windows` needs: the month's or the rolling span's, whichever is older. */
-export function seedFromHour(windows: BudgetWindows, span: number): number {
-  return Math.min(Math.floor(windows.month.startMs / 3_600_000), windows.hour - span);
-}
-
 /** Hourly rows summed per UTC day, oldest first. */
 export function perDay(hours: Iterable<HourUsage>): DailyUsage[] {
   const days = new Map<string, DailyUsage>();
   for (const { hour, tokens, requests } of hours) {
-    const date = new Date(hourStartMs(hour)).toISOString().slice(0, 10);
+    const date = isoDay(hourStartMs(hour));
     const day = days.get(date) ?? { date, tokens: 0, requests: 0 };
     day.tokens += tokens;
     day.requests += requests;

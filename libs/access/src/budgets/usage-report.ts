@@ -3,7 +3,7 @@ import { ProblemException } from '@app/platform';
 import type { ClientLimits } from '../keys/key-table.js';
 import type { BudgetLedger } from './budget-ledger.js';
 import { BUDGET_POLICIES, budgetsOf } from './budget-store.js';
-import { windowsAt } from './budget-windows.js';
+import { isoDay, windowsAt } from './budget-windows.js';
 import type { DailyUsage, UsageRecord } from './usage-record.js';
 
 const DAY_MS = 86_400_000;
@@ -105,10 +105,6 @@ function parseDay(value: unknown, name: string): number | undefined {
   if (!Number.isFinite(ms) || isoDay(ms) !== value)
     throw invalid(`${name} must be a date such as 2026-01-31`);
   return ms;
-}
-
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function invalid(detail: string): ProblemException {

@@ -5,11 +5,10 @@ import type { DataSource } from 'typeorm';
 import type { DependencyMonitor, MetricsRegistry } from '@app/platform';
 import type { DatabaseConnector } from '@app/platform/database';
 import type { BudgetSeed } from '../budget-store.js';
-import { hourStartMs, type BudgetWindows } from '../budget-windows.js';
+import { hourStartMs, isoDay, type BudgetWindows } from '../budget-windows.js';
 import {
   perDay,
   seedFrom,
-  seedFromHour,
   type DailyUsage,
   type HourUsage,
   type UsageRecord,
@@ -24,23 +23,34 @@ interface Pending extends HourUsage {
 const MAX_PENDING = 50_000;
 const FLUSH_MS = 1_000;
 
-// One statement, so an hour's row and the lifetime total never disagree. Additive: a batch
+// One statement, so the hour, the day and the lifetime total never disagree. Additive: a batch
 // whose acknowledgement is lost and is sent again counts twice (rare; the budgets err high).
 const UPSERT = `
-WITH hourly AS (
-  INSERT INTO client_usage_hourly (client_id, hour, tokens, requests)
+WITH batch AS (
   SELECT * FROM unnest($1::varchar[], $2::timestamptz[], $3::bigint[], $4::bigint[])
+    AS b(client_id, hour, tokens, requests)
+), hourly AS (
+  INSERT INTO client_usage_hourly (client_id, hour, tokens, requests)
+  SELECT * FROM batch
   ON CONFLICT (client_id, hour) DO UPDATE SET
     tokens = client_usage_hourly.tokens + EXCLUDED.tokens,
     requests = client_usage_hourly.requests + EXCLUDED.requests
+), daily AS (
+  INSERT INTO client_usage_daily (client_id, day, tokens, requests)
+  SELECT client_id, (hour AT TIME ZONE 'UTC')::date, sum(tokens), sum(requests) FROM batch GROUP BY 1, 2
+  ON CONFLICT (client_id, day) DO UPDATE SET
+    tokens = client_usage_daily.tokens + EXCLUDED.tokens,
+    requests = client_usage_daily.requests + EXCLUDED.requests
 )
 INSERT INTO client_usage_totals (client_id, tokens, requests)
-SELECT client_id, sum(tokens), sum(requests)
-FROM unnest($1::varchar[], $3::bigint[], $4::bigint[]) AS t(client_id, tokens, requests)
-GROUP BY client_id
+SELECT client_id, sum(tokens), sum(requests) FROM batch GROUP BY 1
 ON CONFLICT (client_id) DO UPDATE SET
   tokens = client_usage_totals.tokens + EXCLUDED.tokens,
   requests = client_usage_totals.requests + EXCLUDED.requests`;
+
+/** Hours older than the longest rolling window (720 h) and a day serve nothing: pruned hourly. */
+const KEPT_HOURS_MS = 31 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The usage record in PostgreSQL, written behind: settled requests add to per-(client, hour)
@@ -52,6 +62,7 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
   private failing = false;
+  private prunedAt = 0;
   private readonly dropped: Counter;
 
   constructor(
@@ -83,19 +94,37 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
   }
 
   async spentIn(clientId: string, windows: BudgetWindows, span: number): Promise<BudgetSeed> {
-    const from = seedFromHour(windows, span);
-    const rows = await this.hourly(clientId, hourStartMs(from), windows.month.endMs);
-    return seedFrom([...rows, ...this.waiting(clientId)], windows, span);
+    const [days, hours] = await Promise.all([
+      this.read<{ date: string; tokens: number }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS date, tokens::float8 AS tokens
+         FROM client_usage_daily WHERE client_id = $1 AND day >= $2::date AND day < $3::date`,
+        [clientId, isoDay(windows.month.startMs), isoDay(windows.month.endMs)],
+      ),
+      this.read<HourUsage>(
+        `SELECT (extract(epoch FROM hour) / 3600)::int AS hour, tokens::float8 AS tokens,
+                requests::float8 AS requests
+         FROM client_usage_hourly WHERE client_id = $1 AND hour >= $2 AND hour <= $3`,
+        [clientId, new Date(hourStartMs(windows.hour - span)), new Date(hourStartMs(windows.hour))],
+      ),
+    ]);
+    // What waits is in neither table yet: it counts in every window it falls in.
+    const seed = seedFrom(this.waiting(clientId), windows, span);
+    for (const { date, tokens } of days) {
+      seed.month += tokens;
+      if (date === windows.day.id) seed.day += tokens;
+    }
+    seed.hours.push(...hours.map((h): [number, number] => [h.hour, h.tokens]));
+    return seed;
   }
 
   async daily(clientId: string, fromMs: number, toMs: number): Promise<DailyUsage[]> {
-    const rows = (await this.read(
-      `SELECT to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date,
-              sum(tokens)::float8 AS tokens, sum(requests)::float8 AS requests
-       FROM client_usage_hourly WHERE client_id = $1 AND hour >= $2 AND hour < $3
-       GROUP BY 1`,
-      [clientId, new Date(fromMs), new Date(toMs)],
-    )) as DailyUsage[];
+    const rows = await this.read<DailyUsage>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS date, tokens::float8 AS tokens,
+              requests::float8 AS requests
+       FROM client_usage_daily WHERE client_id = $1 AND day >= $2::date AND day <= $3::date`,
+      // Every day with an hour in the range (the last one may be a partial day).
+      [clientId, isoDay(fromMs), isoDay(toMs - 1)],
+    );
     const waiting = this.waiting(clientId).filter(
       (h) => hourStartMs(h.hour) >= fromMs && hourStartMs(h.hour) < toMs,
     );
@@ -111,10 +140,10 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
   }
 
   async totals(clientId: string): Promise<UsageTotals> {
-    const [row] = (await this.read(
+    const [row] = await this.read<UsageTotals>(
       'SELECT tokens::float8 AS tokens, requests::float8 AS requests FROM client_usage_totals WHERE client_id = $1',
       [clientId],
-    )) as UsageTotals[];
+    );
     const totals = { tokens: row?.tokens ?? 0, requests: row?.requests ?? 0 };
     for (const h of this.waiting(clientId)) {
       totals.tokens += h.tokens;
@@ -146,6 +175,7 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
         batch.map((r) => r.requests),
       ]);
       this.stateChanged(false);
+      await this.prune();
     } catch (error) {
       for (const r of batch) this.add(r.clientId, r.hour, r.tokens, r.requests);
       this.monitor.report('database', false, error);
@@ -153,23 +183,24 @@ export class PostgresUsageRecord implements UsageRecord, OnApplicationShutdown {
     }
   }
 
-  private async hourly(clientId: string, fromMs: number, toMs: number): Promise<HourUsage[]> {
-    const rows = (await this.read(
-      `SELECT (extract(epoch FROM hour) / 3600)::int AS hour, tokens::float8 AS tokens,
-              requests::float8 AS requests
-       FROM client_usage_hourly WHERE client_id = $1 AND hour >= $2 AND hour < $3`,
-      [clientId, new Date(fromMs), new Date(toMs)],
-    )) as HourUsage[];
-    return rows;
-  }
-
   private waiting(clientId: string): Pending[] {
     return [...this.pending.values()].filter((r) => r.clientId === clientId);
   }
 
-  private async read(sql: string, params: unknown[]): Promise<unknown[]> {
+  private async read<T>(sql: string, params: unknown[]): Promise<T[]> {
     if (!this.connector.isUsable) throw new Error('database not usable');
-    return this.dataSource.query<unknown[]>(sql, params);
+    return this.dataSource.query<T[]>(sql, params);
+  }
+
+  /** Drops hours no window reads any more; a failure waits for the next round. */
+  private async prune(): Promise<void> {
+    if (Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = Date.now();
+    await this.dataSource
+      .query('DELETE FROM client_usage_hourly WHERE hour < $1', [
+        new Date(Date.now() - KEPT_HOURS_MS),
+      ])
+      .catch(() => undefined);
   }
 
   private stateChanged(failing: boolean, error?: unknown): void {

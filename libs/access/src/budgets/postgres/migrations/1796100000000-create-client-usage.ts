@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The budgets' record: tokens and requests per client per hour (day, month and rolling windows
- * are sums of hours; the primary key serves a client's range), and lifetime totals per client.
+ * The budgets' record: tokens and requests per client per UTC day (months and usage reports
+ * read at most a year of days) and per hour (kept a month, for the rolling window), and
+ * lifetime totals per client. Each primary key serves a client's range.
  */
 export class CreateClientUsage1796100000000 implements MigrationInterface {
   name = 'CreateClientUsage1796100000000';
@@ -17,6 +18,14 @@ export class CreateClientUsage1796100000000 implements MigrationInterface {
         PRIMARY KEY (client_id, hour)
       )`);
     await runner.query(`
+      CREATE TABLE client_usage_daily (
+        client_id varchar(64) NOT NULL,
+        day       date NOT NULL,
+        tokens    bigint NOT NULL DEFAULT 0,
+        requests  bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (client_id, day)
+      )`);
+    await runner.query(`
       CREATE TABLE client_usage_totals (
         client_id varchar(64) PRIMARY KEY,
         tokens    bigint NOT NULL DEFAULT 0,
@@ -26,6 +35,7 @@ export class CreateClientUsage1796100000000 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP TABLE client_usage_totals');
+    await runner.query('DROP TABLE client_usage_daily');
     await runner.query('DROP TABLE client_usage_hourly');
   }
 }

@@ -116,6 +116,20 @@ describe('token budgets', () => {
     expect(usage.body.budgets[0].resets_at).toMatch(/T00:00:00\.000Z$/);
   });
 
+  it('charges a streamed answer when its stream ends', async () => {
+    const app = await boot();
+    const stream = await request(app.server)
+      .post('/query')
+      .set(bearer(beta.key))
+      .send({ prompt: 'stream me', stream: true })
+      .expect(200);
+    expect(stream.text).toContain('event: done');
+    const tokens = Number(/"tokens_used":(\d+)/.exec(stream.text)?.[1]);
+    expect(tokens).toBeGreaterThan(0);
+    const usage = await request(app.server).get('/v1/usage').set(bearer(beta.key)).expect(200);
+    expect(usage.body.total).toEqual({ tokens, requests: 1 });
+  });
+
   it('answers /v1/usage for the caller only, validating the range in OpenAI error shape', async () => {
     const app = await boot();
     await request(app.server)

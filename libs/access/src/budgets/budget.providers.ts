@@ -48,7 +48,7 @@ export function budgetProviders(
             return new PostgresUsageRecord(ds, connector, monitor, registry, logger);
           },
         }
-      : { provide: USAGE_RECORD, useFactory: () => new InMemoryUsageRecord() },
+      : { provide: USAGE_RECORD, useFactory: () => new InMemoryUsageRecord(config.rollingHours) },
     {
       provide: BudgetLedger,
       inject: [BUDGET_STORE, USAGE_RECORD, AccessMetrics, PinoLogger],

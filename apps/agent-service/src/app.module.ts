@@ -1,20 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessModule, accessConfig, loadKeySchema } from '@app/access';
-import {
-  AgentModule,
-  agentConfig,
-  loadHistorySchema,
-  messageCapture,
-  PROVIDER_READINESS,
-} from '@app/agent';
+import { AccessModule, accessConfig } from '@app/access';
+import { AgentModule, agentConfig, messageCapture, PROVIDER_READINESS } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
 import { PlatformModule, type Environment } from '@app/platform';
-import {
-  DATABASE_READINESS,
-  DatabaseModule,
-  databaseConfig,
-  mergeSchemas,
-} from '@app/platform/database';
+import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
+import { loadSchema } from './database-schema.js';
 import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
 import { DocsModule } from './docs/docs.module.js';
 
@@ -28,7 +18,6 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
-    const loadSchema = async () => mergeSchemas(await loadHistorySchema(), await loadKeySchema());
     const database = databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
     const agent = AgentModule.forRoot({

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadKeySchema } from '@app/access';
-import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
-import { databaseConfig, mergeSchemas, postgresOptions } from '@app/platform/database';
+import { databaseConfig, postgresOptions } from '@app/platform/database';
+import { loadSchema } from './database-schema.js';
 
 // Entry point of the TypeORM CLI (npm run migration:run / migration:revert / migration:show).
 const database = databaseConfig(loadEnvironment());
 if (!database) throw new Error('DATABASE_URL must be set to run migrations');
 
-const schema = mergeSchemas(await loadHistorySchema(), await loadKeySchema());
-export default new DataSource(postgresOptions(database, schema));
+export default new DataSource(postgresOptions(database, await loadSchema()));

@@ -133,6 +133,7 @@ describe('compatible API contract', () => {
     const res = await request(t.server).get('/openapi.json').expect(200);
     expect(res.body.info).toMatchObject({ title: 'AI Agent Service', version: '2.3.4' });
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/admin/usage',
       '/docs',
       '/docs/{file}',
       '/health',
@@ -148,6 +149,7 @@ describe('compatible API contract', () => {
       '/v1/responses',
       '/v1/responses/{id}',
       '/v1/responses/{id}/input_items',
+      '/v1/usage',
     ]);
     const query = res.body.paths['/query'].post;
     expect(query.requestBody.content['application/json'].schema.$ref).toMatch(/CreateQueryDto/);

@@ -1,4 +1,5 @@
 import type { Environment } from '@app/platform';
+import { budgetConfig, type BudgetConfig } from './budgets/budget.config.js';
 import type { Limits } from './limits/sliding-window.js';
 
 /** The access layer's slice of the configuration. */
@@ -10,6 +11,7 @@ export interface AccessConfig {
   limits: Limits;
   maxInFlight: number;
   admin: AdminConfig;
+  budgets: BudgetConfig;
 }
 
 /** The key API's settings. */
@@ -41,5 +43,6 @@ export function accessConfig(env: Environment): AccessConfig {
       rotationGraceSeconds: env.ADMIN_KEY_ROTATION_GRACE_SECONDS,
       channel: `${env.REDIS_KEY_PREFIX}api-keys`,
     },
+    budgets: budgetConfig(env),
   };
 }

@@ -35,7 +35,7 @@ export class AccessMetrics {
     });
     this.rateLimited = new Counter({
       name: 'access_rate_limited_total',
-      help: 'Requests refused with 429, by client id and violated policy (requests or tokens).',
+      help: 'Requests refused with 429, by client id and violated policy (requests, tokens, tokens-per-day, tokens-per-month, tokens-rolling).',
       labelNames: ['client', 'policy'],
       registers,
     });
@@ -56,7 +56,7 @@ export class AccessMetrics {
     });
     this.failOpen = new Counter({
       name: 'access_rate_limit_fail_open_total',
-      help: 'Requests admitted without a rate-limit decision because Redis did not answer.',
+      help: 'Requests admitted without a rate-limit or budget decision because Redis (or, seeding a budget, PostgreSQL) did not answer.',
       registers,
     });
     this.keysConfigured = new Gauge({

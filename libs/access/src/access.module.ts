@@ -13,6 +13,9 @@ import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessMetrics } from './access.metrics.js';
 import { AdminModule } from './admin/admin.module.js';
 import { MetricsTokenModule } from './auth/metrics-token.module.js';
+import { budgetProviders } from './budgets/budget.providers.js';
+import { BudgetLedger } from './budgets/budget-ledger.js';
+import { UsageReport } from './budgets/usage-report.js';
 import { AccessGuard } from './http/access.guard.js';
 import { AccessStep } from './http/access-step.js';
 import { KeyRegistry } from './keys/key-registry.js';
@@ -26,7 +29,7 @@ export interface AccessModuleOptions {
   config: AccessConfig;
   /** The Redis module when Redis is configured: the limits' windows live there, shared. */
   redis?: DynamicModule;
-  /** The database module when PostgreSQL is configured: managed keys live there. */
+  /** The database module when PostgreSQL is configured: managed keys and the budgets' usage record live there. */
   database?: DynamicModule;
 }
 
@@ -96,17 +99,21 @@ export class AccessModule implements OnApplicationBootstrap {
         },
       },
       AccessStep,
+      ...budgetProviders(config.budgets, { redis, database }),
       AccessGuard,
     ];
     return {
       module: AccessModule,
       imports: [
         ...(redis ? [redis] : []),
+        ...(database ? [database] : []),
         ...(config.metricsToken ? [MetricsTokenModule.forRoot(config)] : []),
         AdminModule.forRoot({ config: config.admin, database, redis }),
       ],
       providers,
       exports: [
+        BudgetLedger,
+        UsageReport,
         AccessMetrics,
         KeyRegistry,
         LoadShedder,

@@ -13,3 +13,6 @@ export { RATE_LIMIT_HEADER_NAMES } from './limits/rate-limit-headers.js';
 export { addAccessSecuritySchemes } from './http/openapi-security.js';
 export { runApiKeyCommand } from './keys/api-key.command.js';
 export { loadKeySchema } from './admin/keys.schema.js';
+export { UsageReport } from './budgets/usage-report.js';
+export { UsageQueryDto, UsageReportDto } from './budgets/usage-report.dto.js';
+export { loadUsageSchema } from './budgets/postgres/usage.schema.js';

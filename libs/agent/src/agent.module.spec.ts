@@ -21,6 +21,7 @@ import { ModelsController } from './openai/models.controller.js';
 import { UnknownRouteController } from './openai/unknown-route.controller.js';
 import { ResponsesController } from './openai/responses/responses.controller.js';
 import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
+import { UsageController } from './openai/usage.controller.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import type { ProviderChain } from './providers/provider-chain.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
@@ -110,6 +111,7 @@ describe('AgentModule.forRoot', () => {
       ModelsController,
       ResponsesController,
       StoredResponsesController,
+      UsageController,
       UnknownRouteController,
     ]);
     expect(module.exports).toEqual([PROVIDER_READINESS]);

@@ -24,6 +24,7 @@ import { ResponsesController } from './openai/responses/responses.controller.js'
 import { InMemoryResponseStore } from './openai/responses/response-store.js';
 import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
 import { UnknownRouteController } from './openai/unknown-route.controller.js';
+import { UsageController } from './openai/usage.controller.js';
 import { OPENAI_SETTINGS, type OpenAiSettings } from './openai/openai-settings.js';
 import { QueryController } from './query/query.controller.js';
 import { QUERY_POLICY, QueryService, type QueryPolicy } from './query/query.service.js';
@@ -67,6 +68,7 @@ export class AgentModule {
         ModelsController,
         ResponsesController,
         StoredResponsesController,
+        UsageController,
         // Last: it takes every /v1 request no route above took.
         UnknownRouteController,
       ],

@@ -1,21 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { loadKeySchema } from '@app/access';
-import { loadHistorySchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
 import {
   migrateWithLock,
-  mergeSchemas,
   databaseConfig,
   postgresOptions,
   type DatabaseConfig,
 } from '@app/platform/database';
+import { loadSchema } from '../../src/database-schema.js';
 import { TestDatabase } from '../support/servers.js';
 
 const MIGRATIONS = [
   'CreateQueryHistory1764300000000',
   'AddQueryHistoryClient1796022735130',
   'CreateApiKeys1796100000000',
+  'CreateClientUsage1796200000000',
 ];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
@@ -26,7 +25,7 @@ describe('migrations', () => {
     const ds = new DataSource(
       postgresOptions(
         databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
-        mergeSchemas(await loadHistorySchema(), await loadKeySchema()),
+        await loadSchema(),
       ),
     );
     sources.push(ds);
@@ -55,15 +54,15 @@ describe('migrations', () => {
     expect(await tables()).toEqual([
       'api_key_audit',
       'api_keys',
+      'client_usage_daily',
+      'client_usage_hourly',
+      'client_usage_totals',
       'query_history',
       'schema_migrations',
     ]);
     expect(await ds.showMigrations()).toBe(false);
 
-    await ds.undoLastMigration();
-    expect(await tables()).toEqual(['query_history', 'schema_migrations']);
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await ds.showMigrations()).toBe(true);
   });
@@ -80,8 +79,10 @@ describe('migrations', () => {
   it('gives existing rows no client and the answered outcome, indexed per client', async () => {
     const ds = await dataSource();
     await ds.runMigrations();
-    await ds.undoLastMigration(); // the key tables
-    await ds.undoLastMigration(); // back to the table as it was before clients existed
+    // Back to the table as it was before clients existed (the key and usage tables go first).
+    await ds.undoLastMigration();
+    await ds.undoLastMigration();
+    await ds.undoLastMigration();
     await db.query(
       `INSERT INTO query_history (id, created_at, provider, model, prompt_chars, response_chars,
          prompt_sha256, max_tokens, prompt_tokens, completion_tokens, tokens_used, latency_ms,

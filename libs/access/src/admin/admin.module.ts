@@ -8,6 +8,7 @@ import { ADMIN_CONFIG, type AdminConfig } from '../access.config.js';
 import { KeyRegistry } from '../keys/key-registry.js';
 import { AdminAuditController } from './admin-audit.controller.js';
 import { AdminKeysController } from './admin-keys.controller.js';
+import { AdminUsageController } from './admin-usage.controller.js';
 import { AdminGuard } from './admin.guard.js';
 import { InMemoryKeyStore } from './in-memory-key-store.js';
 import { KeyAdminService } from './key-admin.service.js';
@@ -24,8 +25,8 @@ export interface AdminModuleOptions {
 }
 
 /**
- * The key API under /admin and the keys it manages: stored (PostgreSQL or memory), kept in
- * step with the key registry on every replica, every change audited.
+ * The operator's API under /admin: the keys it manages (stored in PostgreSQL or memory, kept in
+ * step with the key registry on every replica, every change audited) and usage per client.
  */
 @Module({})
 export class AdminModule {
@@ -41,7 +42,7 @@ export class AdminModule {
     return {
       module: AdminModule,
       imports: [database, redis].filter((m): m is DynamicModule => m !== undefined),
-      controllers: [AdminKeysController, AdminAuditController],
+      controllers: [AdminKeysController, AdminAuditController, AdminUsageController],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },
         store,

@@ -16,6 +16,8 @@ export class AccessLease {
     private readonly metrics: AccessMetrics,
     private readonly limiter: RateLimiter,
     private readonly reservation: Reservation | undefined,
+    /** Settles the token budgets' reservation (see budgets/budget-ledger.ts). */
+    private readonly settleBudget?: (usedTokens: number) => Promise<void>,
   ) {}
 
   /** Records tokens spent by this request (may be called per streamed chunk). */
@@ -33,6 +35,9 @@ export class AccessLease {
   private async doSettle(): Promise<void> {
     this.release();
     if (this.used > 0) this.metrics.tokens.inc({ client: this.label }, this.used);
-    if (this.reservation) await this.limiter.settle(this.reservation, this.used);
+    await Promise.all([
+      this.reservation && this.limiter.settle(this.reservation, this.used),
+      this.settleBudget?.(this.used),
+    ]);
   }
 }

@@ -4,6 +4,9 @@ import { PinoLogger } from 'nestjs-pino';
 import { DtoValidator, JsonBodyReader } from '@app/platform';
 import { AccessMetrics, ANONYMOUS_CLIENT } from '../access.metrics.js';
 import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
+import { admitBudget } from '../budgets/budget-admission.js';
+import { appendBudgetHeaders } from '../budgets/budget-headers.js';
+import { BudgetLedger } from '../budgets/budget-ledger.js';
 import { KeyRegistry } from '../keys/key-registry.js';
 import { rateLimitHeaders, seconds, type PolicyName } from '../limits/rate-limit-headers.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
@@ -39,7 +42,7 @@ export interface MeteredCall<TBody> {
 /**
  * The one access step of a metered route (`/query`, `/v1/*`), called by its handler: who is
  * calling (401), room on this replica (503), the body read and validated once (413/415/400),
- * the client's budgets (429), then the handler; the request settles once its response is over
+ * the client's token budgets (day, month, rolling) and per-minute limits (429), then the handler; the request settles once its response is over
  * (slot released, reservation replaced by the tokens charged), answered, failed or abandoned.
  * Headers go on the response before the handler runs, so a streamed answer carries them too.
  */
@@ -53,6 +56,7 @@ export class AccessStep {
     private readonly logger: PinoLogger,
     private readonly bodies: JsonBodyReader,
     private readonly validator: DtoValidator,
+    private readonly budgets: BudgetLedger,
   ) {}
 
   async run<TBody extends object, TAnswer>(
@@ -139,10 +143,18 @@ export class AccessStep {
     release: () => void,
   ): Promise<AccessLease> {
     const limits = this.limiter.limitsFor(access.client);
-    const cost = limits.tokens > 0 ? safeCost(route.reserveTokens(body)) : 0;
-    const state = await this.limiter.admit(access.partition, limits, cost);
+    const reserve = safeCost(route.reserveTokens(body));
+    // Token budgets (day, month, rolling) are decided before the minute's window.
+    const budget = await admitBudget(this.budgets, access, reserve, res, this.metrics);
+    const state = await this.limiter.admit(
+      access.partition,
+      limits,
+      limits.tokens > 0 ? reserve : 0,
+    );
     if (state) setHeaders(res, rateLimitHeaders(limits, state));
+    if (budget) appendBudgetHeaders(res, budget);
     if (state && !state.admitted) {
+      if (budget?.reservation) void this.budgets.cancel(budget.reservation);
       const violated: PolicyName[] = [];
       if (state.requestsExceeded) violated.push('requests');
       if (state.tokensExceeded) violated.push('tokens');
@@ -155,7 +167,16 @@ export class AccessStep {
       state && limits.tokens > 0
         ? { partition: access.partition, second: state.second, reserved: state.charge }
         : undefined;
-    return new AccessLease(release, access.label, this.metrics, this.limiter, reservation);
+    const held = budget?.reservation;
+    const settleBudget = held && ((tokens: number) => this.budgets.settle(held, tokens));
+    return new AccessLease(
+      release,
+      access.label,
+      this.metrics,
+      this.limiter,
+      reservation,
+      settleBudget,
+    );
   }
 
   /**

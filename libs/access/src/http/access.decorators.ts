@@ -14,12 +14,17 @@ export const HEADER_SCHEME = 'api-key-header';
 /** The rate-limit headers of a metered response, answered or refused (OpenAPI declarations). */
 export const RATE_LIMIT_HEADERS = {
   'RateLimit-Policy': {
-    description: 'With a request limit: the per-minute policy (IETF HTTPAPI draft)',
-    schema: { type: 'string', example: '"requests";q=60;w=60' },
+    description:
+      'The per-minute request policy and the token budgets (IETF HTTPAPI draft; budgets counted in tokens, qu="tokens")',
+    schema: {
+      type: 'string',
+      example: '"requests";q=60;w=60, "tokens-per-day";q=100000;qu="tokens";w=86400',
+    },
   },
   RateLimit: {
-    description: 'With a request limit: requests left and seconds until capacity returns',
-    schema: { type: 'string', example: '"requests";r=12;t=18' },
+    description:
+      'What is left of each policy and seconds until capacity returns (a budget: its window resets)',
+    schema: { type: 'string', example: '"requests";r=12;t=18, "tokens-per-day";r=5400;t=3600' },
   },
   'x-ratelimit-limit-requests': { schema: { type: 'integer', minimum: 0 } },
   'x-ratelimit-remaining-requests': { schema: { type: 'integer', minimum: 0 } },
@@ -73,7 +78,7 @@ export function Metered<TBody extends object>(route: MeteredRoute<TBody>): Metho
       {
         status: 429,
         description:
-          'Over the per-minute request or token budget (problem type quota-exceeded, with violated-policies).',
+          'Over the per-minute request or token budget, or a token budget per UTC day, month or rolling window (problem type quota-exceeded, with violated-policies; for a budget, Retry-After is the seconds until its window resets).',
         detail: 'Rate limit exceeded: requests per minute',
         type: QUOTA_EXCEEDED,
         model: QuotaExceededProblemDto,

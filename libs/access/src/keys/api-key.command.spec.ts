@@ -23,10 +23,10 @@ describe('apikey command', () => {
 
   it('adds limit overrides and prints JSON on request; keys differ every time', async () => {
     const a = JSON.parse(
-      (await run('new', 'acme', '--rpm', '60', '--tpm', '5000', '--json')).out[0],
+      (await run('new', 'acme', '--rpm', '60', '--tpm', '5000', '--tpd', '9000', '--json')).out[0],
     );
     const b = JSON.parse((await run('new', 'acme', '--json')).out[0]);
-    expect(a.entry).toMatch(/^acme:[0-9a-f]{64}:rpm=60;tpm=5000$/);
+    expect(a.entry).toMatch(/^acme:[0-9a-f]{64}:rpm=60;tpm=5000;tpd=9000$/);
     expect(API_KEY_ENTRY.test(a.entry)).toBe(true);
     expect(a.client_id).toBe('acme');
     expect(a.key).not.toBe(b.key);

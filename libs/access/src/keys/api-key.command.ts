@@ -2,12 +2,14 @@ import { API_KEY_ENTRY } from '@app/platform';
 import { KEY_API_USAGE, KEY_API_VERBS, runKeyApiCommand } from '../admin/key-api.command.js';
 import { generateApiKey, keyEntry } from './api-key.js';
 
-const USAGE = `Usage: apikey new <client-id> [--rpm N] [--tpm N] [--json]
+const USAGE = `Usage: apikey new <client-id> [--rpm N] [--tpm N] [--tpd N] [--tpmo N] [--json]
 ${KEY_API_USAGE}
 
 "new" works offline: it generates a random API key for <client-id> and prints it once, with the
-entry to add to API_KEYS or API_KEYS_FILE (client-id:sha256-of-key[:rpm=N;tpm=N]). The key
-itself is never stored by the service: keep it now or generate another.`;
+entry to add to API_KEYS or API_KEYS_FILE (client-id:sha256-of-key[:rpm=N;tpm=N;tpd=N;tpmo=N]).
+The key itself is never stored by the service: keep it now or generate another.`;
+
+const OVERRIDE_FLAGS = ['--rpm', '--tpm', '--tpd', '--tpmo'];
 
 interface Output {
   out: (line: string) => void;
@@ -43,7 +45,7 @@ function newKey(args: string[], io: Output): number {
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     if (flag === '--json') json = true;
-    else if ((flag === '--rpm' || flag === '--tpm') && /^\d{1,10}$/.test(rest[i + 1] ?? '')) {
+    else if (OVERRIDE_FLAGS.includes(flag) && /^\d{1,10}$/.test(rest[i + 1] ?? '')) {
       overrides.push(`${flag.slice(2)}=${rest[++i]}`);
     } else {
       io.err(`Unknown or incomplete option: ${flag}\n\n${USAGE}`);

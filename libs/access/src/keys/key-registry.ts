@@ -99,6 +99,11 @@ export class KeyRegistry implements OnApplicationShutdown {
     return this.table.lookup(digest) ?? this.managed.lookup(digest);
   }
 
+  /** A configured client by id, with its limits. */
+  client(id: string): ClientEntry | undefined {
+    return this.table.clients.get(id);
+  }
+
   /** Configured client ids (they bound the metrics' label values). */
   clientIds(): string[] {
     return [...new Set([...this.table.clients.keys(), ...this.managed.clients.keys()])];

@@ -21,6 +21,27 @@ describe('KeyTable', () => {
     expect([...table.clients.keys()]).toEqual(['acme', 'beta']);
   });
 
+  it('reads the token budgets per day and month beside the per-minute limits', () => {
+    const { table, problems } = KeyTable.parse(
+      lines(
+        `acme:${hash('k1')}:tpd=5000;rpm=6;tpmo=90000`,
+        `acme:${hash('k2')}:rpm=6;tpd=5000;tpmo=90000`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    expect(table.lookup(apiKeyDigest('k2'))).toEqual({
+      id: 'acme',
+      requestsPerMinute: 6,
+      tokensPerDay: 5000,
+      tokensPerMonth: 90000,
+    });
+    const conflict = KeyTable.parse(lines(`acme:${hash('k1')}:tpd=5`, `acme:${hash('k2')}:tpd=6`));
+    expect(conflict.problems).toEqual([
+      'line 2: client "acme" is listed with different limits elsewhere',
+    ]);
+    expect(KeyTable.parse(lines(`acme:${hash('k1')}:tpy=5`)).problems).toHaveLength(1);
+  });
+
   it('accepts several keys per client, for rotation', () => {
     const { table } = KeyTable.parse(lines(keyEntry('acme', 'old'), keyEntry('acme', 'new')));
     expect(table.keyCount).toBe(2);
@@ -41,11 +62,11 @@ describe('KeyTable', () => {
       ),
     );
     expect(problems).toEqual([
-      'line 1: not client-id:sha256-hex[:rpm=N;tpm=N]',
+      'line 1: not client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]',
       'line 3: this key hash already belongs to client "acme"',
       'line 4: client "acme" is listed with different limits elsewhere',
-      'line 5: not client-id:sha256-hex[:rpm=N;tpm=N]',
-      'line 6: not client-id:sha256-hex[:rpm=N;tpm=N]',
+      'line 5: not client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]',
+      'line 6: not client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]',
     ]);
     expect(problems.join()).not.toContain(hash('k1'));
   });

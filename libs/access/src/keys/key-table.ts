@@ -5,7 +5,7 @@ import { API_KEY_ENTRY } from '@app/platform';
 export interface ClientLimits {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
-  /** Token budgets of a managed key (stored and returned; enforced by the budget layer). */
+  /** Token budgets per UTC day and calendar month (see budgets/), set in a key entry or through the key API. */
   tokensPerDay?: number;
   tokensPerMonth?: number;
 }
@@ -95,7 +95,7 @@ export class KeyTable {
   }
 
   /**
-   * Parses entries `client-id:sha256-hex[:rpm=N;tpm=N]`. Problems name the line (never its
+   * Parses entries `client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]`. Problems name the line (never its
    * content, which holds a hash) and the table is built only when there are none.
    */
   static parse(lines: KeyLine[]): { table: KeyTable; problems: string[] } {
@@ -105,7 +105,7 @@ export class KeyTable {
     const buckets = new Map<string, TableKey[]>();
     for (const { text, source, origin } of lines) {
       if (!API_KEY_ENTRY.test(text)) {
-        problems.push(`${source}: not client-id:sha256-hex[:rpm=N;tpm=N]`);
+        problems.push(`${source}: not client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]`);
         continue;
       }
       const [id, hex, overrides] = text.split(':') as [string, string, string | undefined];
@@ -136,22 +136,24 @@ export class KeyTable {
   }
 }
 
+/** Entry names of the overrides (API_KEY_ENTRY admits only these, and `admin`). */
+const OVERRIDES: Record<string, keyof ClientLimits> = {
+  rpm: 'requestsPerMinute',
+  tpm: 'tokensPerMinute',
+  tpd: 'tokensPerDay',
+  tpmo: 'tokensPerMonth',
+};
+
 function parseOverrides(overrides: string | undefined): ClientLimits & { admin?: true } {
   const limits: ClientLimits & { admin?: true } = {};
   for (const pair of overrides?.split(';') ?? []) {
     const [name, value] = pair.split('=') as [string, string];
-    const n = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
     if (name === 'admin') limits.admin = true;
-    else if (name === 'rpm') limits.requestsPerMinute = n;
-    else limits.tokensPerMinute = n;
+    else limits[OVERRIDES[name]] = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
   }
   return limits;
 }
 
 function sameLimits(a: ClientEntry, b: ClientEntry): boolean {
-  return (
-    a.requestsPerMinute === b.requestsPerMinute &&
-    a.tokensPerMinute === b.tokensPerMinute &&
-    a.admin === b.admin
-  );
+  return a.admin === b.admin && Object.values(OVERRIDES).every((field) => a[field] === b[field]);
 }

@@ -148,7 +148,8 @@ export const OPENAI_ACCESS_ERRORS: OpenAiErrorResponse[] = [
   },
   {
     status: 429,
-    description: 'Over the per-minute request or token budget',
+    description:
+      'Over the per-minute request or token budget, or a token budget per day, month or rolling window (Retry-After: until that window resets)',
     message: 'Rate limit exceeded: requests per minute',
     type: 'rate_limit_error',
     code: 'rate_limit_exceeded',

@@ -24,11 +24,12 @@ export type CacheScope = (typeof CACHE_SCOPES)[number];
 
 /**
  * One API key entry: a client id, the SHA-256 (hex) of its key, optional per-client limits
- * (`rpm`, `tpm`) and `admin` (the key may also manage keys through /admin). Shared with the key
- * registry, which parses `API_KEYS_FILE` with it.
+ * (`rpm`, `tpm` per minute; `tpd`, `tpmo` token budgets per UTC day and month) and `admin` (the
+ * key may also manage keys through /admin). Shared with the key registry, which parses
+ * `API_KEYS_FILE` with it.
  */
 export const API_KEY_ENTRY =
-  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:((rpm|tpm)=\d{1,10}|admin)(;((rpm|tpm)=\d{1,10}|admin)){0,2})?$/;
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[0-9a-fA-F]{64}(:((rpm|tpm|tpd|tpmo)=\d{1,10}|admin)(;((rpm|tpm|tpd|tpmo)=\d{1,10}|admin)){0,4})?$/;
 
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 /** A byte size as an integer or with a unit: "65536", "64kb", "64mb", "1gb" (powers of 1024). */
@@ -226,11 +227,12 @@ export class Environment extends TelemetryEnvironment {
   HISTORY_MEMORY_MAX_BYTES = 32 * 1024 ** 2;
 
   // --- access: API keys, limits, shedding ---
-  /** Comma-separated `client-id:sha256-hex[:rpm=N;tpm=N]` entries; keys themselves are never configured. */
+  /** Comma-separated `client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N]` entries; keys themselves are never configured. */
   @Transform(toList)
   @Matches(API_KEY_ENTRY, {
     each: true,
-    message: 'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N] entries',
+    message:
+      'API_KEYS must be comma-separated client-id:sha256-hex[:rpm=N;tpm=N;tpd=N;tpmo=N] entries',
   })
   API_KEYS: string[] = [];
   /** A file (mounted secret) with one entry per line; reloaded on change and on SIGHUP. */
@@ -252,6 +254,12 @@ export class Environment extends TelemetryEnvironment {
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_REQUESTS_PER_MINUTE = 0;
   /** Tokens (reserved at admission, charged from tokens_used) per minute per client; 0 = unlimited. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000_000) RATE_LIMIT_TOKENS_PER_MINUTE = 0;
+  /** Token budgets per client per UTC day and month (a key entry's tpd/tpmo win); 0 = none. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1e12) BUDGET_TOKENS_PER_DAY = 0;
+  @Transform(toInt) @IsInt() @Min(0) @Max(1e12) BUDGET_TOKENS_PER_MONTH = 0;
+  /** Tokens per client over the last BUDGET_ROLLING_HOURS hours (whole hours); 0 = none. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1e12) BUDGET_ROLLING_TOKENS = 0;
+  @Transform(toInt) @IsInt() @Min(1) @Max(720) BUDGET_ROLLING_HOURS = 24;
   /** Concurrent /query requests per replica before 503; 0 = no cap. */
   @Transform(toInt) @IsInt() @Min(0) @Max(100_000) MAX_IN_FLIGHT = 256;
 }

@@ -1,0 +1,17 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/** SHA-256 of a configured token: what a presented one is compared with. */
+export function tokenDigest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/**
+ * Whether an Authorization header carries the token of `expected`. Digests have equal lengths,
+ * so the comparison takes the same time whatever was sent.
+ */
+export function bearerMatches(authorization: string | undefined, expected: Buffer): boolean {
+  const token = BEARER.exec(authorization ?? '')?.[1];
+  return token !== undefined && timingSafeEqual(tokenDigest(token), expected);
+}

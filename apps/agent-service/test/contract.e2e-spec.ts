@@ -133,6 +133,11 @@ describe('compatible API contract', () => {
     const res = await request(t.server).get('/openapi.json').expect(200);
     expect(res.body.info).toMatchObject({ title: 'AI Agent Service', version: '2.3.4' });
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/admin/audit',
+      '/admin/keys',
+      '/admin/keys/{id}',
+      '/admin/keys/{id}/revoke',
+      '/admin/keys/{id}/rotate',
       '/admin/usage',
       '/docs',
       '/docs/{file}',

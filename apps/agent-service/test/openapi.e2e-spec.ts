@@ -80,7 +80,6 @@ describe('OpenAPI document', () => {
         name: 'X-API-Key',
         description: expect.any(String),
       },
-      'admin-token': { type: 'http', scheme: 'bearer', description: expect.any(String) },
     });
   });
 

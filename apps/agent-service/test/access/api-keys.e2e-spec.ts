@@ -133,7 +133,6 @@ describe('API keys', () => {
         in: 'header',
         name: 'X-API-Key',
       }),
-      'admin-token': expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
     for (const operation of [doc.paths['/query'].post, doc.paths['/queries'].get]) {
       expect(operation.security).toEqual([{ 'api-key-bearer': [] }, { 'api-key-header': [] }]);

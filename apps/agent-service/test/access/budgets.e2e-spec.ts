@@ -157,7 +157,7 @@ describe('token budgets', () => {
     await request(app.server).get('/v1/usage?client=beta').set(bearer(acme.key)).expect(400);
   });
 
-  it('serves /admin/usage behind ADMIN_TOKEN, and not at all without it', async () => {
+  it('serves /admin/usage behind the admin credential, and not at all without one', async () => {
     let app = await boot();
     const missing = await request(app.server).get('/admin/usage?client=beta').expect(404);
     expect(missing.body.detail).toBe('Cannot GET /admin/usage');
@@ -171,7 +171,7 @@ describe('token budgets', () => {
     const denied = await request(app.server)
       .get('/admin/usage?client=beta')
       .set(bearer(acme.key))
-      .expect(401);
+      .expect(403);
     expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
     const report = await request(app.server)
       .get('/admin/usage?client=beta')

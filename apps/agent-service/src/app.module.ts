@@ -3,7 +3,7 @@ import { AccessModule, accessConfig } from '@app/access';
 import {
   AgentModule,
   agentConfig,
-  loadHistorySchema,
+  loadAgentSchema,
   messageCapture,
   PROVIDER_READINESS,
 } from '@app/agent';
@@ -23,8 +23,7 @@ export class AppModule {
   static forRoot(env: Environment): DynamicModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
-    const database =
-      databaseSettings && DatabaseModule.forRoot(databaseSettings, loadHistorySchema);
+    const database = databaseSettings && DatabaseModule.forRoot(databaseSettings, loadAgentSchema);
     const redis = redisSettings && RedisModule.forRoot(redisSettings);
     const agent = AgentModule.forRoot({
       config: agentConfig(env),

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadHistorySchema } from '@app/agent';
+import { loadAgentSchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
 import { databaseConfig, postgresOptions } from '@app/platform/database';
 
@@ -8,4 +8,4 @@ import { databaseConfig, postgresOptions } from '@app/platform/database';
 const database = databaseConfig(loadEnvironment());
 if (!database) throw new Error('DATABASE_URL must be set to run migrations');
 
-export default new DataSource(postgresOptions(database, await loadHistorySchema()));
+export default new DataSource(postgresOptions(database, await loadAgentSchema()));

@@ -62,8 +62,7 @@ function make(events: QueryStreamEvent[] | (() => AsyncGenerator<QueryStreamEven
   const controller = new ChatCompletionsController(queries, streams, provider, {
     maxCompletionTokens: 4096,
     contextMaxBytes: 1024,
-    storeMaxEntries: 1,
-    storeMaxBytes: 1024,
+    conversationMaxBytes: 1024,
   });
   const headers: Record<string, string> = {};
   const res = {

@@ -126,6 +126,7 @@ export class QueryController {
       bypassCache: /\bno-cache\b/i.test(cacheControl ?? ''),
       requestId,
       clientId,
+      conversationId: body.conversation_id,
     };
     const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(accept ?? '');
     if (wantsStream) {

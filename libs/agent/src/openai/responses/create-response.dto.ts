@@ -87,6 +87,18 @@ export class CreateResponseDto {
   @IsOptional()
   previous_response_id?: string;
 
+  @ApiProperty({
+    required: false,
+    oneOf: [
+      { type: 'string' },
+      { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    ],
+    description:
+      'A conversation of the same client (`conv_…`, or `{"id": …}`): its items are the context, and this input and the output are added to it. Not with previous_response_id.',
+  })
+  @Allow()
+  conversation?: unknown;
+
   @ApiProperty({ required: false, default: false })
   @IsBoolean(TYPE('stream', 'a boolean'))
   @IsOptional()

@@ -1,0 +1,65 @@
+import { HttpStatus } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ProblemException, type DependencyMonitor } from '@app/platform';
+import type { DatabaseConnector } from '@app/platform/database';
+
+const PURGE_EVERY_MS = 60_000;
+const PURGE_BATCH = 1000;
+
+/**
+ * What the PostgreSQL stores of conversations and responses share: SQL only once the schema
+ * is usable, a 503 (never the driver's text) when the server fails, and a periodic purge of
+ * expired rows in bounded batches.
+ */
+export class PostgresAccess {
+  private purger: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly connector: DatabaseConnector,
+    private readonly monitor: DependencyMonitor,
+    private readonly what: string,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  async sql<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]> {
+    if (!this.connector.isUsable) throw this.unavailable();
+    try {
+      return await this.dataSource.query<T[]>(text, params);
+    } catch (error) {
+      this.monitor.report('database', false, error);
+      throw this.unavailable();
+    }
+  }
+
+  /** Deletes the expired rows of `table` every minute, a batch at a time. */
+  startPurging(table: 'conversations' | 'stored_responses'): void {
+    const purge = async () => {
+      if (!this.connector.isUsable) return;
+      const query = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`;
+      try {
+        await this.dataSource.query(query, [new Date(this.now())]);
+      } catch (error) {
+        this.monitor.report('database', false, error);
+      }
+    };
+    this.purger = setInterval(() => void purge(), PURGE_EVERY_MS);
+    this.purger.unref();
+  }
+
+  stopPurging(): void {
+    clearInterval(this.purger);
+  }
+
+  /** A moment `seconds` from now. */
+  after(seconds: number): Date {
+    return new Date(this.now() + seconds * 1000);
+  }
+
+  private unavailable(): ProblemException {
+    return new ProblemException(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      `${this.what} are temporarily unavailable`,
+    );
+  }
+}

@@ -33,7 +33,8 @@ export class InMemoryConversationStore implements ConversationStore {
 
   constructor(
     private readonly limits: ConversationLimits,
-    private readonly now: () => number = Date.now,
+    // Read at each call, so a test that fakes Date moves this clock too.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   create(clientId: string | null, metadata: Metadata, items: ConversationItem[]) {

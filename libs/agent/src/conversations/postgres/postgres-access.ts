@@ -19,7 +19,8 @@ export class PostgresAccess {
     private readonly connector: DatabaseConnector,
     private readonly monitor: DependencyMonitor,
     private readonly what: string,
-    readonly now: () => number = Date.now,
+    // Read at each call, so a test that fakes Date moves this clock too.
+    readonly now: () => number = () => Date.now(),
   ) {}
 
   async sql<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]> {

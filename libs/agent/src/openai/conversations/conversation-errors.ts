@@ -20,6 +20,19 @@ export const CONVERSATION_BAD_REQUEST: OpenAiErrorResponse = {
   code: 'conversation_too_large',
 };
 
+export const BODY_TOO_LARGE: OpenAiErrorResponse = {
+  status: 413,
+  description: 'Body larger than BODY_LIMIT',
+  message: 'Request body is larger than the configured limit',
+};
+
+export const BAD_PAGE: OpenAiErrorResponse = {
+  status: 400,
+  description: 'limit out of 1..100, or an order other than asc/desc',
+  message: 'limit must be between 1 and 100',
+  param: 'limit',
+};
+
 export const CONVERSATION_UNAVAILABLE: OpenAiErrorResponse = {
   status: 503,
   description: 'The conversation store (PostgreSQL) cannot be reached',

@@ -13,6 +13,8 @@ import { ClientId } from '@app/access';
 import { OPENAI_SETTINGS, type OpenAiSettings } from '../openai-settings.js';
 import { OpenAiController, OwnedObjectRoute } from '../openai-route.js';
 import {
+  BAD_PAGE,
+  BODY_TOO_LARGE,
   CONVERSATION_BAD_REQUEST,
   CONVERSATION_NOT_FOUND,
   CONVERSATION_UNAVAILABLE,
@@ -61,6 +63,7 @@ export class ConversationItemsController {
   @OwnedObjectRoute(
     { operationId: 'listConversationItems', summary: 'List a conversation’s items (cursor pages)' },
     LIST,
+    BAD_PAGE,
     CONVERSATION_NOT_FOUND,
     CONVERSATION_UNAVAILABLE,
   )
@@ -85,6 +88,7 @@ export class ConversationItemsController {
     { description: 'The items added, with their ids.', schema: CONVERSATION_ITEM_LIST_SCHEMA },
     CONVERSATION_BAD_REQUEST,
     CONVERSATION_NOT_FOUND,
+    BODY_TOO_LARGE,
     CONVERSATION_UNAVAILABLE,
   )
   async add(

@@ -3,6 +3,7 @@ import { ClientId } from '@app/access';
 import { OPENAI_SETTINGS, type OpenAiSettings } from '../openai-settings.js';
 import { OpenAiController, OwnedObjectRoute } from '../openai-route.js';
 import {
+  BODY_TOO_LARGE,
   CONVERSATION_BAD_REQUEST,
   CONVERSATION_NOT_FOUND,
   CONVERSATION_UNAVAILABLE,
@@ -42,6 +43,7 @@ export class ConversationsController {
     { operationId: 'createConversation', summary: 'Create a conversation, optionally with items' },
     OK,
     CONVERSATION_BAD_REQUEST,
+    BODY_TOO_LARGE,
     CONVERSATION_UNAVAILABLE,
   )
   async create(@Body() body: CreateConversationDto, @ClientId() clientId: string | null) {
@@ -70,6 +72,7 @@ export class ConversationsController {
     OK,
     CONVERSATION_BAD_REQUEST,
     CONVERSATION_NOT_FOUND,
+    BODY_TOO_LARGE,
     CONVERSATION_UNAVAILABLE,
   )
   async update(

@@ -18,7 +18,8 @@ export class InMemoryResponseStore implements ResponseStore {
 
   constructor(
     private readonly limits: ResponseStoreLimits,
-    private readonly now: () => number = Date.now,
+    // Read at each call, so a test that fakes Date moves this clock too.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   put(id: string, stored: StoredResponse): Promise<void> {

@@ -6,6 +6,8 @@ import type { DatabaseConnector } from '@app/platform/database';
 const PURGE_EVERY_MS = 60_000;
 const PURGE_BATCH = 1000;
 
+type PurgedTable = 'conversations' | 'stored_responses';
+
 /**
  * What the PostgreSQL stores of conversations and responses share: SQL only once the schema
  * is usable, a 503 (never the driver's text) when the server fails, and a periodic purge of
@@ -33,19 +35,25 @@ export class PostgresAccess {
     }
   }
 
-  /** Deletes the expired rows of `table` every minute, a batch at a time. */
-  startPurging(table: 'conversations' | 'stored_responses'): void {
-    const purge = async () => {
-      if (!this.connector.isUsable) return;
-      const query = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= $1 LIMIT ${PURGE_BATCH})`;
-      try {
-        await this.dataSource.query(query, [new Date(this.now())]);
-      } catch (error) {
-        this.monitor.report('database', false, error);
-      }
-    };
-    this.purger = setInterval(() => void purge(), PURGE_EVERY_MS);
+  /** Deletes the expired rows of `table` every minute (a batch at a time) until stopped. */
+  startPurging(table: PurgedTable): void {
+    this.purger = setInterval(() => void this.purge(table), PURGE_EVERY_MS);
     this.purger.unref();
+  }
+
+  /** Deletes up to a batch of expired rows of `table`; the number deleted. */
+  async purge(table: PurgedTable): Promise<number> {
+    if (!this.connector.isUsable) return 0;
+    const query = `WITH d AS (DELETE FROM ${table} WHERE id IN (
+        SELECT id FROM ${table} WHERE expires_at <= $1 LIMIT ${PURGE_BATCH}) RETURNING id)
+      SELECT count(*)::int AS n FROM d`;
+    try {
+      const [row] = await this.dataSource.query<{ n: number }[]>(query, [new Date(this.now())]);
+      return row.n;
+    } catch (error) {
+      this.monitor.report('database', false, error);
+      return 0;
+    }
   }
 
   stopPurging(): void {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { loadHistorySchema } from '@app/agent';
+import { loadAgentSchema } from '@app/agent';
 import { loadEnvironment } from '@app/platform';
 import {
   migrateWithLock,
@@ -10,7 +10,12 @@ import {
 } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
 
-const MIGRATIONS = ['CreateQueryHistory1764300000000', 'AddQueryHistoryClient1796022735130'];
+const MIGRATIONS = [
+  'CreateQueryHistory1764300000000',
+  'AddQueryHistoryClient1796022735130',
+  'AddQueryHistoryConversation1796300000000',
+  'CreateConversations1796300000001',
+];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
 describe('migrations', () => {
@@ -20,7 +25,7 @@ describe('migrations', () => {
     const ds = new DataSource(
       postgresOptions(
         databaseConfig(loadEnvironment({ DATABASE_URL: db.url })) as DatabaseConfig,
-        await loadHistorySchema(),
+        await loadAgentSchema(),
       ),
     );
     sources.push(ds);
@@ -46,11 +51,16 @@ describe('migrations', () => {
     expect(await ds.showMigrations()).toBe(true);
     const applied = await ds.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS);
-    expect(await tables()).toEqual(['query_history', 'schema_migrations']);
+    expect(await tables()).toEqual([
+      'conversation_items',
+      'conversations',
+      'query_history',
+      'schema_migrations',
+      'stored_responses',
+    ]);
     expect(await ds.showMigrations()).toBe(false);
 
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
     expect(await tables()).toEqual(['schema_migrations']);
     expect(await ds.showMigrations()).toBe(true);
   });

@@ -1,17 +1,7 @@
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Inject,
-  Post,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Headers, Inject, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
+import { ClientId, Meter, type TokenMeter } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
@@ -24,12 +14,9 @@ import { readMessages } from './chat-messages.js';
 import { readParameters } from './chat-parameters.js';
 import { OPENAI_SETTINGS, type OpenAiSettings } from './openai-settings.js';
 import { OpenAiRequestError, requireServedModel } from './openai-error.js';
-import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
-import {
-  ApiOpenAiErrors,
-  CHAT_COMPLETION_SCHEMA,
-  OPENAI_ACCESS_ERRORS,
-} from './openai-api.schemas.js';
+import { openAiError } from './openai-error.filter.js';
+import { ModelRoute, OpenAiController } from './openai-route.js';
+import { ApiOpenAiErrors, CHAT_COMPLETION_SCHEMA } from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
 import { SERVER_TIMING_HEADER, setAnswerHeaders } from '../query/server-timing.js';
 
@@ -44,9 +31,7 @@ const STREAM_EXAMPLE = [
  * `POST /v1/chat/completions`: the query use-case (cache, history, providers) in OpenAI's
  * Chat Completions shape, streamed or not, with OpenAI's error format.
  */
-@ApiTags('openai')
-@Controller('v1')
-@UseFilters(OpenAiErrorFilter)
+@OpenAiController('v1')
 export class ChatCompletionsController {
   constructor(
     private readonly queries: QueryService,
@@ -56,14 +41,7 @@ export class ChatCompletionsController {
   ) {}
 
   @Post('chat/completions')
-  @HttpCode(HttpStatus.OK)
-  // Above @Metered: its refusals reach this route's filter, so they are OpenAI errors here.
-  @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
-  @Metered<object>({
-    reserveTokens: reserveChatTokens,
-    // A stream charges its tokens through the meter when it ends.
-    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
-  })
+  @ModelRoute(reserveChatTokens)
   @ApiOperation({
     operationId: 'createChatCompletion',
     summary: 'Create a chat completion (OpenAI-compatible)',
@@ -121,17 +99,6 @@ export class ChatCompletionsController {
       status: 415,
       description: 'Body not sent as application/json',
       message: 'Request body must be sent as application/json',
-    },
-    { status: 500, description: 'An unexpected error', message: 'An unexpected error occurred' },
-    {
-      status: 502,
-      description: 'The LLM provider failed',
-      message: 'An unexpected error occurred',
-    },
-    {
-      status: 504,
-      description: 'The LLM provider did not answer within LLM_TIMEOUT_MS',
-      message: 'An unexpected error occurred',
     },
   )
   async create(

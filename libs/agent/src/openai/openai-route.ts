@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, UseFilters } from '@nestjs/common';
+import { applyDecorators, Controller, HttpCode, HttpStatus, UseFilters } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -6,7 +6,7 @@ import {
   type ApiOperationOptions,
   type ApiResponseOptions,
 } from '@nestjs/swagger';
-import { Authenticated } from '@app/access';
+import { Authenticated, Metered } from '@app/access';
 import { OpenAiErrorFilter } from './openai-error.filter.js';
 import {
   ApiOpenAiErrors,
@@ -43,5 +43,33 @@ export function OwnedObjectRoute(
     ApiOpenAiErrors(OPENAI_ACCESS_ERRORS[0], ...errors),
     ApiOperation(operation),
     ApiOkResponse(ok),
+  );
+}
+
+/**
+ * A route that asks the model: metered (authenticated, shed, rate-limited; its refusals
+ * documented in OpenAI's shape), settled from the answer's `usage.total_tokens` (a stream
+ * charges through the meter), with the provider's failures documented.
+ */
+export function ModelRoute(reserveTokens: (body: unknown) => number): MethodDecorator {
+  return applyDecorators(
+    HttpCode(HttpStatus.OK),
+    Metered<object>({
+      reserveTokens,
+      tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
+    }),
+    ApiOpenAiErrors(
+      ...OPENAI_ACCESS_ERRORS,
+      {
+        status: 502,
+        description: 'The LLM provider failed',
+        message: 'An unexpected error occurred',
+      },
+      {
+        status: 504,
+        description: 'The LLM provider did not answer within LLM_TIMEOUT_MS',
+        message: 'An unexpected error occurred',
+      },
+    ),
   );
 }

@@ -1,6 +1,6 @@
-import { Body, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { Body, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ClientId, Meter, Metered, type TokenMeter } from '@app/access';
+import { ClientId, Meter, type TokenMeter } from '@app/access';
 import { RequestId, type ResponseControls } from '@app/platform';
 import type { CacheStatus } from '../../history/query-record.js';
 import { QueryService, type QueryInput } from '../../query/query.service.js';
@@ -8,8 +8,8 @@ import { ClientSignal } from '../../streaming/client-signal.decorator.js';
 import { SSE_HEADERS, sseEvent } from '../../streaming/sse.js';
 import { SseStreams } from '../../streaming/sse-streams.js';
 import { openAiError } from '../openai-error.filter.js';
-import { ApiOpenAiErrors, OPENAI_ACCESS_ERRORS } from '../openai-api.schemas.js';
-import { OpenAiController } from '../openai-route.js';
+import { ApiOpenAiErrors } from '../openai-api.schemas.js';
+import { ModelRoute, OpenAiController } from '../openai-route.js';
 import { CreateResponseDto } from './create-response.dto.js';
 import { itemId, outputItems, responseObject } from './response-output.js';
 import { ResponseEventWriter } from './response-events.js';
@@ -30,12 +30,7 @@ export class ResponsesController {
   ) {}
 
   @Post()
-  @HttpCode(HttpStatus.OK)
-  @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
-  @Metered<object>({
-    reserveTokens: reserveResponseTokens,
-    tokensUsed: (result) => (result as { usage?: { total_tokens?: number } }).usage?.total_tokens,
-  })
+  @ModelRoute(reserveResponseTokens)
   @ApiOperation({
     operationId: 'createResponse',
     summary: 'Create a response (OpenAI Responses API)',
@@ -70,16 +65,6 @@ export class ResponsesController {
       description: 'Unknown model, previous response or conversation',
       message: 'No response with this id exists for this client',
       code: 'not_found',
-    },
-    {
-      status: 502,
-      description: 'The LLM provider failed',
-      message: 'An unexpected error occurred',
-    },
-    {
-      status: 504,
-      description: 'The LLM provider did not answer in time',
-      message: 'An unexpected error occurred',
     },
   )
   async create(

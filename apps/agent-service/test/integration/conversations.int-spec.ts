@@ -3,7 +3,12 @@ import OpenAI, { NotFoundError } from 'openai';
 import { DataSource } from 'typeorm';
 import { loadAgentSchema } from '@app/agent';
 import type { PinoLogger } from 'nestjs-pino';
-import { DependencyMonitor, loadEnvironment, MetricsRegistry } from '@app/platform';
+import {
+  DependencyMonitor,
+  loadEnvironment,
+  MetricsRegistry,
+  type ProblemException,
+} from '@app/platform';
 import { databaseConfig, postgresOptions, type DatabaseConnector } from '@app/platform/database';
 import { PostgresAccess } from '../../../../libs/agent/src/conversations/postgres/postgres-access.js';
 import { PostgresConversationStore } from '../../../../libs/agent/src/conversations/postgres/postgres-conversation-store.js';
@@ -164,6 +169,35 @@ describe('PostgreSQL conversation and response stores', () => {
       expect(
         (await db.query<{ id: string }>('SELECT id FROM conversations')).map((r) => r.id),
       ).toEqual([kept.id]);
+    } finally {
+      conversations.onModuleDestroy();
+      responses.onModuleDestroy();
+    }
+  });
+
+  it('answers 503 while the schema is not usable, and a response it cannot store is not an error', async () => {
+    const down = { isUsable: false } as DatabaseConnector;
+    const access = new PostgresAccess(dataSource, down, monitor, 'Conversations');
+    const conversations = new PostgresConversationStore(access, {
+      ttlSeconds: 60,
+      maxBytes: 4096,
+      totalMaxBytes: 1 << 20,
+    });
+    const responses = new PostgresResponseStore(access, {
+      maxEntries: 10,
+      maxBytes: 1 << 20,
+      ttlSeconds: 60,
+    });
+    const status = (call: Promise<unknown>) =>
+      call.then(
+        () => 200,
+        (error: ProblemException) => error.getStatus(),
+      );
+    try {
+      expect(await status(conversations.get('conv_x', null))).toBe(503);
+      expect(await status(responses.get('resp_x', null))).toBe(503);
+      const stored = { clientId: null, response: {}, inputItems: [], messages: [] };
+      expect(await status(responses.put('resp_x', stored))).toBe(200);
     } finally {
       conversations.onModuleDestroy();
       responses.onModuleDestroy();

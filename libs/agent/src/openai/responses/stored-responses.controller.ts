@@ -13,6 +13,12 @@ const NOT_FOUND: OpenAiErrorResponse = {
   code: 'not_found',
 };
 
+const UNAVAILABLE: OpenAiErrorResponse = {
+  status: 503,
+  description: 'The response store (PostgreSQL) cannot be reached',
+  message: 'Stored responses are temporarily unavailable',
+};
+
 /** A missing response, or another client's: the same 404, naming the parameter. */
 export function responseNotFound(param: string): OpenAiRequestError {
   return new OpenAiRequestError(NOT_FOUND.message, param, 'not_found', HttpStatus.NOT_FOUND);
@@ -28,6 +34,7 @@ export class StoredResponsesController {
     { operationId: 'getResponse', summary: 'Get a stored response (this client’s own)' },
     { description: 'The `response` object.', schema: RESPONSE_SCHEMA },
     NOT_FOUND,
+    UNAVAILABLE,
   )
   async get(@Param('id') id: string, @ClientId() clientId: string | null) {
     return (await this.find(id, clientId)).response;
@@ -38,6 +45,7 @@ export class StoredResponsesController {
     { operationId: 'listInputItems', summary: 'List the input items of a stored response' },
     { description: 'The items, in order.', schema: INPUT_ITEMS_SCHEMA },
     NOT_FOUND,
+    UNAVAILABLE,
   )
   async inputItems(@Param('id') id: string, @ClientId() clientId: string | null) {
     const data = (await this.find(id, clientId)).inputItems.map((item, i) => ({
@@ -58,6 +66,7 @@ export class StoredResponsesController {
     { operationId: 'deleteResponse', summary: 'Delete a stored response' },
     { description: 'Deleted.', schema: DELETED_SCHEMA },
     NOT_FOUND,
+    UNAVAILABLE,
   )
   async remove(@Param('id') id: string, @ClientId() clientId: string | null) {
     if (!(await this.store.delete(id, clientId))) throw responseNotFound('id');

@@ -35,6 +35,17 @@ export class PostgresAccess {
     }
   }
 
+  /** Deletes row `id` of `table` if it is `clientId`'s and not expired; whether it did. */
+  async deleteOwned(table: PurgedTable, id: string, clientId: string | null): Promise<boolean> {
+    const rows = await this.sql(
+      `WITH d AS (DELETE FROM ${table}
+         WHERE id = $1 AND client_id IS NOT DISTINCT FROM $2::varchar AND expires_at > $3
+         RETURNING id) SELECT id FROM d`,
+      [id, clientId, new Date(this.now())],
+    );
+    return rows.length > 0;
+  }
+
   /** Deletes the expired rows of `table` every minute (a batch at a time) until stopped. */
   startPurging(table: PurgedTable): void {
     this.purger = setInterval(() => void this.purge(table), PURGE_EVERY_MS);

@@ -67,13 +67,7 @@ export class PostgresConversationStore implements ConversationStore, OnModuleDes
   }
 
   async delete(id: string, clientId: string | null) {
-    const rows = await this.db.sql(
-      `WITH d AS (DELETE FROM conversations
-         WHERE id = $1 AND client_id IS NOT DISTINCT FROM $2::varchar AND expires_at > $3
-         RETURNING id) SELECT id FROM d`,
-      [id, clientId, new Date(this.db.now())],
-    );
-    return rows.length > 0;
+    return this.db.deleteOwned('conversations', id, clientId);
   }
 
   async append(id: string, clientId: string | null, items: ConversationItem[]) {

@@ -60,12 +60,6 @@ export class PostgresResponseStore implements ResponseStore, OnModuleDestroy {
   }
 
   async delete(id: string, clientId: string | null): Promise<boolean> {
-    const rows = await this.db.sql(
-      `WITH d AS (DELETE FROM stored_responses
-         WHERE id = $1 AND client_id IS NOT DISTINCT FROM $2::varchar AND expires_at > $3
-         RETURNING id) SELECT id FROM d`,
-      [id, clientId, new Date(this.db.now())],
-    );
-    return rows.length > 0;
+    return this.db.deleteOwned('stored_responses', id, clientId);
   }
 }

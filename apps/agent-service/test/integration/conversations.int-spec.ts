@@ -87,6 +87,8 @@ describe('conversations in PostgreSQL', () => {
     );
     expect(row.conversation_id).toBe(conversation.id);
 
+    await c.client.responses.delete(continued.id);
+    await expect(c.client.responses.retrieve(continued.id)).rejects.toBeInstanceOf(NotFoundError);
     await c.client.conversations.delete(conversation.id);
     await expect(c.client.conversations.retrieve(conversation.id)).rejects.toBeInstanceOf(
       NotFoundError,

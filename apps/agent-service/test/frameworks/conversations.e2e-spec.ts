@@ -5,7 +5,9 @@ import {
   OpenAIResponsesModel,
   run,
   setTracingDisabled,
+  tool,
 } from '@openai/agents';
+import { z } from 'zod';
 import OpenAI, { NotFoundError } from 'openai';
 import { startTarget, type AgentTarget } from '../support/agent-target.js';
 
@@ -155,6 +157,25 @@ describe.each(['builtin', 'upstream'] as const)('Conversations API (%s)', (kind)
     }
     const stored = await session.getItems();
     expect(stored).toHaveLength(4);
+
+    // A run that calls a tool keeps the call and its output in the conversation too.
+    const forecaster = new Agent({
+      name: 'Forecaster',
+      instructions: 'Answer with the weather.',
+      tools: [
+        tool({
+          name: 'get_weather',
+          description: 'The weather in a city',
+          parameters: z.object({ city: z.string() }),
+          execute: ({ city }) => `sunny in ${city}`,
+        }),
+      ],
+      model: new OpenAIResponsesModel(client, target.model),
+    });
+    const third = await run(forecaster, 'Weather in Oslo?', { session });
+    expect(String(third.finalOutput)).toContain('sunny in');
+    const types = (await session.getItems()).slice(4).map((i) => i.type);
+    expect(types).toEqual(['message', 'function_call', 'function_call_result', 'message']);
     const id = await session.getSessionId();
     expect((await client.conversations.retrieve(id)).id).toBe(id);
     await session.clearSession();

@@ -50,7 +50,17 @@ describe('agentConfig', () => {
         maxAnswerBytes: mib,
         maxEventBytes: 64 * 1024,
       },
-      responses: { contextMaxBytes: 2048, storeMaxEntries: 5, storeMaxBytes: 1024 ** 2 },
+      responses: {
+        contextMaxBytes: 2048,
+        storeMaxEntries: 5,
+        storeMaxBytes: 1024 ** 2,
+        storeTtlSeconds: 30 * 86_400,
+      },
+      conversations: {
+        ttlSeconds: 30 * 86_400,
+        maxBytes: 1024 ** 2,
+        totalMaxBytes: 64 * 1024 ** 2,
+      },
       streamKeepAliveMs: 999,
       streamStallTimeoutMs: 888,
       cache: { scope: 'shared', ttlSeconds: 60, maxEntries: 11, maxBytes: 2 * mib },

@@ -23,7 +23,14 @@ export interface AgentConfig {
     maxEventBytes: number;
   };
   /** /v1/responses: conversation carried over, and the bounds of the stored responses. */
-  responses: { contextMaxBytes: number; storeMaxEntries: number; storeMaxBytes: number };
+  responses: {
+    contextMaxBytes: number;
+    storeMaxEntries: number;
+    storeMaxBytes: number;
+    storeTtlSeconds: number;
+  };
+  /** /v1/conversations and /query's conversation_id. */
+  conversations: { ttlSeconds: number; maxBytes: number; totalMaxBytes: number };
   /** Pause after which a streamed answer gets an SSE keep-alive comment. */
   streamKeepAliveMs: number;
   /** How long a client may read nothing of its stream before it is cut off. */
@@ -71,6 +78,12 @@ export function agentConfig(env: Environment): AgentConfig {
       contextMaxBytes: env.RESPONSES_CONTEXT_MAX_BYTES,
       storeMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES,
       storeMaxBytes: env.RESPONSES_STORE_MAX_BYTES,
+      storeTtlSeconds: env.RESPONSES_STORE_TTL_SECONDS,
+    },
+    conversations: {
+      ttlSeconds: env.CONVERSATION_TTL_SECONDS,
+      maxBytes: env.CONVERSATION_MAX_BYTES,
+      totalMaxBytes: env.CONVERSATIONS_MAX_BYTES,
     },
     streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
     streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT_MS,

@@ -22,6 +22,8 @@ import { UnknownRouteController } from './openai/unknown-route.controller.js';
 import { ResponsesController } from './openai/responses/responses.controller.js';
 import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
 import { UsageController } from './openai/usage.controller.js';
+import { ConversationsController } from './openai/conversations/conversations.controller.js';
+import { ConversationItemsController } from './openai/conversations/conversation-items.controller.js';
 import { LLM_PROVIDER } from './providers/llm-provider.js';
 import type { ProviderChain } from './providers/provider-chain.js';
 import { ProviderMetrics } from './providers/provider-metrics.js';
@@ -55,7 +57,13 @@ const config = (
     maxAnswerBytes: 4 * 1024 ** 2,
     maxEventBytes: 256 * 1024,
   },
-  responses: { contextMaxBytes: 1024, storeMaxEntries: 10, storeMaxBytes: 65536 },
+  responses: {
+    contextMaxBytes: 1024,
+    storeMaxEntries: 10,
+    storeMaxBytes: 65536,
+    storeTtlSeconds: 60,
+  },
+  conversations: { ttlSeconds: 60, maxBytes: 65536, totalMaxBytes: 1024 ** 2 },
   streamKeepAliveMs: overrides.keepAliveMs ?? 15_000,
   streamStallTimeoutMs: 30_000,
   cache: {
@@ -112,6 +120,8 @@ describe('AgentModule.forRoot', () => {
       ResponsesController,
       StoredResponsesController,
       UsageController,
+      ConversationsController,
+      ConversationItemsController,
       UnknownRouteController,
     ]);
     expect(module.exports).toEqual([PROVIDER_READINESS]);

@@ -21,7 +21,11 @@ import { SseStreams } from './streaming/sse-streams.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
 import { ModelsController } from './openai/models.controller.js';
 import { ResponsesController } from './openai/responses/responses.controller.js';
-import { InMemoryResponseStore } from './openai/responses/response-store.js';
+import { ResponseTurns } from './openai/responses/response-turns.service.js';
+import { ConversationItemsController } from './openai/conversations/conversation-items.controller.js';
+import { ConversationsController } from './openai/conversations/conversations.controller.js';
+import { QueryConversations } from './query/query-conversations.js';
+import { conversationStores } from './conversations/conversation-stores.js';
 import { StoredResponsesController } from './openai/responses/stored-responses.controller.js';
 import { UnknownRouteController } from './openai/unknown-route.controller.js';
 import { UsageController } from './openai/usage.controller.js';
@@ -69,6 +73,8 @@ export class AgentModule {
         ResponsesController,
         StoredResponsesController,
         UsageController,
+        ConversationsController,
+        ConversationItemsController,
         // Last: it takes every /v1 request no route above took.
         UnknownRouteController,
       ],
@@ -81,17 +87,13 @@ export class AgentModule {
           provide: OPENAI_SETTINGS,
           useValue: {
             maxCompletionTokens: config.provider.maxCompletionTokens,
-            ...config.responses,
+            contextMaxBytes: config.responses.contextMaxBytes,
+            conversationMaxBytes: config.conversations.maxBytes,
           } satisfies OpenAiSettings,
         },
-        {
-          provide: InMemoryResponseStore,
-          useFactory: () =>
-            new InMemoryResponseStore({
-              maxEntries: config.responses.storeMaxEntries,
-              maxBytes: config.responses.storeMaxBytes,
-            }),
-        },
+        ResponseTurns,
+        QueryConversations,
+        ...conversationStores(config, database !== undefined),
         ...llmProviders(config, capture ?? NO_CAPTURE),
         redis ? redisCache(config.cache) : inMemoryCache(config.cache),
         database ? postgresHistory(config.history) : inMemoryHistory(config.history),

@@ -15,6 +15,8 @@ const MIGRATIONS = [
   'AddQueryHistoryClient1796022735130',
   'CreateApiKeys1796100000000',
   'CreateClientUsage1796200000000',
+  'AddQueryHistoryConversation1796300000000',
+  'CreateConversations1796300000001',
 ];
 
 /** Committed migrations on an empty database: up, down, and two replicas migrating at once. */
@@ -57,8 +59,11 @@ describe('migrations', () => {
       'client_usage_daily',
       'client_usage_hourly',
       'client_usage_totals',
+      'conversation_items',
+      'conversations',
       'query_history',
       'schema_migrations',
+      'stored_responses',
     ]);
     expect(await ds.showMigrations()).toBe(false);
 
@@ -79,10 +84,8 @@ describe('migrations', () => {
   it('gives existing rows no client and the answered outcome, indexed per client', async () => {
     const ds = await dataSource();
     await ds.runMigrations();
-    // Back to the table as it was before clients existed (the key and usage tables go first).
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
-    await ds.undoLastMigration();
+    // Back to the table as it was before clients existed (every later migration goes first).
+    for (let i = 1; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
     await db.query(
       `INSERT INTO query_history (id, created_at, provider, model, prompt_chars, response_chars,
          prompt_sha256, max_tokens, prompt_tokens, completion_tokens, tokens_used, latency_ms,

@@ -8,8 +8,14 @@ export async function loadHistorySchema(): Promise<DatabaseSchema> {
     await import('./postgres/migrations/1764300000000-create-query-history.js');
   const { AddQueryHistoryClient1796022735130 } =
     await import('./postgres/migrations/1796022735130-add-query-history-client.js');
+  const { AddQueryHistoryConversation1796300000000 } =
+    await import('./postgres/migrations/1796300000000-add-query-history-conversation.js');
   return {
     entities: [QueryRecordEntity],
-    migrations: [CreateQueryHistory1764300000000, AddQueryHistoryClient1796022735130],
+    migrations: [
+      CreateQueryHistory1764300000000,
+      AddQueryHistoryClient1796022735130,
+      AddQueryHistoryConversation1796300000000,
+    ],
   };
 }

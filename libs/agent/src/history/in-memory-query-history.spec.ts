@@ -7,6 +7,7 @@ const record = (n: number, prompt = `p${n}`, clientId: string | null = null): Qu
   createdAt: new Date(1_700_000_000_000 + n),
   requestId: null,
   clientId,
+  conversationId: null,
   outcome: 'answered',
   provider: 'builtin',
   model: 'builtin-echo',

@@ -23,6 +23,13 @@ export class QueryRecordDto {
   })
   client_id!: string | null;
   @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'conv_5f1e0c3f9a11…',
+    description: 'The conversation the query was a turn of (`conversation_id`), if any.',
+  })
+  conversation_id!: string | null;
+  @ApiProperty({
     enum: ['answered', 'cancelled'],
     description: 'cancelled: the client went away and the provider call was aborted.',
   })
@@ -81,6 +88,7 @@ export function toQueryRecordDto(record: QueryRecord): QueryRecordDto {
     created_at: record.createdAt.toISOString(),
     request_id: record.requestId,
     client_id: record.clientId,
+    conversation_id: record.conversationId,
     outcome: record.outcome,
     provider: record.provider,
     model: record.model,

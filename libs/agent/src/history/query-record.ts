@@ -10,6 +10,8 @@ export interface QueryRecord {
   requestId: string | null;
   /** The API client that asked; null when the service ran without keys. */
   clientId: string | null;
+  /** The conversation (`/query`'s `conversation_id`) the query was a turn of. */
+  conversationId: string | null;
   outcome: QueryOutcome;
   provider: string;
   model: string;
@@ -40,6 +42,7 @@ export function estimateRecordBytes(record: QueryRecord): number {
     (record.prompt?.length ?? 0) +
     (record.response?.length ?? 0) +
     (record.requestId?.length ?? 0) +
+    (record.conversationId?.length ?? 0) +
     record.model.length +
     record.provider.length;
   return 2 * text + RECORD_OVERHEAD_BYTES;

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { OpenAiModelRequestDto, TYPE } from './openai-request.dto.js';
 
 const TOOL_CALL_SCHEMA = {
   type: 'object',
@@ -30,19 +31,12 @@ const TOOL_CALL_SCHEMA = {
   },
 };
 
-const TYPE = (name: string, type: string) => ({ message: `${name} must be ${type}` });
-
 /**
  * Body of `POST /v1/chat/completions`: OpenAI's parameters. Sampling parameters, tools and
  * response formats are forwarded to the provider (see `chat-parameters.ts`); the few that
  * cannot be honoured are declared so they can be refused by name (`unsupported-parameters.ts`).
  */
-export class ChatCompletionRequestDto {
-  @ApiProperty({ description: 'A model from GET /v1/models.', example: 'builtin-echo' })
-  @MaxLength(256, { message: 'model is too long' })
-  @IsString(TYPE('model', 'a string'))
-  model!: string;
-
+export class ChatCompletionRequestDto extends OpenAiModelRequestDto {
   @ApiProperty({
     description:
       'The conversation: system/developer/user/assistant/tool turns with text content (a string or text parts), assistant `tool_calls`, and `tool` results naming their `tool_call_id`.',
@@ -92,19 +86,12 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   max_completion_tokens?: number;
 
-  @ApiProperty({ required: false, default: false })
-  @IsBoolean(TYPE('stream', 'a boolean'))
-  @IsOptional()
-  stream?: boolean;
-
   @ApiProperty({ required: false, example: { include_usage: true } })
   @IsObject(TYPE('stream_options', 'an object'))
   @IsOptional()
   stream_options?: { include_usage?: unknown };
 
   // --- forwarded to the provider (see chat-parameters.ts) ---
-  @Max(2) @Min(0) @IsNumber({}, TYPE('temperature', 'a number')) @IsOptional() temperature?: number;
-  @Max(1) @Min(0) @IsNumber({}, TYPE('top_p', 'a number')) @IsOptional() top_p?: number;
   @Max(2)
   @Min(-2)
   @IsNumber({}, TYPE('frequency_penalty', 'a number'))
@@ -116,11 +103,9 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   presence_penalty?: number;
   @IsInt(TYPE('seed', 'an integer')) @IsOptional() seed?: number;
-  @MaxLength(256) @IsString(TYPE('user', 'a string')) @IsOptional() user?: string;
   @IsObject(TYPE('metadata', 'an object')) @IsOptional() metadata?: object;
   @IsBoolean(TYPE('store', 'a boolean')) @IsOptional() store?: boolean;
   @IsString(TYPE('service_tier', 'a string')) @IsOptional() service_tier?: string;
-  @IsBoolean(TYPE('parallel_tool_calls', 'a boolean')) @IsOptional() parallel_tool_calls?: boolean;
   @IsIn(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'], {
     message: 'reasoning_effort must be one of none, minimal, low, medium, high, xhigh',
   })

@@ -66,8 +66,7 @@ function make(
   const settings = {
     maxCompletionTokens: 4096,
     contextMaxBytes: 1024,
-    storeMaxEntries: 1,
-    storeMaxBytes: 1024,
+    conversationMaxBytes: 1024,
   };
   const controller = new ChatCompletionsController(queries, streams, provider, settings, access);
   const headers: Record<string, string> = {};

@@ -1,8 +1,8 @@
-import { Controller, HttpCode, HttpStatus, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AccessStep, Metered, type MeteredCall, type MeteredRoute } from '@app/access';
+import { AccessStep, type MeteredCall, type MeteredRoute } from '@app/access';
 import type { ResponseControls } from '@app/platform';
 import { LLM_PROVIDER, type LlmProvider } from '../providers/llm-provider.js';
 import { QueryService, type QueryStreamEvent } from '../query/query.service.js';
@@ -14,12 +14,9 @@ import { readMessages } from './chat-messages.js';
 import { readParameters } from './chat-parameters.js';
 import { OPENAI_SETTINGS, type OpenAiSettings } from './openai-settings.js';
 import { OpenAiRequestError, requireServedModel } from './openai-error.js';
-import { openAiError, OpenAiErrorFilter } from './openai-error.filter.js';
-import {
-  ApiOpenAiErrors,
-  CHAT_COMPLETION_SCHEMA,
-  OPENAI_ACCESS_ERRORS,
-} from './openai-api.schemas.js';
+import { openAiError } from './openai-error.filter.js';
+import { ModelRoute, OpenAiController } from './openai-route.js';
+import { ApiOpenAiErrors, CHAT_COMPLETION_SCHEMA } from './openai-api.schemas.js';
 import { refuseUnsupported } from './unsupported-parameters.js';
 import { reserveChatTokens } from './chat-cost.js';
 import { SERVER_TIMING_HEADER, setAnswerHeaders } from '../query/server-timing.js';
@@ -41,9 +38,7 @@ const CHAT_ROUTE: MeteredRoute<ChatCompletionRequestDto> = {
  * `POST /v1/chat/completions`: the query use-case (cache, history, providers) in OpenAI's
  * Chat Completions shape, streamed or not, with OpenAI's error format.
  */
-@ApiTags('openai')
-@Controller('v1')
-@UseFilters(OpenAiErrorFilter)
+@OpenAiController('v1')
 export class ChatCompletionsController {
   constructor(
     private readonly queries: QueryService,
@@ -54,10 +49,7 @@ export class ChatCompletionsController {
   ) {}
 
   @Post('chat/completions')
-  @HttpCode(HttpStatus.OK)
-  // Above @Metered: its refusals are documented as the OpenAI errors this route's filter makes.
-  @ApiOpenAiErrors(...OPENAI_ACCESS_ERRORS)
-  @Metered(CHAT_ROUTE)
+  @ModelRoute(CHAT_ROUTE)
   @ApiOperation({
     operationId: 'createChatCompletion',
     summary: 'Create a chat completion (OpenAI-compatible)',
@@ -115,17 +107,6 @@ export class ChatCompletionsController {
       status: 415,
       description: 'Body not sent as application/json',
       message: 'Request body must be sent as application/json',
-    },
-    { status: 500, description: 'An unexpected error', message: 'An unexpected error occurred' },
-    {
-      status: 502,
-      description: 'The LLM provider failed',
-      message: 'An unexpected error occurred',
-    },
-    {
-      status: 504,
-      description: 'The LLM provider did not answer within LLM_TIMEOUT_MS',
-      message: 'An unexpected error occurred',
     },
   )
   create(
@@ -200,8 +181,7 @@ export class ChatCompletionsController {
             ? forward(event.chunk)
             : frames(writer.text(event.text))
           : 'result' in event
-            ? (charge(event.result.tokensUsed),
-              forwarded ? '' : frames(writer.done(event.result)))
+            ? (charge(event.result.tokensUsed), forwarded ? '' : frames(writer.done(event.result)))
             : (setAnswerHeaders(res, event.cache, event.timings), ''),
       // What the official SDKs raise as an APIError: an `error` object in a data line.
       fail: (error) => sseEvent(openAiError(error).body),

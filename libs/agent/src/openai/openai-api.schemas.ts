@@ -121,7 +121,7 @@ export const OPENAI_ERROR_SCHEMA: SchemaObject = {
   },
 };
 
-interface OpenAiErrorResponse {
+export interface OpenAiErrorResponse {
   status: number;
   description: string;
   message: string;

@@ -4,9 +4,8 @@ export interface OpenAiSettings {
   maxCompletionTokens: number;
   /** Bytes of conversation `previous_response_id` may carry over (oldest turns dropped first). */
   contextMaxBytes: number;
-  /** Bounds of the in-process store of responses. */
-  storeMaxEntries: number;
-  storeMaxBytes: number;
+  /** Bytes of items one conversation keeps (a larger batch is refused). */
+  conversationMaxBytes: number;
 }
 
 /** Injection token of the {@link OpenAiSettings}. */

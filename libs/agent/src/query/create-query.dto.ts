@@ -6,6 +6,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  MaxLength,
   Max,
   Min,
   NotContains,
@@ -60,4 +61,16 @@ export class CreateQueryDto {
   @IsBoolean({ message: 'stream must be a boolean' })
   @IsOptional()
   stream?: boolean;
+
+  @ApiProperty({
+    description:
+      'A conversation of the same client (from `POST /v1/conversations`): the agent is asked with its earlier turns, and this prompt and the answer are added to it.',
+    required: false,
+    maxLength: 128,
+    example: 'conv_5f1e0c3f9a11…',
+  })
+  @MaxLength(128, { message: 'conversation_id is too long' })
+  @IsString({ message: 'conversation_id must be a string' })
+  @IsOptional()
+  conversation_id?: string;
 }

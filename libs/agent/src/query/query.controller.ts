@@ -104,6 +104,12 @@ export class QueryController {
       errors: [{ field: 'prompt', message: 'Prompt cannot be empty' }],
       instance: '/query',
     },
+    {
+      status: 404,
+      description: 'conversation_id names no conversation of this client.',
+      detail: 'No conversation with this id exists for this client',
+      instance: '/query',
+    },
     { status: 413, description: 'Body larger than BODY_LIMIT.', instance: '/query' },
     { status: 415, description: 'Body not sent as application/json.', instance: '/query' },
     {
@@ -138,6 +144,7 @@ export class QueryController {
       bypassCache: /\bno-cache\b/i.test(req.headers['cache-control'] ?? ''),
       requestId,
       clientId,
+      conversationId: body.conversation_id,
     };
     const wantsStream = body.stream ?? /\btext\/event-stream\b/i.test(req.headers.accept ?? '');
     if (wantsStream) {

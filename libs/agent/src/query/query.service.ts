@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
@@ -11,6 +11,7 @@ import {
   type ResponseCache,
 } from '../cache/response-cache.js';
 import { DEFAULT_MAX_TOKENS } from './query-limits.js';
+import { QueryConversations } from './query-conversations.js';
 import { QUERY_HISTORY, type QueryHistory } from '../history/query-history.js';
 import type { CacheStatus, QueryRecord } from '../history/query-record.js';
 import {
@@ -43,6 +44,8 @@ export interface QueryInput {
   clientId?: string | null;
   /** Aborted when the client goes away: the provider call is cancelled and recorded as such. */
   signal?: AbortSignal;
+  /** A conversation of the client: asked with its earlier turns, and the turn added to it. */
+  conversationId?: string;
 }
 
 /** The answer to a query; each API renders it in its own shape. */
@@ -112,6 +115,7 @@ export class QueryService {
     @Inject(QUERY_HISTORY) private readonly history: QueryHistory,
     @Inject(QUERY_POLICY) private readonly policy: QueryPolicy,
     registry: MetricsRegistry,
+    @Optional() private readonly conversations?: QueryConversations,
   ) {
     this.cacheRequests = new Counter({
       name: 'cache_requests_total',
@@ -121,8 +125,9 @@ export class QueryService {
     });
   }
 
-  async query(input: QueryInput): Promise<QueryResult> {
+  async query(asked: QueryInput): Promise<QueryResult> {
     const started = performance.now();
+    const input = (await this.conversations?.withHistory(asked)) ?? asked;
     const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
     const hit = await this.lookup(key, bypass);
     const timings: AnswerTimings = bypass ? {} : { cacheMs: performance.now() - started };
@@ -146,6 +151,7 @@ export class QueryService {
     const latencyMs = performance.now() - started;
     const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
     this.history.record(record);
+    await this.conversations?.remember(input, completion.text);
     return { ...resultOf(record, completion, cache), response: completion.text, timings };
   }
 
@@ -153,8 +159,9 @@ export class QueryService {
    * The same use-case, streamed: a cache hit is replayed word by word, a miss streams from the
    * provider chain. The answer is cached and recorded only once it is complete.
    */
-  async *stream(input: QueryInput): AsyncGenerator<QueryStreamEvent> {
+  async *stream(asked: QueryInput): AsyncGenerator<QueryStreamEvent> {
     const started = performance.now();
+    const input = (await this.conversations?.withHistory(asked)) ?? asked;
     const { maxTokens, promptSha256, key, bypass } = this.prepare(input);
     const hit = await this.lookup(key, bypass);
     const cache = hit ? 'HIT' : bypass ? 'BYPASS' : 'MISS';
@@ -180,6 +187,7 @@ export class QueryService {
       const record = this.toRecord(input, maxTokens, promptSha256, completion, cache, latencyMs);
       this.history.record(record);
       outcome = 'recorded';
+      await this.conversations?.remember(input, completion.text);
       yield { result: resultOf(record, completion, cache) };
     } catch (error) {
       if (!input.signal?.aborted) outcome = 'failed';
@@ -278,6 +286,7 @@ export class QueryService {
       createdAt: new Date(),
       requestId: input.requestId ?? null,
       clientId: input.clientId ?? null,
+      conversationId: input.conversationId ?? null,
       outcome: 'answered',
       provider: completion.provider,
       model: completion.model,

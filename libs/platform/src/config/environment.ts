@@ -124,6 +124,16 @@ export class Environment extends TelemetryEnvironment {
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) RESPONSES_STORE_MAX_ENTRIES = 1000;
   @Transform(toBytes) @IsInt() @Min(64 * 1024) @Max(1024 ** 3) RESPONSES_STORE_MAX_BYTES =
     32 * 1024 ** 2;
+  /** How long a stored response is kept (purged from PostgreSQL once past it). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(365 * 86_400) RESPONSES_STORE_TTL_SECONDS = 30 * 86_400;
+  /** /v1/conversations: idle time after which a conversation expires (each use renews it). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(365 * 86_400) CONVERSATION_TTL_SECONDS = 30 * 86_400;
+  /** Bytes of items one conversation keeps (the oldest go first); a larger batch is refused. */
+  @Transform(toBytes) @IsInt() @Min(4 * 1024) @Max(64 * 1024 ** 2) CONVERSATION_MAX_BYTES =
+    1024 ** 2;
+  /** Bytes of every conversation kept in process (without PostgreSQL; the oldest go first). */
+  @Transform(toBytes) @IsInt() @Min(64 * 1024) @Max(4 * 1024 ** 3) CONVERSATIONS_MAX_BYTES =
+    64 * 1024 ** 2;
   /**
    * Providers tried in order when the configured one fails: `builtin` (last) or OpenAI-compatible
    * base URLs, with an optional `#model` and the API key as the URL's password.

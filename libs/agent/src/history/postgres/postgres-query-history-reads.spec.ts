@@ -12,6 +12,7 @@ const record = (n: number, clientId: string | null = null): QueryRecord => ({
   createdAt: new Date(1_700_000_000_000 + n * 1000),
   requestId: null,
   clientId,
+  conversationId: null,
   outcome: 'answered',
   provider: 'builtin',
   model: 'builtin-echo',

@@ -45,6 +45,7 @@ const record = (id: number): QueryRecord => ({
   createdAt: new Date(1_700_000_000_000 + id),
   requestId: null,
   clientId: null,
+  conversationId: null,
   outcome: 'answered',
   provider: 'builtin',
   model: 'builtin-echo',

@@ -10,6 +10,7 @@ export const QueryRecordEntity = new EntitySchema<QueryRecord>({
     createdAt: { name: 'created_at', type: 'timestamptz' },
     requestId: { name: 'request_id', type: 'varchar', length: 128, nullable: true },
     clientId: { name: 'client_id', type: 'varchar', length: 64, nullable: true },
+    conversationId: { name: 'conversation_id', type: 'varchar', length: 128, nullable: true },
     outcome: { type: 'varchar', length: 16 },
     provider: { type: 'varchar', length: 32 },
     model: { type: 'varchar', length: 128 },

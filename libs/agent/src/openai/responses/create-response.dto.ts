@@ -1,29 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import {
-  Allow,
-  IsBoolean,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-
-const TYPE = (name: string, type: string) => ({ message: `${name} must be ${type}` });
+import { Allow, IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { OpenAiModelRequestDto, TYPE } from '../openai-request.dto.js';
 
 /**
  * Body of `POST /v1/responses` (OpenAI's Responses API). Shapes of `input`, `tools` and `text`
  * are checked by `response-input.ts`; platform settings (`metadata`, `include`, `truncation`,
  * `reasoning`, `service_tier`...) are accepted and not forwarded.
  */
-export class CreateResponseDto {
-  @ApiProperty({ description: 'A model from GET /v1/models.', example: 'builtin-echo' })
-  @MaxLength(256, { message: 'model is too long' })
-  @IsString(TYPE('model', 'a string'))
-  model!: string;
-
+export class CreateResponseDto extends OpenAiModelRequestDto {
   @ApiProperty({
     description:
       'A string, or items: messages (`role`, `content` as a string or `input_text`/`output_text` parts), `function_call` and `function_call_output`.',
@@ -87,15 +71,17 @@ export class CreateResponseDto {
   @IsOptional()
   previous_response_id?: string;
 
-  @ApiProperty({ required: false, default: false })
-  @IsBoolean(TYPE('stream', 'a boolean'))
-  @IsOptional()
-  stream?: boolean;
-
-  @Max(2) @Min(0) @IsNumber({}, TYPE('temperature', 'a number')) @IsOptional() temperature?: number;
-  @Max(1) @Min(0) @IsNumber({}, TYPE('top_p', 'a number')) @IsOptional() top_p?: number;
-  @IsBoolean(TYPE('parallel_tool_calls', 'a boolean')) @IsOptional() parallel_tool_calls?: boolean;
-  @MaxLength(256) @IsString(TYPE('user', 'a string')) @IsOptional() user?: string;
+  @ApiProperty({
+    required: false,
+    oneOf: [
+      { type: 'string' },
+      { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    ],
+    description:
+      'A conversation of the same client (`conv_…`, or `{"id": …}`): its items are the context, and this input and the output are added to it. Not with previous_response_id.',
+  })
+  @Allow()
+  conversation?: unknown;
 
   // --- accepted, not forwarded ---
   @Allow() metadata?: unknown;

@@ -1,53 +1,97 @@
-import { wordChunks } from '../../providers/text-chunks.js';
 import { sseEvent } from '../../streaming/sse.js';
 
 type Json = Record<string, unknown>;
 
+const EMPTY_PART = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+
 /**
- * The Server-Sent Events of a streamed response, in the order the SDKs expect: created,
- * in_progress, then per output item `output_item.added`, its content (`content_part.added`,
- * `output_text.delta`…, `.done` events; or `function_call_arguments.delta/.done`),
- * `output_item.done`, and `response.completed` with the output and usage. Every event carries
- * its `sequence_number`.
+ * Writes the Server-Sent Events of a streamed response as the answer comes, in the order the
+ * SDKs expect: created, in_progress; the message's `output_item.added` and `content_part.added`
+ * with its first text, an `output_text.delta` per piece of text; once the answer is complete,
+ * the `.done` events, one `output_item.added` … `function_call_arguments.delta/.done` …
+ * `output_item.done` per function call, and `response.completed` with the output and usage.
+ * Every event carries its `sequence_number`.
  */
-export function* responseEvents(inProgress: Json, completed: Json): Generator<string> {
-  let sequence = 0;
-  const event = (type: string, fields: Json) =>
-    sseEvent({ type, sequence_number: sequence++, ...fields }, type);
-  yield event('response.created', { response: inProgress });
-  yield event('response.in_progress', { response: inProgress });
-  for (const [index, item] of (completed.output as Json[]).entries()) {
-    const at = { item_id: item.id, output_index: index };
-    if (item.type === 'message') {
-      const part = (item.content as Json[])[0];
-      const text = part.text as string;
-      yield event('response.output_item.added', {
-        output_index: index,
-        item: { ...item, status: 'in_progress', content: [] },
-      });
-      yield event('response.content_part.added', {
-        ...at,
-        content_index: 0,
-        part: { ...part, text: '' },
-      });
-      for (const delta of wordChunks(text)) {
-        yield event('response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] });
-      }
-      yield event('response.output_text.done', { ...at, content_index: 0, text, logprobs: [] });
-      yield event('response.content_part.done', { ...at, content_index: 0, part });
-    } else {
-      yield event('response.output_item.added', {
-        output_index: index,
-        item: { ...item, arguments: '', status: 'in_progress' },
-      });
-      yield event('response.function_call_arguments.delta', { ...at, delta: item.arguments });
-      yield event('response.function_call_arguments.done', {
-        ...at,
-        name: item.name,
-        arguments: item.arguments,
-      });
-    }
-    yield event('response.output_item.done', { output_index: index, item });
+export class ResponseEventWriter {
+  private sequence = 0;
+  private started = false;
+
+  /** `messageId`: the id the completed response gives its message item. */
+  constructor(
+    private readonly inProgress: Json,
+    private readonly messageId: string,
+  ) {}
+
+  start(): string {
+    return (
+      this.event('response.created', { response: this.inProgress }) +
+      this.event('response.in_progress', { response: this.inProgress })
+    );
   }
-  yield event('response.completed', { response: completed });
+
+  text(delta: string): string {
+    if (!delta) return '';
+    return this.open() + this.event('response.output_text.delta', this.delta(delta));
+  }
+
+  finish(completed: Json): string {
+    let frames = '';
+    for (const [index, item] of (completed.output as Json[]).entries()) {
+      const at = { item_id: item.id, output_index: index };
+      if (item.type === 'message') {
+        const part = (item.content as Json[])[0];
+        const text = part.text as string;
+        if (!this.started)
+          frames +=
+            this.open() + (text ? this.event('response.output_text.delta', this.delta(text)) : '');
+        frames +=
+          this.event('response.output_text.done', { ...at, content_index: 0, text, logprobs: [] }) +
+          this.event('response.content_part.done', { ...at, content_index: 0, part });
+      } else {
+        frames +=
+          this.event('response.output_item.added', {
+            output_index: index,
+            item: { ...item, arguments: '', status: 'in_progress' },
+          }) +
+          this.event('response.function_call_arguments.delta', { ...at, delta: item.arguments }) +
+          this.event('response.function_call_arguments.done', {
+            ...at,
+            name: item.name,
+            arguments: item.arguments,
+          });
+      }
+      frames += this.event('response.output_item.done', { output_index: index, item });
+    }
+    return frames + this.event('response.completed', { response: completed });
+  }
+
+  /** The message item and its text part, before its first text. */
+  private open(): string {
+    if (this.started) return '';
+    this.started = true;
+    const item = {
+      type: 'message',
+      id: this.messageId,
+      status: 'in_progress',
+      role: 'assistant',
+      content: [],
+    };
+    return (
+      this.event('response.output_item.added', { output_index: 0, item }) +
+      this.event('response.content_part.added', {
+        item_id: this.messageId,
+        output_index: 0,
+        content_index: 0,
+        part: EMPTY_PART,
+      })
+    );
+  }
+
+  private delta(delta: string): Json {
+    return { item_id: this.messageId, output_index: 0, content_index: 0, delta, logprobs: [] };
+  }
+
+  private event(type: string, fields: Json): string {
+    return sseEvent({ type, sequence_number: this.sequence++, ...fields }, type);
+  }
 }

@@ -24,9 +24,20 @@ export function readInput(input: unknown): { messages: ChatMessage[]; items: Inp
   if (!Array.isArray(input) || input.length === 0 || input.length > MAX_ITEMS) {
     throw new OpenAiRequestError(`input must be a string or 1 to ${MAX_ITEMS} items`, 'input');
   }
+  return readItems(input, 'input');
+}
+
+/**
+ * Reads items (as `input` holds them, or as a conversation keeps them) into chat turns and the
+ * items to keep; `name` is the parameter errors point at.
+ */
+export function readItems(
+  input: unknown[],
+  name: string,
+): { messages: ChatMessage[]; items: InputItem[] } {
   const messages: ChatMessage[] = [];
   const items = input.map((raw, i): InputItem => {
-    const param = `input[${i}]`;
+    const param = `${name}[${i}]`;
     const item = (raw ?? {}) as Json;
     const type = item.type ?? 'message';
     if (type === 'message') {

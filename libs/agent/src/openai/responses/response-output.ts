@@ -4,7 +4,8 @@ import type { QueryResult } from '../../query/query.service.js';
 
 type Json = Record<string, unknown>;
 
-const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+/** A new output item id, e.g. `msg_…`. */
+export const itemId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 /** What the answer asked for: the built-in provider's tool calls, or an upstream's first choice's. */
 function toolCallsOf(result: QueryResult): ToolCall[] {
@@ -14,15 +15,18 @@ function toolCallsOf(result: QueryResult): ToolCall[] {
   return Array.isArray(message?.tool_calls) ? (message.tool_calls as ToolCall[]) : [];
 }
 
-/** The output items of an answer: its text as a message, then one `function_call` per call. */
-export function outputItems(result: QueryResult): Json[] {
+/**
+ * The output items of an answer: its text as a message (with `messageId` when a stream named it
+ * already), then one `function_call` per call.
+ */
+export function outputItems(result: QueryResult, messageId = itemId('msg')): Json[] {
   const calls = toolCallsOf(result);
   const text =
     result.response || calls.length === 0
       ? [
           {
             type: 'message',
-            id: itemId('msg'),
+            id: messageId,
             status: 'completed',
             role: 'assistant',
             content: [
@@ -60,6 +64,7 @@ export interface ResponseFields {
   model: string;
   instructions: string | null;
   previousResponseId: string | null;
+  conversationId: string | null;
   maxOutputTokens: number | null;
   store: boolean;
   params: Json;
@@ -81,6 +86,7 @@ export function responseObject(fields: ResponseFields, result?: QueryResult, out
     output,
     parallel_tool_calls: params.parallel_tool_calls ?? true,
     previous_response_id: fields.previousResponseId,
+    conversation: fields.conversationId ? { id: fields.conversationId } : null,
     store: fields.store,
     temperature: params.temperature ?? null,
     top_p: params.top_p ?? null,

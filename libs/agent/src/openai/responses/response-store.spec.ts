@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChatMessage } from '../../providers/llm-provider.js';
-import { InMemoryResponseStore, trimConversation, type StoredResponse } from './response-store.js';
+import { InMemoryResponseStore } from './in-memory-response-store.js';
+import { trimConversation, type StoredResponse } from './response-store.js';
 
 const stored = (clientId: string | null, size = 10): StoredResponse => ({
   clientId,
@@ -10,29 +11,43 @@ const stored = (clientId: string | null, size = 10): StoredResponse => ({
 });
 
 describe('InMemoryResponseStore', () => {
-  it('answers only the client that stored a response', () => {
-    const store = new InMemoryResponseStore({ maxEntries: 10, maxBytes: 10_000 });
-    store.put('r1', stored('acme'));
-    expect(store.get('r1', 'acme')).toBeDefined();
-    expect(store.get('r1', 'beta')).toBeUndefined();
-    expect(store.get('r1', null)).toBeUndefined();
-    expect(store.delete('r1', 'beta')).toBe(false);
-    expect(store.delete('r1', 'acme')).toBe(true);
-    expect(store.get('r1', 'acme')).toBeUndefined();
+  it('answers only the client that stored a response', async () => {
+    const store = new InMemoryResponseStore({ maxEntries: 10, maxBytes: 10_000, ttlSeconds: 60 });
+    await store.put('r1', stored('acme'));
+    expect(await store.get('r1', 'acme')).toBeDefined();
+    expect(await store.get('r1', 'beta')).toBeUndefined();
+    expect(await store.get('r1', null)).toBeUndefined();
+    expect(await store.delete('r1', 'beta')).toBe(false);
+    expect(await store.delete('r1', 'acme')).toBe(true);
+    expect(await store.get('r1', 'acme')).toBeUndefined();
   });
 
-  it('drops the oldest beyond its count or bytes, and keeps nothing larger than the whole', () => {
-    const store = new InMemoryResponseStore({ maxEntries: 2, maxBytes: 400 });
-    for (const id of ['a', 'b', 'c']) store.put(id, stored(null));
-    expect(['a', 'b', 'c'].map((id) => store.get(id, null) !== undefined)).toEqual([
-      false,
-      true,
-      true,
-    ]);
-    store.put('big', stored(null, 300));
-    expect(store.get('b', null)).toBeUndefined();
-    store.put('huge', stored(null, 1000));
-    expect(store.get('huge', null)).toBeUndefined();
+  it('drops the oldest beyond its count or bytes, and keeps nothing larger than the whole', async () => {
+    const store = new InMemoryResponseStore({ maxEntries: 2, maxBytes: 400, ttlSeconds: 60 });
+    for (const id of ['a', 'b', 'c']) await store.put(id, stored(null));
+    expect(
+      await Promise.all(
+        ['a', 'b', 'c'].map(async (id) => (await store.get(id, null)) !== undefined),
+      ),
+    ).toEqual([false, true, true]);
+    await store.put('big', stored(null, 300));
+    expect(await store.get('b', null)).toBeUndefined();
+    await store.put('huge', stored(null, 1000));
+    expect(await store.get('huge', null)).toBeUndefined();
+  });
+
+  it('forgets a response once its time to live has passed', async () => {
+    let now = 1_000_000;
+    const store = new InMemoryResponseStore(
+      { maxEntries: 10, maxBytes: 10_000, ttlSeconds: 60 },
+      () => now,
+    );
+    await store.put('r1', stored('acme'));
+    now += 59_000;
+    expect(await store.get('r1', 'acme')).toBeDefined();
+    now += 2_000;
+    expect(await store.get('r1', 'acme')).toBeUndefined();
+    expect(await store.delete('r1', 'acme')).toBe(false);
   });
 });
 

@@ -10,49 +10,28 @@ export interface StoredResponse {
   messages: ChatMessage[];
 }
 
+/**
+ * The stored responses of `POST /v1/responses`, each readable only by the API client that made
+ * it (another client's id is simply not found), gone once their time to live has passed.
+ */
+export interface ResponseStore {
+  put(id: string, stored: StoredResponse): Promise<void>;
+  get(id: string, clientId: string | null): Promise<StoredResponse | undefined>;
+  delete(id: string, clientId: string | null): Promise<boolean>;
+}
+
+/** Injection token of the {@link ResponseStore}. */
+export const RESPONSE_STORE = Symbol('RESPONSE_STORE');
+
 export interface ResponseStoreLimits {
   maxEntries: number;
   maxBytes: number;
+  ttlSeconds: number;
 }
 
-/**
- * Responses kept in process, bounded in count and bytes (the oldest go first), each readable
- * only by the API client that made it: another client's id is simply not found.
- */
-export class InMemoryResponseStore {
-  private readonly entries = new Map<string, { stored: StoredResponse; bytes: number }>();
-  private bytes = 0;
-
-  constructor(private readonly limits: ResponseStoreLimits) {}
-
-  put(id: string, stored: StoredResponse): void {
-    const bytes = Buffer.byteLength(
-      JSON.stringify([stored.response, stored.inputItems, stored.messages]),
-    );
-    if (bytes > this.limits.maxBytes) return;
-    this.delete(id, stored.clientId);
-    this.entries.set(id, { stored, bytes });
-    this.bytes += bytes;
-    for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes;
-    }
-  }
-
-  get(id: string, clientId: string | null): StoredResponse | undefined {
-    const entry = this.entries.get(id);
-    return entry && entry.stored.clientId === clientId ? entry.stored : undefined;
-  }
-
-  delete(id: string, clientId: string | null): boolean {
-    const entry = this.entries.get(id);
-    if (!entry || entry.stored.clientId !== clientId) return false;
-    this.entries.delete(id);
-    this.bytes -= entry.bytes;
-    return true;
-  }
-}
+/** Bytes a stored response is accounted for: the JSON of what it keeps. */
+export const storedBytes = (stored: StoredResponse): number =>
+  Buffer.byteLength(JSON.stringify([stored.response, stored.inputItems, stored.messages]));
 
 /**
  * The conversation to continue, trimmed to `maxBytes` of JSON: whole turns go from the oldest

@@ -33,6 +33,12 @@ export const RESPONSE_SCHEMA: SchemaObject = {
     output: { type: 'array', items: OUTPUT_ITEM },
     parallel_tool_calls: { type: 'boolean' },
     previous_response_id: { type: 'string', nullable: true },
+    conversation: {
+      type: 'object',
+      nullable: true,
+      required: ['id'],
+      properties: { id: { type: 'string' } },
+    },
     store: { type: 'boolean' },
     temperature: { type: 'number', nullable: true },
     top_p: { type: 'number', nullable: true },

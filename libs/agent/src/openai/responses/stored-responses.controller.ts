@@ -1,17 +1,22 @@
-import { Controller, Delete, Get, HttpStatus, Param, UseFilters } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, ClientId } from '@app/access';
+import { Delete, Get, HttpStatus, Inject, Param } from '@nestjs/common';
+import { ClientId } from '@app/access';
 import { OpenAiRequestError } from '../openai-error.js';
-import { OpenAiErrorFilter } from '../openai-error.filter.js';
-import { ApiOpenAiErrors, OPENAI_ACCESS_ERRORS } from '../openai-api.schemas.js';
-import { InMemoryResponseStore } from './response-store.js';
+import type { OpenAiErrorResponse } from '../openai-api.schemas.js';
+import { OpenAiController, OwnedObjectRoute } from '../openai-route.js';
+import { RESPONSE_STORE, type ResponseStore, type StoredResponse } from './response-store.js';
 import { DELETED_SCHEMA, INPUT_ITEMS_SCHEMA, RESPONSE_SCHEMA } from './responses.schemas.js';
 
-const NOT_FOUND = {
+const NOT_FOUND: OpenAiErrorResponse = {
   status: 404,
   description: 'No such response for this client (another client’s ids are not found either)',
   message: 'No response with this id exists for this client',
   code: 'not_found',
+};
+
+const UNAVAILABLE: OpenAiErrorResponse = {
+  status: 503,
+  description: 'The response store (PostgreSQL) cannot be reached',
+  message: 'Stored responses are temporarily unavailable',
 };
 
 /** A missing response, or another client's: the same 404, naming the parameter. */
@@ -20,45 +25,33 @@ export function responseNotFound(param: string): OpenAiRequestError {
 }
 
 /** The stored responses of `POST /v1/responses`, each readable only by the client that made it. */
-@ApiTags('openai')
-@Controller('v1/responses')
-@UseFilters(OpenAiErrorFilter)
-@ApiOpenAiErrors({
-  status: 500,
-  description: 'An unexpected error',
-  message: 'An unexpected error occurred',
-})
+@OpenAiController('v1/responses')
 export class StoredResponsesController {
-  constructor(private readonly store: InMemoryResponseStore) {}
+  constructor(@Inject(RESPONSE_STORE) private readonly store: ResponseStore) {}
 
   @Get(':id')
-  // Above @Authenticated: its 401 reaches this controller's filter, so it is an OpenAI error.
-  @ApiOpenAiErrors(OPENAI_ACCESS_ERRORS[0], NOT_FOUND)
-  @Authenticated()
-  @ApiOperation({
-    operationId: 'getResponse',
-    summary: 'Get a stored response (this client’s own)',
-  })
-  @ApiOkResponse({ description: 'The `response` object.', schema: RESPONSE_SCHEMA })
-  get(@Param('id') id: string, @ClientId() clientId: string | null) {
-    const stored = this.store.get(id, clientId);
-    if (!stored) throw responseNotFound('id');
-    return stored.response;
+  @OwnedObjectRoute(
+    { operationId: 'getResponse', summary: 'Get a stored response (this client’s own)' },
+    { description: 'The `response` object.', schema: RESPONSE_SCHEMA },
+    NOT_FOUND,
+    UNAVAILABLE,
+  )
+  async get(@Param('id') id: string, @ClientId() clientId: string | null) {
+    return (await this.find(id, clientId)).response;
   }
 
   @Get(':id/input_items')
-  // Above @Authenticated: its 401 reaches this controller's filter, so it is an OpenAI error.
-  @ApiOpenAiErrors(OPENAI_ACCESS_ERRORS[0], NOT_FOUND)
-  @Authenticated()
-  @ApiOperation({
-    operationId: 'listInputItems',
-    summary: 'List the input items of a stored response',
-  })
-  @ApiOkResponse({ description: 'The items, in order.', schema: INPUT_ITEMS_SCHEMA })
-  inputItems(@Param('id') id: string, @ClientId() clientId: string | null) {
-    const stored = this.store.get(id, clientId);
-    if (!stored) throw responseNotFound('id');
-    const data = stored.inputItems.map((item, i) => ({ id: `item_${i}`, ...item }));
+  @OwnedObjectRoute(
+    { operationId: 'listInputItems', summary: 'List the input items of a stored response' },
+    { description: 'The items, in order.', schema: INPUT_ITEMS_SCHEMA },
+    NOT_FOUND,
+    UNAVAILABLE,
+  )
+  async inputItems(@Param('id') id: string, @ClientId() clientId: string | null) {
+    const data = (await this.find(id, clientId)).inputItems.map((item, i) => ({
+      id: `item_${i}`,
+      ...item,
+    }));
     return {
       object: 'list',
       data,
@@ -69,13 +62,20 @@ export class StoredResponsesController {
   }
 
   @Delete(':id')
-  // Above @Authenticated: its 401 reaches this controller's filter, so it is an OpenAI error.
-  @ApiOpenAiErrors(OPENAI_ACCESS_ERRORS[0], NOT_FOUND)
-  @Authenticated()
-  @ApiOperation({ operationId: 'deleteResponse', summary: 'Delete a stored response' })
-  @ApiOkResponse({ description: 'Deleted.', schema: DELETED_SCHEMA })
-  remove(@Param('id') id: string, @ClientId() clientId: string | null) {
-    if (!this.store.delete(id, clientId)) throw responseNotFound('id');
+  @OwnedObjectRoute(
+    { operationId: 'deleteResponse', summary: 'Delete a stored response' },
+    { description: 'Deleted.', schema: DELETED_SCHEMA },
+    NOT_FOUND,
+    UNAVAILABLE,
+  )
+  async remove(@Param('id') id: string, @ClientId() clientId: string | null) {
+    if (!(await this.store.delete(id, clientId))) throw responseNotFound('id');
     return { id, object: 'response', deleted: true };
+  }
+
+  private async find(id: string, clientId: string | null): Promise<StoredResponse> {
+    const stored = await this.store.get(id, clientId);
+    if (!stored) throw responseNotFound('id');
+    return stored;
   }
 }

@@ -59,7 +59,7 @@ function targetsSection(results) {
       ? dash
       : t.unit === '×'
         ? x(t.value)
-        : `${t.unit === 'MiB' ? mib(t.value) : ms(t.value)} ${t.unit}`,
+        : `${t.unit === 'MiB' ? mib(t.value) : t.unit === 'µs' ? int(t.value) : ms(t.value)} ${t.unit}`,
     t.detail || '',
   ]);
   return `### Targets\n\n${table(['', 'target', 'goal', 'measured', 'service vs peer'], rows)}`;

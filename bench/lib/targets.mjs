@@ -51,6 +51,18 @@ export function evaluateTargets(results) {
           : (missing ?? 'not measured'),
     });
   }
+  const miss = loadOf(service, 'query-miss@64');
+  const cpu = miss?.cpu?.usPerRequest ?? null;
+  rows.push({
+    name: 'CPU per POST /query, cache miss @64',
+    target: `≤ ${t.cpuPerMissUs} µs`,
+    value: cpu,
+    unit: 'µs',
+    ok: cpu == null ? false : cpu <= t.cpuPerMissUs,
+    detail: loadOf(peer, 'query-miss@64')?.cpu
+      ? `peer ${Math.round(loadOf(peer, 'query-miss@64').cpu.usPerRequest)} µs`
+      : '',
+  });
   // What the kubelet probes in the shipped manifests: the liveness port when there is one.
   const { probe: mainProbe, livenessProbe } = service?.saturation ?? {};
   const probe = livenessProbe ?? mainProbe;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { loadAgentSchema } from '@app/agent';
+import { loadSchema } from '../../src/database-schema.js';
 import { loadEnvironment } from '@app/platform';
 import { databaseConfig, postgresOptions, type DatabaseConfig } from '@app/platform/database';
 import { TestDatabase } from '../support/servers.js';
@@ -132,7 +132,7 @@ describe('query history in PostgreSQL', () => {
       const ds = new DataSource(
         postgresOptions(
           databaseConfig(loadEnvironment({ DATABASE_URL: fresh.url })) as DatabaseConfig,
-          await loadAgentSchema(),
+          await loadSchema(),
         ),
       );
       await ds.initialize();

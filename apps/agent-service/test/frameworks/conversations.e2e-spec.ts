@@ -117,6 +117,11 @@ describe.each(['builtin', 'upstream'] as const)('Conversations API (%s)', (kind)
     // The output items keep the ids the responses gave them.
     expect(items.data[2].id).toBe(first.output[0].id);
     expect(items.data[4].id).toBe(second.output[0].id);
+    // Both turns' history records are linked to the conversation.
+    const history = (await (await fetch(`${target.service.url}/queries?limit=100`)).json()) as {
+      items: { conversation_id: string | null }[];
+    };
+    expect(history.items.filter((r) => r.conversation_id === conversation.id)).toHaveLength(2);
     await expect(
       client.responses.create({ model: target.model, input: 'x', conversation: 'conv_missing' }),
     ).rejects.toBeInstanceOf(NotFoundError);

@@ -46,6 +46,11 @@ export interface QueryInput {
   signal?: AbortSignal;
   /** A conversation of the client: asked with its earlier turns, and the turn added to it. */
   conversationId?: string;
+  /**
+   * The conversation the caller keeps this turn in itself (the Responses API's `conversation`):
+   * only recorded in the history, to link the record to it.
+   */
+  recordedInConversation?: string;
 }
 
 /** The answer to a query; each API renders it in its own shape. */
@@ -286,7 +291,7 @@ export class QueryService {
       createdAt: new Date(),
       requestId: input.requestId ?? null,
       clientId: input.clientId ?? null,
-      conversationId: input.conversationId ?? null,
+      conversationId: input.conversationId ?? input.recordedInConversation ?? null,
       outcome: 'answered',
       provider: completion.provider,
       model: completion.model,

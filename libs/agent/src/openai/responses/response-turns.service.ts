@@ -73,6 +73,7 @@ export class ResponseTurns {
         params,
         cacheable: !params.tools,
         clientId,
+        ...(conversationId ? { recordedInConversation: conversationId } : {}),
       },
       fields: {
         id: `resp_${id.replaceAll('-', '')}`,

@@ -21,7 +21,10 @@ export function buildOpenApiDocument(app: INestApplication, env: Environment): O
     .addTag('openai', 'OpenAI-compatible API (OpenAI shapes and errors, not problem details)')
     .addTag('operations', 'Probes for Kubernetes and metrics for Prometheus')
     .addTag('documentation', 'This document and Swagger UI')
-    .addTag('admin', 'Operator routes: API keys and their audit trail, usage per client (ADMIN_TOKEN or an admin key)')
+    .addTag(
+      'admin',
+      'Operator routes: API keys and their audit trail, usage per client (ADMIN_TOKEN or an admin key)',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetailsDto],

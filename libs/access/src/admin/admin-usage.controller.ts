@@ -14,13 +14,11 @@ export class AdminUsageController {
   @Get()
   @ApiOperation({ operationId: 'getClientUsage', summary: "A client's token usage and budgets" })
   @ApiOkResponse({ type: UsageReportDto })
-  @ApiProblemResponses(
-    {
-      status: 400,
-      description: 'A missing or malformed client, from or to.',
-      detail: 'from must be a date such as 2026-01-31',
-    },
-  )
+  @ApiProblemResponses({
+    status: 400,
+    description: 'A missing or malformed client, from or to.',
+    detail: 'from must be a date such as 2026-01-31',
+  })
   report(@Query() query: AdminUsageQueryDto): Promise<UsageReportDto> {
     // A client no longer configured still has its record; it is reported with the defaults.
     return this.usage.report(query.client, query);

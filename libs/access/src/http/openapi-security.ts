@@ -18,6 +18,7 @@ export function addAccessSecuritySchemes(builder: DocumentBuilder): DocumentBuil
     .addSecurity(ADMIN_SCHEME, {
       type: 'http',
       scheme: 'bearer',
-      description: 'ADMIN_TOKEN, or an API key flagged admin, as a bearer token (the key API and usage per client)',
+      description:
+        'ADMIN_TOKEN, or an API key flagged admin, as a bearer token (the key API and usage per client)',
     });
 }

@@ -177,10 +177,7 @@ describe('OpenAiCompatibleProvider streaming', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const provider = (timeoutMs = 2_000) =>
-    new OpenAiCompatibleProvider(
-      { baseUrl, model: 'm', timeoutMs },
-      new TokenCounter(),
-    );
+    new OpenAiCompatibleProvider({ baseUrl, model: 'm', timeoutMs }, new TokenCounter());
   const chunk = (delta: object, finish: string | null = null, usage?: object) =>
     `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'm-1', choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
   const sse = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -187,7 +187,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     request.signal?.throwIfAborted();
     const budget = new AbortController();
     const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, budget.signal]) : budget.signal;
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, budget.signal])
+      : budget.signal;
     try {
       return await call(signal);
     } catch (error) {

@@ -139,12 +139,8 @@ describe('ProviderChain', () => {
     const labels =
       'provider="a",gen_ai_provider_name="fake",gen_ai_request_model="a-model",gen_ai_operation_name="chat"';
     expect(text).toContain(`gen_ai_client_requests_total{${labels}} 2`);
-    expect(text).toContain(
-      `gen_ai_client_tokens_total{${labels},gen_ai_token_type="input"} 2`,
-    );
-    expect(text).toContain(
-      `gen_ai_client_tokens_total{${labels},gen_ai_token_type="output"} 4`,
-    );
+    expect(text).toContain(`gen_ai_client_tokens_total{${labels},gen_ai_token_type="input"} 2`);
+    expect(text).toContain(`gen_ai_client_tokens_total{${labels},gen_ai_token_type="output"} 4`);
     expect(text).toContain(
       `gen_ai_client_operation_duration_seconds_count{${labels},error_type=""} 2`,
     );

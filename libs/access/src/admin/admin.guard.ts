@@ -6,10 +6,11 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { JsonBodyReader, takesBody } from '@app/platform';
 import { ADMIN_CONFIG, type AdminConfig } from '../access.config.js';
+import { tokenDigest } from '../auth/bearer-token.js';
 import { CONFLICTING_KEYS, presentedKey, WWW_AUTHENTICATE } from '../auth/credentials.js';
 import { conflictingKeys } from '../http/access-problem.js';
 import { nodeRequest, nodeResponse, remoteAddress } from '../http/node-http.js';
@@ -20,8 +21,6 @@ import type { AuditSource } from './managed-key.js';
 const SOURCE = Symbol('adminAuditSource');
 type AdminRequest = IncomingMessage & { [SOURCE]?: AuditSource; id?: unknown };
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
 /**
  * The key API's door: ADMIN_TOKEN or a key flagged admin (401 without either, 403 for a plain
  * client key). With neither configured the API does not exist (404), as for an unknown route.
@@ -29,19 +28,19 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  private readonly tokenDigest: Buffer | undefined;
+  private readonly adminTokenDigest: Buffer | undefined;
 
   constructor(
     @Inject(ADMIN_CONFIG) config: AdminConfig,
     private readonly keys: KeyRegistry,
     private readonly bodies: JsonBodyReader,
   ) {
-    this.tokenDigest = config.token === undefined ? undefined : sha256(config.token);
+    this.adminTokenDigest = config.token === undefined ? undefined : tokenDigest(config.token);
   }
 
   /** Whether the key API is on: a token or an admin key is configured. */
   get enabled(): boolean {
-    return this.tokenDigest !== undefined || this.keys.hasAdminKeys;
+    return this.adminTokenDigest !== undefined || this.keys.hasAdminKeys;
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -69,7 +68,8 @@ export class AdminGuard implements CanActivate {
   /** `admin-token` or `client:<id>`; undefined for an unknown key; 403 for a non-admin one. */
   private actorOf(key: string): string | undefined {
     // Digests of equal length, so the comparison takes the same time whatever was sent.
-    if (this.tokenDigest && timingSafeEqual(sha256(key), this.tokenDigest)) return 'admin-token';
+    if (this.adminTokenDigest && timingSafeEqual(tokenDigest(key), this.adminTokenDigest))
+      return 'admin-token';
     const client = this.keys.authenticate(key);
     if (!client) return undefined;
     if (!client.admin) throw adminProblems.forbidden();

@@ -5,6 +5,8 @@
 // on core 0; wrk and the upstream share core 1.
 //
 //   node bench/gateway.mjs            (npm run bench:gateway; BENCH_DURATION, BENCH_WARMUP)
+//   BENCH_GATEWAY_PROFILE=1 node bench/gateway.mjs   (the service alone under --cpu-prof at 64
+//                                       connections; summarised as bench/profile.mjs does)
 //
 // Portkey (`@portkey-ai/gateway`, BENCH_PORTKEY_VERSION) is installed by this script into a
 // scratch folder, never into the project; without the npm registry its rows are skipped.
@@ -34,6 +36,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PORTKEY_VERSION = process.env.BENCH_PORTKEY_VERSION ?? '1.15.2';
+const PROFILE = process.env.BENCH_GATEWAY_PROFILE === '1';
+const PROFILE_DIR = join(tmpdir(), 'ai-agent-bench-profiles');
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Installs the Portkey gateway into a scratch folder (kept between runs); its entry script. */
@@ -73,7 +77,7 @@ async function waitAnswering(child, port, path, timeoutMs = 30_000) {
 async function main() {
   installCleanup();
   const node = productionNode(ROOT);
-  const bundle = bundleBuild(ROOT, snapshotBuild(ROOT));
+  const bundle = bundleBuild(ROOT, snapshotBuild(ROOT), { readable: PROFILE });
   const image = imageRuntime(ROOT, {
     memoryLimitMiB: 512,
     compileCacheDir: join(bundle, 'compile-cache'),
@@ -93,7 +97,17 @@ async function main() {
   const service = spawnPinned(
     SERVER_CORE,
     node.path,
-    [...image.nodeArgs, join(bundle, 'main.mjs')],
+    [
+      ...image.nodeArgs,
+      ...(PROFILE
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${PROFILE_DIR}`,
+            '--cpu-prof-name=gateway-service.cpuprofile',
+          ]
+        : []),
+      join(bundle, 'main.mjs'),
+    ],
     {
       cwd: bundle,
       env: {
@@ -116,6 +130,7 @@ async function main() {
   await waitAnswering(service, servicePort, '/health');
   servers.push({ name: 'service', child: service, port: servicePort, request: 'chat-miss' });
 
+  if (PROFILE) return profileService(service, servicePort, upstreamPort, upstream);
   const portkey = installPortkey();
   if (portkey.missing) log(`gateway: ${portkey.missing}; Portkey rows skipped`);
   else {
@@ -195,6 +210,30 @@ async function main() {
   writeFileSync(join(dir, 'gateway.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${markdown(results)}\n`);
   for (const s of servers) await stopChild(s.child);
+}
+
+/** The service alone at 64 connections under --cpu-prof, then the profile summarised. */
+async function profileService(service, port, upstreamPort, upstream) {
+  const load = { id: 'chat@64', request: 'chat-miss', connections: 64, generator: 'wrk' };
+  await sleep(1500);
+  const r = await measure(
+    { child: service, port },
+    load,
+    { duration: DURATION, warmup: WARMUP, vars: { upstreamPort } },
+    log,
+  );
+  log(`  profiled: ${Math.round(r.rps)} req/s, ${Math.round(r.cpu.usPerRequest ?? 0)} µs/req`);
+  await stopChild(service);
+  await stopChild(upstream);
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'bench', 'profile.mjs'),
+      '--analyse',
+      join(PROFILE_DIR, 'gateway-service.cpuprofile'),
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 function markdown({ rows, memory: mem, node, portkey, date }) {

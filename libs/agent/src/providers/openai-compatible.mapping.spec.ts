@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import type { CompletionPart } from './llm-provider.js';
 import {
   OpenAiCompatibleProvider,
-  toProviderError,
   type OpenAiCompatibleOptions,
 } from './openai-compatible.provider.js';
 import { ProviderError } from './provider-error.js';
@@ -183,6 +182,27 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     }
   });
 
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ])('reads an answer the server compressed with %s unasked', async (coding, compress) => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding });
+      res.end(compress(Buffer.from(JSON.stringify(completionBody({ content: 'packed' })))));
+    };
+    await expect(ask()).resolves.toMatchObject({ text: 'packed' });
+    expect(requests[0].headers['accept-encoding']).toBeUndefined();
+  });
+
+  it('reports an answer in an unknown content coding as invalid', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'zstd' });
+      res.end('(;/');
+    };
+    expect((await failureOf(ask())).kind).toBe('invalid_response');
+  });
+
   it('reports a body that is not JSON as an invalid answer', async () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -285,40 +305,6 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
   });
 });
 
-describe('toProviderError', () => {
-  it.each([
-    ['a connection timeout', new APIConnectionTimeoutError(), 'timeout', 'did not answer in time'],
-    [
-      'a connection failure',
-      new APIConnectionError({ message: 'x' }),
-      'unavailable',
-      'is unreachable',
-    ],
-    [
-      'a status without headers',
-      new APIError(503, undefined, 'x', undefined),
-      'server_error',
-      'answered with status 503',
-    ],
-    [
-      'an error event (no status)',
-      new APIError(undefined, { message: 'boom' }, 'x', undefined),
-      'interrupted',
-      'reported an error mid-stream',
-    ],
-    ['anything else', new TypeError('x'), 'invalid_response', 'sent an invalid answer'],
-  ])('maps %s to %s', (_what, error, kind, detail) => {
-    expect(toProviderError(error)).toMatchObject({ kind, detail: `LLM provider ${detail}` });
-  });
-
-  it('names what it cannot read mid-stream an interruption, and keeps no delay without headers', () => {
-    expect(toProviderError(new TypeError('x'), 'interrupted').kind).toBe('interrupted');
-    expect(
-      toProviderError(new APIError(429, undefined, 'x', undefined)).retryAfterMs,
-    ).toBeUndefined();
-  });
-});
-
 describe('OpenAiCompatibleProvider streamed failures', () => {
   let server: Server;
   let baseUrl: string;
@@ -355,6 +341,29 @@ describe('OpenAiCompatibleProvider streamed failures', () => {
     await expect(stream()).rejects.toMatchObject({
       kind: 'server_error',
       detail: 'LLM provider answered with status 503',
+    });
+  });
+
+  it('names a connection cut mid-stream an interruption', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk({ model: 'm-1', choices: [{ index: 0, delta: { content: 'Hel' } }] }));
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    await expect(stream()).rejects.toMatchObject({
+      kind: 'interrupted',
+      detail: 'LLM provider sent an invalid answer',
+    });
+  });
+
+  it('names an event of type error mid-stream as such', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`event: error\n${chunk({ message: 'boom' })}`);
+    };
+    await expect(stream()).rejects.toMatchObject({
+      kind: 'interrupted',
+      detail: 'LLM provider reported an error mid-stream',
     });
   });
 

@@ -1,12 +1,6 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type OpenAI from 'openai';
 import type { TokenCounter } from '../tokens/token-counter.js';
-import {
-  ANSWER_BOUNDS,
-  answerBounds,
-  AnswerTooLargeError,
-  boundedFetch,
-  type AnswerBoundSettings,
-} from './answer-bounds.js';
+import { answerBounds, type AnswerBoundSettings } from './answer-bounds.js';
 import {
   contextOf,
   messagesOf,
@@ -18,7 +12,7 @@ import {
   type LlmProvider,
 } from './llm-provider.js';
 import { isAbort, ProviderError } from './provider-error.js';
-import { MAX_BACKOFF_MS } from './retrying-provider.js';
+import { UpstreamClient } from './upstream-client.js';
 
 export interface OpenAiCompatibleOptions {
   /** Provider id in responses, metrics and /ready (`openai`, `openai-2`, ...). */
@@ -37,19 +31,17 @@ const DEFAULT_BOUNDS: AnswerBoundSettings = {
   maxAnswerBytes: 4 * 1024 ** 2,
   maxEventBytes: 256 * 1024,
 };
-const RETRY_STATUSES = new Set([408, 409, 425, 429]);
 
 /**
  * Any server speaking the OpenAI Chat Completions API (OpenAI, vLLM, Ollama, LiteLLM, another
- * instance of this service). The official SDK is the transport: it parses the SSE stream by
- * event and maps errors to typed classes. One call is one attempt: retries are
- * RetryingProvider's (the SDK's own would also retry timeouts, and a timed-out generation may
- * still be running, and billed, upstream), so that each attempt is traced on its own.
+ * instance of this service), over {@link UpstreamClient}. One call is one attempt: retries are
+ * RetryingProvider's (a timed-out generation may still be running, and billed, upstream), so
+ * that each attempt is traced on its own. The SDK's types describe the wire shapes.
  */
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name: string;
   readonly model: string;
-  private readonly client: OpenAI;
+  private readonly client: UpstreamClient;
 
   constructor(
     private readonly options: OpenAiCompatibleOptions,
@@ -57,25 +49,16 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   ) {
     this.name = options.id ?? 'openai';
     this.model = options.model;
-    this.client = new OpenAI({
-      baseURL: options.baseUrl.replace(/\/+$/, ''),
-      // The SDK insists on a key; servers that need none ignore the header.
-      apiKey: options.apiKey ?? 'none',
-      maxRetries: 0,
-      // Our own budget (attempt()) is what counts; the SDK's is only a backstop.
-      timeout: options.timeoutMs + 1_000,
-      logLevel: 'off',
-      fetch: boundedFetch(),
-    });
+    this.client = new UpstreamClient(options.baseUrl, options.apiKey);
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    const body = await this.attempt(request, (signal) =>
-      this.client.chat.completions.create(
-        this.body(request) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
-        this.requestOptions(request, signal),
-      ),
-    );
+    const body = (await this.attempt(request, (signal) =>
+      this.client.json(this.body(request), signal, this.bounds(request)),
+    )) as Partial<OpenAI.ChatCompletion> | null;
+    if (typeof body !== 'object' || body === null || !Array.isArray(body.choices)) {
+      throw new ProviderError('invalid_response', 'LLM provider sent no completion');
+    }
     const message = body.choices?.[0]?.message;
     // An answer that only calls tools has no content.
     const text = Array.isArray(message?.tool_calls) ? (message.content ?? '') : message?.content;
@@ -87,7 +70,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       text,
       body.model,
       body.usage,
-      body.choices[0].finish_reason,
+      body.choices[0]?.finish_reason,
     );
     // On /v1 the client gets the upstream's choices as sent (tool calls, n > 1, logprobs).
     return request.params ? { ...completion, choices: body.choices } : completion;
@@ -112,14 +95,15 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     let idledOut = false;
     try {
       const stream = await this.attempt(request, (signal) =>
-        this.client.chat.completions.create(
+        this.client.events(
           {
             ...this.body(request),
             stream: true,
             // Always asked for: the usage settles the client's token budget.
             stream_options: { include_usage: true },
-          } as OpenAI.ChatCompletionCreateParamsStreaming,
-          this.requestOptions(request, AbortSignal.any([signal, controller.signal])),
+          },
+          AbortSignal.any([signal, controller.signal]),
+          this.bounds(request),
         ),
       );
       const arm = () => {
@@ -136,8 +120,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       // Only the upstream's pauses are timed: while the caller digests a part (a client that
       // reads slowly, say), the clock is stopped.
       arm();
-      for await (const chunk of stream) {
+      for await (const data of stream) {
         clearTimeout(idle);
+        const chunk = data as Partial<OpenAI.ChatCompletionChunk>;
         model ??= chunk.model;
         if (chunk.usage) usage = chunk.usage;
         const choice = chunk.choices?.[0];
@@ -161,19 +146,16 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       if (idledOut) throw timedOut();
       if (error instanceof ProviderError) throw error;
       if (isAbort(error, request.signal)) throw error;
-      throw toProviderError(error, 'interrupted');
+      throw new ProviderError('interrupted', 'LLM provider sent an invalid answer');
     } finally {
       clearTimeout(idle);
       controller.abort();
     }
   }
 
-  /** Per-request SDK options: the caller's signal and the answer's byte bounds. */
-  private requestOptions(request: CompletionRequest, signal: AbortSignal) {
-    const bounds = answerBounds(request.maxTokens, this.options.bounds ?? DEFAULT_BOUNDS);
-    // The SDK spreads fetchOptions into what it hands to fetch; its type knows no extra keys.
-    const fetchOptions = { [ANSWER_BOUNDS]: bounds } as OpenAI.RequestOptions['fetchOptions'];
-    return { signal, fetchOptions };
+  /** The answer's byte bounds, from its `max_tokens`. */
+  private bounds(request: CompletionRequest) {
+    return answerBounds(request.maxTokens, this.options.bounds ?? DEFAULT_BOUNDS);
   }
 
   /**
@@ -197,7 +179,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       if (budget.signal.aborted) {
         throw timedOut();
       }
-      throw toProviderError(error);
+      if (error instanceof ProviderError) throw error;
+      throw new ProviderError('invalid_response', 'LLM provider sent an invalid answer');
     } finally {
       clearTimeout(timer);
     }
@@ -224,65 +207,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 }
 
-/** Maps what the SDK throws to a provider failure; the upstream body is never kept. */
-export function toProviderError(
-  error: unknown,
-  otherwise: 'invalid_response' | 'interrupted' = 'invalid_response',
-): ProviderError {
-  if (tooLarge(error)) {
-    return new ProviderError('too_large', 'LLM provider answer is larger than its bound');
-  }
-  if (error instanceof APIConnectionTimeoutError) {
-    return timedOut();
-  }
-  if (error instanceof APIConnectionError) {
-    return new ProviderError('unavailable', 'LLM provider is unreachable');
-  }
-  const api =
-    error instanceof APIError
-      ? (error as APIError<number | undefined, Headers | undefined>)
-      : undefined;
-  if (api && typeof api.status === 'number') {
-    const status = api.status;
-    const kind =
-      status === 429
-        ? 'rate_limited'
-        : status >= 500 || RETRY_STATUSES.has(status)
-          ? 'server_error'
-          : 'rejected';
-    return new ProviderError(
-      kind,
-      `LLM provider answered with status ${status}`,
-      retryAfter(api.headers),
-    );
-  }
-  if (api) {
-    // An `error` event inside a stream: the server failed after it had started answering.
-    return new ProviderError('interrupted', 'LLM provider reported an error mid-stream');
-  }
-  return new ProviderError(otherwise, 'LLM provider sent an invalid answer');
-}
-
-/** Whether the error, or one it wraps, is an answer cut at its byte bound. */
-function tooLarge(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if (e instanceof AnswerTooLargeError) return true;
-  }
-  return false;
-}
-
-/** What every exceeded budget is: ours, between chunks, or the SDK's backstop. */
+/** What every exceeded budget is: ours, or between chunks. */
 function timedOut(): ProviderError {
   return new ProviderError('timeout', 'LLM provider did not answer in time');
-}
-
-function retryAfter(headers: Headers | undefined): number | undefined {
-  const ms = Number(headers?.get('retry-after-ms') ?? NaN);
-  if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_BACKOFF_MS);
-  const seconds = Number(headers?.get('retry-after') ?? NaN);
-  return Number.isFinite(seconds) && seconds >= 0
-    ? Math.min(seconds * 1000, MAX_BACKOFF_MS)
-    : undefined;
 }
 
 /** A token count from the server, if it is one. */

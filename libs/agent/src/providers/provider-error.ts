@@ -1,5 +1,4 @@
 import { HttpStatus } from '@nestjs/common';
-import { APIUserAbortError } from 'openai';
 import { ProblemException } from '@app/platform';
 
 /**
@@ -67,10 +66,13 @@ export class ProviderError extends ProblemException {
 
 /** Whether an error means the caller gave up (client gone), which is never a provider failure. */
 export function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  return (
-    signal?.aborted === true ||
-    // The SDK's abort error is named plain `Error`: only its class tells it apart.
-    error instanceof APIUserAbortError ||
-    (error instanceof Error && error.name === 'AbortError')
-  );
+  return signal?.aborted === true || isAbortError(error);
+}
+
+/**
+ * An abort error (fetch's, undici's, an aborted signal's reason). The reason is a DOMException,
+ * which is not an `Error` of every realm (a test's VM context, say).
+ */
+export function isAbortError(error: unknown): boolean {
+  return (error instanceof Error || error instanceof DOMException) && error.name === 'AbortError';
 }

@@ -11,7 +11,7 @@
 // Portkey (`@portkey-ai/gateway`, BENCH_PORTKEY_VERSION) is installed by this script into a
 // scratch folder, never into the project; without the npm registry its rows are skipped.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -130,7 +130,7 @@ async function main() {
   await waitAnswering(service, servicePort, '/health');
   servers.push({ name: 'service', child: service, port: servicePort, request: 'chat-miss' });
 
-  if (PROFILE) return profileService(service, servicePort, upstreamPort, upstream);
+  if (PROFILE) return profileService(service, servicePort, upstreamPort, upstream, bundle);
   const portkey = installPortkey();
   if (portkey.missing) log(`gateway: ${portkey.missing}; Portkey rows skipped`);
   else {
@@ -213,7 +213,7 @@ async function main() {
 }
 
 /** The service alone at 64 connections under --cpu-prof, then the profile summarised. */
-async function profileService(service, port, upstreamPort, upstream) {
+async function profileService(service, port, upstreamPort, upstream, bundle) {
   const load = { id: 'chat@64', request: 'chat-miss', connections: 64, generator: 'wrk' };
   await sleep(1500);
   const r = await measure(
@@ -225,6 +225,8 @@ async function profileService(service, port, upstreamPort, upstream) {
   log(`  profiled: ${Math.round(r.rps)} req/s, ${Math.round(r.cpu.usPerRequest ?? 0)} µs/req`);
   await stopChild(service);
   await stopChild(upstream);
+  // The readable bundle the profile's line numbers refer to, kept beside it.
+  cpSync(bundle, join(PROFILE_DIR, 'gateway-bundle'), { recursive: true });
   execFileSync(
     process.execPath,
     [

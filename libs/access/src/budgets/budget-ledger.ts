@@ -55,6 +55,11 @@ export class BudgetLedger {
     };
   }
 
+  /** Whether any token budget applies to this client (its reservation then needs a cost). */
+  limits(client: ClientLimits | undefined): boolean {
+    return anyBudget(this.limitsFor(client));
+  }
+
   /** Reserves `cost` tokens for an identified client; without budgets only records use. */
   async reserve(
     clientId: string,

@@ -143,7 +143,10 @@ export class AccessStep {
     release: () => void,
   ): Promise<AccessLease> {
     const limits = this.limiter.limitsFor(access.client);
-    const reserve = safeCost(route.reserveTokens(body));
+    // The estimate (chat messages serialized, say) is made only when a limit will weigh it.
+    const weighed =
+      limits.tokens > 0 || (access.clientId !== null && this.budgets.limits(access.client));
+    const reserve = weighed ? safeCost(route.reserveTokens(body)) : 0;
     // Token budgets (day, month, rolling) are decided before the minute's window.
     const budget = await admitBudget(this.budgets, access, reserve, res, this.metrics);
     const state = await this.limiter.admit(
@@ -162,7 +165,7 @@ export class AccessStep {
       res.setHeader('Retry-After', String(Math.max(1, seconds(state.retryAfterMs))));
       throw quotaExceeded(violated);
     }
-    this.metrics.requests.inc({ client: access.label });
+    this.metrics.admitted(access.label);
     const reservation =
       state && limits.tokens > 0
         ? { partition: access.partition, second: state.second, reserved: state.charge }

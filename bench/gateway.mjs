@@ -4,7 +4,8 @@
 // upstream with its x-portkey-* headers; the upstream alone is the floor. Each gateway runs alone
 // on core 0; wrk and the upstream share core 1.
 //
-//   node bench/gateway.mjs            (npm run bench:gateway; BENCH_DURATION, BENCH_WARMUP)
+//   node bench/gateway.mjs            (npm run bench:gateway; BENCH_DURATION, BENCH_WARMUP;
+//                                       BENCH_NODE_ARGS: the service's node flags instead of the image's)
 //   BENCH_GATEWAY_PROFILE=1 node bench/gateway.mjs   (the service alone under --cpu-prof at 64
 //                                       connections; summarised as bench/profile.mjs does)
 //
@@ -98,7 +99,7 @@ async function main() {
     SERVER_CORE,
     node.path,
     [
-      ...image.nodeArgs,
+      ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? image.nodeArgs),
       ...(PROFILE
         ? [
             '--cpu-prof',

@@ -195,6 +195,16 @@ describe('OpenAiCompatibleProvider answers and failures', () => {
     expect(requests[0].headers['accept-encoding']).toBeUndefined();
   });
 
+  it('follows no redirect: the key is never sent on to another address', async () => {
+    answer(307, {}, { location: 'http://127.0.0.1:9/v1/chat/completions' });
+    const error = await failureOf(ask());
+    expect(error).toMatchObject({
+      kind: 'rejected',
+      detail: 'LLM provider answered with status 307',
+    });
+    expect(requests).toHaveLength(1);
+  });
+
   it('reports an answer in an unknown content coding as invalid', async () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'zstd' });

@@ -24,6 +24,7 @@ export class UpstreamClient {
 
   constructor(baseUrl: string, apiKey: string | undefined) {
     const url = new URL(`${baseUrl.replace(/\/+$/, '')}/chat/completions`);
+    // Idle connections are unreferenced: the pool never holds the process open at shutdown.
     this.pool = new Pool(url.origin);
     this.path = `${url.pathname}${url.search}`;
     this.headers = {
@@ -66,11 +67,6 @@ export class UpstreamClient {
   ): Promise<AsyncGenerator<Record<string, unknown>>> {
     const source = await this.post(body, signal, bounds, 'text/event-stream');
     return sseData(source, new AnswerMeter(bounds, true), signal);
-  }
-
-  /** Closes the pool's idle connections (shutdown). */
-  close(): Promise<void> {
-    return this.pool.close();
   }
 
   /** Sends the request; resolves with the decoded body of a 2xx answer. */

@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { BoundSeries, type MetricsRegistry } from '@app/platform';
+import type { MetricsRegistry } from '@app/platform';
 
 /** The `client` label value of requests made without keys (the service is open). */
 export const ANONYMOUS_CLIENT = 'anonymous';
@@ -18,8 +18,6 @@ export class AccessMetrics {
   readonly failOpen: Counter;
   readonly keysConfigured: Gauge;
   readonly keyReloads: Counter<'result'>;
-  private readonly requestSeries: BoundSeries<'client', Counter<'client'>>;
-  private readonly tokenSeries: BoundSeries<'client', Counter<'client'>>;
 
   constructor(registry: MetricsRegistry) {
     const registers = [registry];
@@ -72,17 +70,5 @@ export class AccessMetrics {
       labelNames: ['result'],
       registers,
     });
-    this.requestSeries = new BoundSeries(this.requests, ['client']);
-    this.tokenSeries = new BoundSeries(this.tokens, ['client']);
-  }
-
-  /** One request of this client admitted to a metered route. */
-  admitted(client: string): void {
-    this.requestSeries.of({ client }).inc();
-  }
-
-  /** Tokens charged to this client. */
-  charged(client: string, tokens: number): void {
-    this.tokenSeries.of({ client }).inc(tokens);
   }
 }

@@ -13,7 +13,6 @@ export { ProblemException } from './http/problem.js';
 export { routeOf } from './logging/log-fields.js';
 export { ProblemDetailsDto } from './http/problem-details.dto.js';
 export { MetricsRegistry } from './telemetry/metrics-registry.js';
-export { BoundSeries } from './telemetry/bound-series.js';
 export { DependencyMonitor } from './health/dependency-monitor.js';
 export type { ReadinessCheck } from './health/readiness-check.js';
 export { RequestId } from './http/request-id.decorator.js';

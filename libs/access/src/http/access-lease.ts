@@ -34,7 +34,7 @@ export class AccessLease {
 
   private async doSettle(): Promise<void> {
     this.release();
-    if (this.used > 0) this.metrics.charged(this.label, this.used);
+    if (this.used > 0) this.metrics.tokens.inc({ client: this.label }, this.used);
     await Promise.all([
       this.reservation && this.limiter.settle(this.reservation, this.used),
       this.settleBudget?.(this.used),

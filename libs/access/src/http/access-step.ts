@@ -165,7 +165,7 @@ export class AccessStep {
       res.setHeader('Retry-After', String(Math.max(1, seconds(state.retryAfterMs))));
       throw quotaExceeded(violated);
     }
-    this.metrics.admitted(access.label);
+    this.metrics.requests.inc({ client: access.label });
     const reservation =
       state && limits.tokens > 0
         ? { partition: access.partition, second: state.second, reserved: state.charge }

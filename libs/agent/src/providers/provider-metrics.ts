@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { BoundSeries, type MetricsRegistry } from '@app/platform';
+import type { MetricsRegistry } from '@app/platform';
 import type { ProviderFailureKind } from './provider-error.js';
 
 /** Circuit states as exported (`gen_ai_provider_circuit_state{state}`) and shown in /ready. */
@@ -14,12 +14,6 @@ export interface ProviderLabels {
   gen_ai_request_model: string;
 }
 type Label = keyof ProviderLabels | 'gen_ai_operation_name';
-const LABELS: Label[] = [
-  'provider',
-  'gen_ai_provider_name',
-  'gen_ai_request_model',
-  'gen_ai_operation_name',
-];
 
 /**
  * Per-provider metrics in the OpenTelemetry GenAI vocabulary (`gen_ai.client.operation.duration`,
@@ -33,20 +27,15 @@ export class ProviderMetrics {
   private readonly tokens: Counter<Label | 'gen_ai_token_type'>;
   private readonly circuit: Gauge<'provider' | 'state'>;
   private readonly fallbacks: Counter<'provider'>;
-  private readonly requestSeries: BoundSeries<Label, Counter<Label>>;
-  private readonly failureSeries: BoundSeries<Label | 'error_type', Counter<Label | 'error_type'>>;
-  private readonly durationSeries: BoundSeries<
-    Label | 'error_type',
-    Histogram<Label | 'error_type'>
-  >;
-  private readonly tokenSeries: BoundSeries<
-    Label | 'gen_ai_token_type',
-    Counter<Label | 'gen_ai_token_type'>
-  >;
 
   constructor(registry: MetricsRegistry) {
     const registers = [registry];
-    const labelNames = LABELS;
+    const labelNames: Label[] = [
+      'provider',
+      'gen_ai_provider_name',
+      'gen_ai_request_model',
+      'gen_ai_operation_name',
+    ];
     this.requests = new Counter({
       name: 'gen_ai_client_requests_total',
       help: 'Calls to an LLM provider (each fallback attempt counts), by provider and model.',
@@ -84,27 +73,23 @@ export class ProviderMetrics {
       labelNames: ['provider'],
       registers,
     });
-    this.requestSeries = new BoundSeries(this.requests, labelNames);
-    this.failureSeries = new BoundSeries(this.failures, [...labelNames, 'error_type']);
-    this.durationSeries = new BoundSeries(this.duration, [...labelNames, 'error_type']);
-    this.tokenSeries = new BoundSeries(this.tokens, [...labelNames, 'gen_ai_token_type']);
   }
 
   started(labels: ProviderLabels): void {
-    this.requestSeries.of({ ...labels, gen_ai_operation_name: 'chat' }).inc();
+    this.requests.inc({ ...labels, gen_ai_operation_name: 'chat' });
   }
 
   succeeded(labels: ProviderLabels, seconds: number, input: number, output: number): void {
     const l = { ...labels, gen_ai_operation_name: 'chat' };
-    this.durationSeries.of({ ...l, error_type: '' }).observe(seconds);
-    this.tokenSeries.of({ ...l, gen_ai_token_type: 'input' }).inc(input);
-    this.tokenSeries.of({ ...l, gen_ai_token_type: 'output' }).inc(output);
+    this.duration.observe({ ...l, error_type: '' }, seconds);
+    this.tokens.inc({ ...l, gen_ai_token_type: 'input' }, input);
+    this.tokens.inc({ ...l, gen_ai_token_type: 'output' }, output);
   }
 
   failed(labels: ProviderLabels, seconds: number, kind: ProviderFailureKind): void {
     const l = { ...labels, gen_ai_operation_name: 'chat', error_type: kind };
-    this.failureSeries.of(l).inc();
-    this.durationSeries.of(l).observe(seconds);
+    this.failures.inc(l);
+    this.duration.observe(l, seconds);
   }
 
   fellBack(provider: string): void {

@@ -112,7 +112,7 @@ type Answer = CachedCompletion & {
 /** The query use-case: answer from the cache or the provider, then record it in the history. */
 @Injectable()
 export class QueryService {
-  private readonly cacheRequests: Record<'hit' | 'miss' | 'bypass', { inc(): void }>;
+  private readonly cacheRequests: Counter<'result'>;
 
   constructor(
     @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
@@ -122,17 +122,12 @@ export class QueryService {
     registry: MetricsRegistry,
     @Optional() private readonly conversations?: QueryConversations,
   ) {
-    const lookups = new Counter({
+    this.cacheRequests = new Counter({
       name: 'cache_requests_total',
       help: 'Response cache lookups by result (hit, miss, bypass).',
       labelNames: ['result'],
       registers: [registry],
     });
-    this.cacheRequests = {
-      hit: lookups.labels({ result: 'hit' }),
-      miss: lookups.labels({ result: 'miss' }),
-      bypass: lookups.labels({ result: 'bypass' }),
-    };
   }
 
   async query(asked: QueryInput): Promise<QueryResult> {
@@ -253,7 +248,7 @@ export class QueryService {
 
   private async lookup(key: string, bypass: boolean): Promise<Answer | undefined> {
     const hit = bypass ? undefined : await this.cache.get(key);
-    this.cacheRequests[hit ? 'hit' : bypass ? 'bypass' : 'miss'].inc();
+    this.cacheRequests.inc({ result: hit ? 'hit' : bypass ? 'bypass' : 'miss' });
     // Only the primary provider's answers are cached (see store()).
     return hit && { ...hit, provider: this.provider.name };
   }

@@ -4,7 +4,7 @@ import {
   type Histogram as OtelHistogram,
 } from '@opentelemetry/api';
 import { Histogram } from 'prom-client';
-import { BoundSeries, type MetricsRegistry } from '@app/platform';
+import type { MetricsRegistry } from '@app/platform';
 import { metricsExportStarted } from '@app/platform/telemetry';
 
 /** Label names: the GenAI attributes with dots as underscores, plus our provider id. */
@@ -32,7 +32,7 @@ const TOKEN_BUCKETS = [
 
 /** One GenAI histogram on /metrics (Prometheus naming) and on the OpenTelemetry meter. */
 class GenAiHistogram {
-  private readonly prom: BoundSeries<Label, Histogram<Label>>;
+  private readonly prom: Histogram<Label>;
   private readonly otel: OtelHistogram | undefined;
 
   constructor(
@@ -44,10 +44,7 @@ class GenAiHistogram {
     buckets: number[],
     labelNames: Label[],
   ) {
-    this.prom = new BoundSeries(
-      new Histogram({ name: promName, help, labelNames, buckets, registers: [registry] }),
-      labelNames,
-    );
+    this.prom = new Histogram({ name: promName, help, labelNames, buckets, registers: [registry] });
     // Only when the SDK exports metrics (OTEL_METRICS_EXPORTER=otlp): otherwise every
     // observation would build its attributes for the API's no-op meter.
     this.otel = !metricsExportStarted()
@@ -60,7 +57,7 @@ class GenAiHistogram {
   }
 
   record(labels: GenAiLabels, value: number): void {
-    this.prom.of(labels).observe(value);
+    this.prom.observe(labels, value);
     if (this.otel === undefined) return;
     const attributes: Attributes = {};
     for (const [key, v] of Object.entries(labels)) {

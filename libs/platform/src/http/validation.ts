@@ -72,17 +72,22 @@ function knownKeys(plan: NonNullable<Plan>, object: object): boolean {
 /** True when the full validator would find nothing to report: every check passes. */
 function accepts(plan: NonNullable<Plan>, object: Record<string, unknown>): boolean {
   if (!knownKeys(plan, object)) return false;
+  // One arguments object for every check of this body: a fresh one per check was most of what
+  // validating a valid body allocated.
+  const args: ValidationArguments = {
+    targetName: object.constructor.name,
+    property: '',
+    object,
+    value: undefined,
+    constraints: [],
+  };
   for (const property of plan.properties.values()) {
     const value = object[property.name];
     if (!property.conditions.every((condition) => condition(object, value))) continue;
+    args.property = property.name;
+    args.value = value;
     for (const check of property.checks) {
-      const args: ValidationArguments = {
-        targetName: object.constructor.name,
-        property: property.name,
-        object,
-        value,
-        constraints: check.constraints,
-      };
+      args.constraints = check.constraints;
       if (check.validate(value, args) !== true) return false;
     }
   }

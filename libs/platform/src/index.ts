@@ -22,6 +22,7 @@ export type { ProblemResponse } from './openapi/api-problem-responses.decorator.
 export { completeOpenApiDocument } from './openapi/complete-openapi-document.js';
 export { BodyReadByGuard, JsonBodyReader, takesBody } from './http/json-body.guard.js';
 export { DtoValidator } from './http/validation.js';
+export { PageLimitDto } from './http/page-limit.dto.js';
 export { elapsedMs, RequestEvents, type FinishedListener } from './http/request-context.js';
 export { closeAfterResponse } from './http/lingering-close.js';
 export { rawResponse } from './http/problem-details.filter.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { bearer } from '../support/api-keys.js';
-import { TestDatabase, TestRedis } from '../support/servers.js';
+import { sharedStoresEnv, TestDatabase, TestRedis } from '../support/servers.js';
 import { freePort, ServiceProcess } from '../support/service-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -47,15 +47,7 @@ describe('managed keys across replicas (PostgreSQL + Redis)', () => {
   beforeAll(async () => {
     db = await TestDatabase.create();
     redis = await TestRedis.create();
-    const env = {
-      DATABASE_URL: db.url,
-      DATABASE_MIGRATE_ON_START: 'true',
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix,
-      REDIS_COMMAND_TIMEOUT_MS: '2000',
-      ADMIN_TOKEN: TOKEN,
-      LOG_LEVEL: 'info',
-    };
+    const env = { ...sharedStoresEnv(db, redis), ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' };
     a = await ServiceProcess.start(env);
     await a.waitUntilLive(30_000);
     await waitFor('A migrated', async () => (await ready(a)).checks.database === 'up', 30_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, testKey } from '../support/api-keys.js';
-import { TestDatabase, TestRedis } from '../support/servers.js';
+import { sharedStoresEnv, TestDatabase, TestRedis } from '../support/servers.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -19,15 +19,7 @@ describe('token budgets across replicas sharing PostgreSQL and Redis', () => {
   beforeAll(async () => {
     db = await TestDatabase.create();
     redis = await TestRedis.create();
-    const env = {
-      DATABASE_URL: db.url,
-      DATABASE_MIGRATE_ON_START: 'true',
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix,
-      // Fail-open on a slow Redis answer would blur what this counts on a busy machine.
-      REDIS_COMMAND_TIMEOUT_MS: '2000',
-      API_KEYS: acme.entry,
-    };
+    const env = { ...sharedStoresEnv(db, redis), API_KEYS: acme.entry };
     for (let i = 0; i < 2; i++) services.push(await ServiceProcess.start(env));
     for (const service of services) {
       await service.waitUntilLive();

@@ -92,3 +92,18 @@ export class TestRedis {
     await this.client.quit();
   }
 }
+
+/**
+ * The environment of a service process that shares this suite's PostgreSQL and Redis with its
+ * fellow replicas. A Redis call that times out fails open; on a busy test machine the default
+ * 100 ms is sometimes exceeded, which would blur what the replica suites count.
+ */
+export function sharedStoresEnv(db: TestDatabase, redis: TestRedis): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    DATABASE_MIGRATE_ON_START: 'true',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    REDIS_COMMAND_TIMEOUT_MS: '2000',
+  };
+}

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { PageLimitDto } from '@app/platform';
 
 /** Key ids and client ids: what API_KEYS accepts as a client id. */
 export const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -128,14 +129,7 @@ export class RotateKeyDto {
 }
 
 /** Query string of the paginated listings. */
-export class PageQueryDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @Max(100, { message: 'limit must be between 1 and 100' })
-  @Min(1, { message: 'limit must be between 1 and 100' })
-  @IsInt({ message: 'limit must be an integer' })
-  limit?: number;
+export class PageQueryDto extends PageLimitDto {
   @ApiProperty({ required: false, maxLength: 80, description: 'next_cursor of the previous page.' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/, { message: 'cursor is not valid' })

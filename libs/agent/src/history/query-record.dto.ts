@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageLimitDto } from '@app/platform';
 import type { HistoryPage } from './query-history.js';
 import type { QueryRecord } from './query-record.js';
 
@@ -61,15 +61,7 @@ export class QueryHistoryPageDto {
 }
 
 /** Query string of `GET /queries`. */
-export class ListQueriesDto {
-  @ApiProperty({ type: 'integer', required: false, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @Max(100, { message: 'limit must be between 1 and 100' })
-  @Min(1, { message: 'limit must be between 1 and 100' })
-  @IsInt({ message: 'limit must be an integer' })
-  limit?: number;
-
+export class ListQueriesDto extends PageLimitDto {
   @ApiProperty({
     required: false,
     maxLength: 256,

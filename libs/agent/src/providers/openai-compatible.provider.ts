@@ -193,13 +193,16 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     usage: OpenAI.CompletionUsage | null | undefined,
     finishReason: string | null | undefined,
   ): Promise<Completion> {
-    // Servers that report no usage get the local tokenizer's count instead.
-    const input = messagesOf(request).map(contextOf).join('\n');
+    // Servers that report no usage get the local tokenizer's count instead (the prompt's text is
+    // joined only then).
+    const promptTokens =
+      count(usage?.prompt_tokens) ??
+      (await this.tokens.count(messagesOf(request).map(contextOf).join('\n')));
     return {
       text,
       model: typeof model === 'string' && model ? model.slice(0, 128) : this.model,
       provider: this.name,
-      promptTokens: count(usage?.prompt_tokens) ?? (await this.tokens.count(input)),
+      promptTokens,
       completionTokens:
         plausible(count(usage?.completion_tokens), text) ?? (await this.tokens.count(text)),
       finishReason: finishReasonOf(finishReason),

@@ -3,7 +3,7 @@ import { RATE_LIMIT_HEADER_NAMES } from '@app/access';
 import helmet from 'helmet';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import type { Environment } from '@app/platform';
+import { replayedHeaders, type Environment } from '@app/platform';
 import { setupOpenApi } from './openapi.js';
 import { StartupLogger } from './startup-logger.js';
 
@@ -30,8 +30,13 @@ export function configureApp(app: NestExpressApplication, env: Environment): voi
   app.flushLogs();
   // ETags would hash every /query answer for nothing: responses are not cacheable by clients.
   app.set('etag', false);
-  // No upgrade-insecure-requests: Swagger UI must load over plain HTTP inside a cluster.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // No upgrade-insecure-requests: Swagger UI must load over plain HTTP inside a cluster. The
+  // headers are fixed, so helmet's chain runs once and every response gets its result.
+  app.use(
+    replayedHeaders(
+      helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+    ),
+  );
   if (env.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: env.CORS_ORIGINS,

@@ -10,6 +10,7 @@ import {
   installGracefulShutdown,
   listen,
   loadEnvironment,
+  ServiceExpressAdapter,
   type Environment,
 } from '@app/platform';
 import { AppModule } from './app.module.js';
@@ -28,12 +29,16 @@ function readEnvironment(): Environment {
 
 async function bootstrap(): Promise<void> {
   const env = readEnvironment();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
-    bodyParser: false,
-    bufferLogs: true,
-    // A provider that fails at boot (e.g. invalid API keys) reaches the catch below: one line.
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(env),
+    new ServiceExpressAdapter(),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+      // A provider that fails at boot (e.g. invalid API keys) reaches the catch below: one line.
+      abortOnError: false,
+    },
+  );
   configureApp(app, env);
   const logger = app.get(Logger);
   installGracefulShutdown(app, {

@@ -27,3 +27,5 @@ export { elapsedMs, RequestEvents, type FinishedListener } from './http/request-
 export { closeAfterResponse } from './http/lingering-close.js';
 export { rawResponse } from './http/problem-details.filter.js';
 export { allowedMethods } from './http/allowed-methods.js';
+export { replayedHeaders } from './http/replayed-headers.js';
+export { ServiceExpressAdapter } from './http/service-express-adapter.js';

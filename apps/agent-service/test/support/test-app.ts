@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { loadEnvironment, type Environment } from '@app/platform';
+import { loadEnvironment, ServiceExpressAdapter, type Environment } from '@app/platform';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/configure-app.js';
 
@@ -15,7 +15,7 @@ export interface TestApp {
 export async function createTestApp(vars: Record<string, string> = {}): Promise<TestApp> {
   const env = loadEnvironment({ LOG_LEVEL: 'silent', ...vars });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new ServiceExpressAdapter(), {
     bodyParser: false,
     bufferLogs: true,
   });

@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /** SHA-256 of a configured token: what a presented one is compared with. */
 export function tokenDigest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Recognisable by secret scanners; the rest is 256 random bits. */
 export const API_KEY_PREFIX = 'aik_';
@@ -12,7 +12,7 @@ export function generateApiKey(): string {
 
 /** SHA-256 of a key: what configuration holds instead of the key. */
 export function apiKeyDigest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
 
 /** The configuration entry of `key` for `clientId`: `client-id:sha256-hex`. */

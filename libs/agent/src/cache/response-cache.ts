@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What a cached answer keeps: enough to answer again without the provider. */
 export interface CachedCompletion {
@@ -35,11 +35,11 @@ export function cacheKey(
 ): string {
   // Without parameters the key is what it always was: /query and a plain /v1 turn share entries.
   const params = paramsSha256 === undefined ? '' : `\u0000${paramsSha256}`;
-  return createHash('sha256')
-    .update(
-      `${scope}\u0000${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}${params}`,
-    )
-    .digest('hex');
+  return hash(
+    'sha256',
+    `${scope}\u0000${provider}\u0000${model}\u0000${maxTokens}\u0000${promptSha256}${params}`,
+    'hex',
+  );
 }
 
 /** The cache scope of a request: its client's own, unless the operator shares the cache. */

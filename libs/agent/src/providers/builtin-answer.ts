@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   messagesOf,
   type CompletionRequest,
@@ -37,7 +37,7 @@ export function builtinAnswer(request: CompletionRequest): BuiltinAnswer {
   if (results.length === 0) {
     const tool = chosenTool(params.tools, params.tool_choice);
     if (tool) {
-      const id = `call_${createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 24)}`;
+      const id = `call_${hash('sha256', JSON.stringify(messages), 'hex').slice(0, 24)}`;
       const args = schemaExample(tool.function.parameters ?? { type: 'object' }, 'example');
       return {
         text: '',
@@ -103,10 +103,19 @@ const PREVIEW_CHARS = 100;
 
 /** First 100 characters (code points, as Python slices) plus `...` when the prompt is longer. */
 export function preview(prompt: string): string {
-  // A string of at most 100 UTF-16 units has at most 100 code points: skip the split.
-  if (prompt.length <= PREVIEW_CHARS) return prompt;
-  // 100 code points span at most 200 UTF-16 units: split only those and one more (which tells
-  // whether more follow), never a 100 kB prompt into one string per character.
-  const chars = Array.from(prompt.slice(0, 2 * PREVIEW_CHARS + 1));
-  return chars.length <= PREVIEW_CHARS ? prompt : `${chars.slice(0, PREVIEW_CHARS).join('')}...`;
+  // Walks the first 100 code points (a surrogate pair is one, a lone surrogate one too):
+  // no array of one-character strings, and never more than 200 UTF-16 units read.
+  let end = 0;
+  for (let points = 0; points < PREVIEW_CHARS; points++) {
+    if (end >= prompt.length) return prompt;
+    end += isPairAt(prompt, end) ? 2 : 1;
+  }
+  return end >= prompt.length ? prompt : `${prompt.slice(0, end)}...`;
+}
+
+function isPairAt(text: string, at: number): boolean {
+  const high = text.charCodeAt(at);
+  if (high < 0xd800 || high > 0xdbff) return false;
+  const low = text.charCodeAt(at + 1);
+  return low >= 0xdc00 && low <= 0xdfff;
 }

@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import { MetricsRegistry, ProblemException } from '@app/platform';
@@ -228,9 +228,11 @@ export class QueryService {
   private prepare(input: QueryInput) {
     const maxTokens = input.maxTokens ?? DEFAULT_MAX_TOKENS;
     // Hashed once: the cache key and the history record both use it.
-    const promptSha256 = createHash('sha256')
-      .update(input.messages ? JSON.stringify(input.messages) : input.prompt)
-      .digest('hex');
+    const promptSha256 = hash(
+      'sha256',
+      input.messages ? JSON.stringify(input.messages) : input.prompt,
+      'hex',
+    );
     const bypass =
       input.bypassCache === true || input.cacheable === false || !this.policy.cacheEnabled;
     const scope = cacheScope(this.policy.cacheShared, input.clientId);
@@ -321,9 +323,7 @@ function variantOf(params: QueryInput['params']): string | undefined {
   const { max_tokens: a, max_completion_tokens: b, ...rest } = params;
   const bounded = a !== undefined || b !== undefined;
   if (bounded && Object.keys(rest).length === 0) return undefined;
-  return createHash('sha256')
-    .update(JSON.stringify(rest) + (bounded ? '' : '\u0000unbounded'))
-    .digest('hex');
+  return hash('sha256', JSON.stringify(rest) + (bounded ? '' : '\u0000unbounded'), 'hex');
 }
 
 /** What a caller learns of an answered query (the text aside), from its history record. */

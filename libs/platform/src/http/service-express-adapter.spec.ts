@@ -43,7 +43,9 @@ async function answerOf(
 const BODY = { response: 'Processed: héllo <b>', tokens_used: 6, nested: [1, null, { a: 'ü' }] };
 
 describe('ServiceExpressAdapter', () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it.each([
     ['POST', 200, BODY],

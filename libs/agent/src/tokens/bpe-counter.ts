@@ -1,4 +1,5 @@
 import { PairTable } from './pair-table.js';
+import { ShortTokenSet } from './short-token-set.js';
 
 /** A BPE vocabulary: each token as text (valid UTF-8) or as raw bytes, indexed by rank. */
 export type BpeRanks = readonly (string | readonly number[])[];
@@ -21,10 +22,14 @@ const STEPS_PER_PAUSE = 1024;
  * stall the event loop. It keeps no state between calls: nothing ever holds a caller's text.
  */
 export class BpeCounter {
-  /** Whole tokens keyed by their bytes as a latin1 string (one char per byte). */
-  private readonly tokens = new Map<string, number>();
+  /** Whole tokens of up to ShortTokenSet.MAX_BYTES bytes: nearly every pre-token of real text. */
+  private readonly shortTokens: ShortTokenSet;
+  /** The longer whole tokens, by their bytes as a latin1 string (one char per byte). */
+  private readonly longTokens = new Set<string>();
   private readonly byteRanks = new Int32Array(256).fill(NONE);
   private readonly pairs: PairTable;
+  /** The split pattern of count(), which runs to its end in one go (counting() copies its own). */
+  private readonly countPattern: RegExp;
   /** Merges of two single bytes, dense (256 KiB): every pre-token starts with these lookups. */
   private readonly bytePairs = new Int32Array(256 * 256).fill(NONE);
   // Scratch space of the short-piece merge: ranks only, never text.
@@ -38,18 +43,26 @@ export class BpeCounter {
     private readonly splitPattern: RegExp,
   ) {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
+    this.countPattern = new RegExp(splitPattern.source, splitPattern.flags);
+    // Only needed while the tables are built: the counter keeps the compact forms below.
+    const tokens = new Map<string, number>();
     vocabulary.forEach((token, rank) => {
       const bytes = typeof token === 'string' ? toByteString(token) : String.fromCharCode(...token);
-      this.tokens.set(bytes, rank);
+      tokens.set(bytes, rank);
       if (bytes.length === 1) this.byteRanks[bytes.charCodeAt(0)] = rank;
     });
     if (this.byteRanks.includes(NONE)) throw new Error('the vocabulary must hold every byte');
+    this.shortTokens = new ShortTokenSet(tokens.size);
+    for (const bytes of tokens.keys()) {
+      if (bytes.length > ShortTokenSet.MAX_BYTES) this.longTokens.add(bytes);
+      else this.shortTokens.add(bytes);
+    }
     // Every way of writing each token as two tokens: these are all the merges BPE can make.
     const splits: number[] = [];
-    for (const [bytes, rank] of this.tokens) {
+    for (const [bytes, rank] of tokens) {
       for (let cut = 1; cut < bytes.length; cut++) {
-        const left = this.tokens.get(bytes.slice(0, cut));
-        const right = left === undefined ? undefined : this.tokens.get(bytes.slice(cut));
+        const left = tokens.get(bytes.slice(0, cut));
+        const right = left === undefined ? undefined : tokens.get(bytes.slice(cut));
         if (right !== undefined) splits.push(left!, right, rank);
       }
     }
@@ -64,13 +77,22 @@ export class BpeCounter {
     }
   }
 
-  /** Number of tokens in `text`; special-token markers count as the plain text they are. */
+  /**
+   * Number of tokens in `text`; special-token markers count as the plain text they are. In one
+   * go, without the generator's pauses: the caller keeps this for short texts.
+   */
   count(text: string): number {
-    const counting = this.counting(text);
-    for (;;) {
-      const step = counting.next();
-      if (step.done) return step.value;
+    // One pattern object for every call: the count runs to its end before another starts.
+    const pattern = this.countPattern;
+    pattern.lastIndex = 0;
+    let count = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const bytes = toByteString(match[0]);
+      if (bytes.length === 0) pattern.lastIndex++; // never matched: the pattern is not empty
+      else if (bytes.length <= SMALL_PIECE) count += this.countSmall(bytes);
+      else count += finish(this.mergeLarge(bytes));
     }
+    return count;
   }
 
   /**
@@ -84,9 +106,8 @@ export class BpeCounter {
     // matchAll works on a copy of the pattern: its lastIndex is never shared between calls.
     for (const [piece] of text.matchAll(this.splitPattern)) {
       const bytes = toByteString(piece);
-      if (bytes.length <= 1 || this.tokens.has(bytes)) count += bytes.length === 0 ? 0 : 1;
-      else if (bytes.length <= SMALL_PIECE) count += this.mergeSmall(bytes);
-      else count += yield* this.mergeLarge(bytes);
+      if (bytes.length === 0) continue;
+      count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
       work += bytes.length;
       if (work >= STEPS_PER_PAUSE) {
         work = 0;
@@ -94,6 +115,17 @@ export class BpeCounter {
       }
     }
     return count;
+  }
+
+  /** Tokens in a pre-token of at most SMALL_PIECE bytes: one when it is a token itself. */
+  private countSmall(bytes: string): number {
+    return bytes.length === 1 || this.isToken(bytes) ? 1 : this.mergeSmall(bytes);
+  }
+
+  private isToken(bytes: string): boolean {
+    return bytes.length <= ShortTokenSet.MAX_BYTES
+      ? this.shortTokens.has(bytes)
+      : this.longTokens.has(bytes);
   }
 
   /** The reference loop: scan for the lowest-ranked pair, merge it, repeat. */
@@ -192,6 +224,14 @@ export class BpeCounter {
   private pairRank(left: number, right: number): number {
     const rank = this.pairs.get(left, right);
     return rank === -1 ? NONE : rank;
+  }
+}
+
+/** Runs a generator to its end, ignoring its pauses. */
+function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 

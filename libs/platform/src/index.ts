@@ -29,3 +29,4 @@ export { rawResponse } from './http/problem-details.filter.js';
 export { allowedMethods } from './http/allowed-methods.js';
 export { replayedHeaders } from './http/replayed-headers.js';
 export { ServiceExpressAdapter } from './http/service-express-adapter.js';
+export { SeriesCounter, SeriesHistogram } from './telemetry/series-metrics.js';

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
-import type { MetricsRegistry } from '@app/platform';
+import { type Counter, Gauge, type Histogram } from 'prom-client';
+import { SeriesCounter, SeriesHistogram, type MetricsRegistry } from '@app/platform';
 import type { ProviderFailureKind } from './provider-error.js';
 
 /** Circuit states as exported (`gen_ai_provider_circuit_state{state}`) and shown in /ready. */
@@ -36,26 +36,26 @@ export class ProviderMetrics {
       'gen_ai_request_model',
       'gen_ai_operation_name',
     ];
-    this.requests = new Counter({
+    this.requests = new SeriesCounter({
       name: 'gen_ai_client_requests_total',
       help: 'Calls to an LLM provider (each fallback attempt counts), by provider and model.',
       labelNames,
       registers,
     });
-    this.failures = new Counter({
+    this.failures = new SeriesCounter({
       name: 'gen_ai_client_failures_total',
       help: 'Failed LLM provider calls, by provider, model and error type.',
       labelNames: [...labelNames, 'error_type'],
       registers,
     });
-    this.duration = new Histogram({
+    this.duration = new SeriesHistogram({
       name: 'gen_ai_client_operation_duration_seconds',
       help: 'Duration of LLM provider calls (streams: until the last chunk); error_type is empty on success.',
       labelNames: [...labelNames, 'error_type'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80],
       registers,
     });
-    this.tokens = new Counter({
+    this.tokens = new SeriesCounter({
       name: 'gen_ai_client_tokens_total',
       help: 'Tokens consumed at LLM providers, by provider, model and token type (input, output).',
       labelNames: [...labelNames, 'gen_ai_token_type'],
@@ -67,7 +67,7 @@ export class ProviderMetrics {
       labelNames: ['provider', 'state'],
       registers,
     });
-    this.fallbacks = new Counter({
+    this.fallbacks = new SeriesCounter({
       name: 'gen_ai_provider_fallbacks_total',
       help: 'Requests handed to the next provider of the chain, by the provider that was skipped.',
       labelNames: ['provider'],

@@ -1,8 +1,8 @@
 import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { hash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Counter } from 'prom-client';
-import { MetricsRegistry, ProblemException } from '@app/platform';
+import type { Counter } from 'prom-client';
+import { MetricsRegistry, ProblemException, SeriesCounter } from '@app/platform';
 import {
   cacheKey,
   cacheScope,
@@ -122,7 +122,7 @@ export class QueryService {
     registry: MetricsRegistry,
     @Optional() private readonly conversations?: QueryConversations,
   ) {
-    this.cacheRequests = new Counter({
+    this.cacheRequests = new SeriesCounter({
       name: 'cache_requests_total',
       help: 'Response cache lookups by result (hit, miss, bypass).',
       labelNames: ['result'],

@@ -3,8 +3,8 @@ import {
   type Attributes,
   type Histogram as OtelHistogram,
 } from '@opentelemetry/api';
-import { Histogram } from 'prom-client';
-import type { MetricsRegistry } from '@app/platform';
+import type { Histogram } from 'prom-client';
+import { SeriesHistogram, type MetricsRegistry } from '@app/platform';
 import { metricsExportStarted } from '@app/platform/telemetry';
 
 /** Label names: the GenAI attributes with dots as underscores, plus our provider id. */
@@ -44,7 +44,13 @@ class GenAiHistogram {
     buckets: number[],
     labelNames: Label[],
   ) {
-    this.prom = new Histogram({ name: promName, help, labelNames, buckets, registers: [registry] });
+    this.prom = new SeriesHistogram({
+      name: promName,
+      help,
+      labelNames,
+      buckets,
+      registers: [registry],
+    });
     // Only when the SDK exports metrics (OTEL_METRICS_EXPORTER=otlp): otherwise every
     // observation would build its attributes for the API's no-op meter.
     this.otel = !metricsExportStarted()

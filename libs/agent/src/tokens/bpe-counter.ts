@@ -88,7 +88,8 @@ export class BpeCounter {
     let count = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       const bytes = toByteString(match[0]);
-      if (bytes.length === 0) pattern.lastIndex++; // never matched: the pattern is not empty
+      if (bytes.length === 0)
+        pattern.lastIndex++; // never matched: the pattern is not empty
       else if (bytes.length <= SMALL_PIECE) count += this.countSmall(bytes);
       else count += finish(this.mergeLarge(bytes));
     }

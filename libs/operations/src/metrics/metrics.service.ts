@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsRegistry, RequestEvents, routeOf, type Environment } from '@app/platform';
+import { type Counter, Gauge, type Histogram } from 'prom-client';
+import {
+  MetricsRegistry,
+  RequestEvents,
+  routeOf,
+  type Environment,
+  SeriesCounter,
+  SeriesHistogram,
+} from '@app/platform';
 import type { IncomingMessage } from 'node:http';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -15,12 +22,6 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 export class MetricsService {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  // Each series bound once: its label object and status string are not rebuilt per request
-  // (prom-client still validates and hashes the labels on every inc and observe).
-  private readonly series = new Map<
-    string,
-    { requests: { inc(): void }; duration: { observe(value: number): void } }
-  >();
 
   constructor(
     private readonly registry: MetricsRegistry,
@@ -43,13 +44,13 @@ export class MetricsService {
       },
       1,
     );
-    this.httpRequests = new Counter({
+    this.httpRequests = new SeriesCounter({
       name: 'http_requests_total',
       help: 'HTTP requests served, by method, route template and status code.',
       labelNames: ['method', 'route', 'status'],
       registers: [registry],
     });
-    this.httpDuration = new Histogram({
+    this.httpDuration = new SeriesHistogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency, by method, route template and status code.',
       labelNames: ['method', 'route', 'status'],
@@ -60,18 +61,10 @@ export class MetricsService {
 
   /** Counts one served request and records its duration. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      const labels = { method, route, status: String(status) };
-      series = {
-        requests: this.httpRequests.labels(labels),
-        duration: this.httpDuration.labels(labels),
-      };
-      this.series.set(key, series);
-    }
-    series.requests.inc();
-    series.duration.observe(seconds);
+    // Series metrics: the labels find their series without being hashed (see series-metrics).
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
   }
 
   /** Prometheus text exposition of every metric. */

@@ -41,24 +41,22 @@ function recordHeaders(middleware: Middleware): RecordedHeaders | undefined {
     throw new NotFixed();
   };
   const request = new Proxy({}, { get: notFixed, set: notFixed }) as IncomingMessage;
-  const response = new Proxy(
-    {
-      setHeader(name: string, value: OutgoingHttpHeader) {
-        removed.delete(name.toLowerCase());
-        set.set(name.toLowerCase(), [name, value]);
-        return response;
-      },
-      removeHeader(name: string) {
-        set.delete(name.toLowerCase());
-        removed.add(name.toLowerCase());
-      },
+  const recorder = {
+    setHeader: (name: string, value: OutgoingHttpHeader): ServerResponse => {
+      removed.delete(name.toLowerCase());
+      set.set(name.toLowerCase(), [name, value]);
+      return response;
     },
-    {
-      get: (target, key) =>
-        key === 'setHeader' || key === 'removeHeader' ? target[key] : notFixed(),
-      set: notFixed,
+    removeHeader: (name: string): void => {
+      set.delete(name.toLowerCase());
+      removed.add(name.toLowerCase());
     },
-  ) as unknown as ServerResponse;
+  };
+  const response = new Proxy(recorder, {
+    get: (target, key) =>
+      key === 'setHeader' || key === 'removeHeader' ? target[key] : notFixed(),
+    set: notFixed,
+  }) as unknown as ServerResponse;
   try {
     middleware(request, response, (error?: unknown) => {
       if (error !== undefined) fixed = false;

@@ -34,7 +34,7 @@ export class ServiceExpressAdapter extends ExpressAdapter {
     if (res.hasHeader('Content-Type') || res.hasHeader('Transfer-Encoding')) return false;
     // JSON settings would change the bytes: none are set by the service, checked once.
     this.plainJson ??= ['json replacer', 'json spaces', 'json escape'].every(
-      (setting) => !(this.getInstance() as { get(name: string): unknown }).get(setting),
+      (setting) => !this.getInstance<{ get(name: string): unknown }>().get(setting),
     );
     return this.plainJson;
   }

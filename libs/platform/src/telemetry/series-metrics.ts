@@ -1,0 +1,224 @@
+import {
+  Counter,
+  Histogram,
+  type CounterConfiguration,
+  type HistogramConfiguration,
+  type LabelValues,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type MetricValueWithName,
+} from 'prom-client';
+
+/**
+ * prom-client's counter and histogram for metrics updated on every request. prom-client
+ * validates, copies and hashes the labels into a string on every `inc` and `observe`, its bound
+ * children (`labels()`) included; that was most of its cost on the request path. These find
+ * the series by walking one small map per label value instead (no string is built), validate
+ * the labels once per series, and keep the arithmetic:
+ * - {@link SeriesCounter}: increments add up in the series and reach prom-client when the
+ *   registry is read, with prom-client's own `inc`.
+ * - {@link SeriesHistogram}: buckets, sum and count live in the series and are exported in
+ *   prom-client's format.
+ * The exposition is the same text as prom-client's for the same observations.
+ */
+export class SeriesCounter<T extends string = string> extends Counter<T> {
+  private readonly tree = new SeriesTree<CounterSeries<T>>();
+  /** prom-client's own `inc`. */
+  private readonly checked: Counter<T>['inc'];
+
+  constructor(config: CounterConfiguration<T>) {
+    super(config);
+    const checked = this.inc.bind(this);
+    this.checked = checked;
+    this.inc = ((labels?: LabelValues<T> | number, value?: number) => {
+      const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
+      // Anything but a plain non-negative amount gets prom-client's own treatment (its errors).
+      if (amount !== undefined && !(amount >= 0 && amount < Infinity)) return checked(set, amount);
+      let series = this.tree.find(this.labelNamesOf(), set);
+      if (series === undefined) {
+        checked(set, 0); // validates the labels, and the series shows 0 until it is read
+        series = this.tree.add(this.labelNamesOf(), set, { labels: { ...set }, pending: 0 });
+      }
+      series.pending += amount ?? 1;
+    }) as Counter<T>['inc'];
+    const remove = this.remove.bind(this);
+    this.remove = ((...values: Parameters<Counter<T>['remove']>) => {
+      this.flush();
+      this.tree.clear();
+      remove(...(values as [never]));
+    }) as Counter<T>['remove'];
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValue<T>>> {
+    this.flush();
+    return super.get();
+  }
+
+  override reset(): void {
+    // Also called by prom-client's constructor, before this class's fields exist.
+    (this.tree as SeriesTree<unknown> | undefined)?.clear();
+    super.reset();
+  }
+
+  private flush(): void {
+    for (const series of this.tree.all()) {
+      if (series.pending === 0) continue;
+      const pending = series.pending;
+      series.pending = 0;
+      this.checked(series.labels, pending);
+    }
+  }
+
+  private labelNamesOf(): readonly string[] {
+    return (this as unknown as { labelNames: string[] }).labelNames;
+  }
+}
+
+export class SeriesHistogram<T extends string = string> extends Histogram<T> {
+  private readonly tree = new SeriesTree<HistogramSeries<T>>();
+  private readonly bounds: readonly number[];
+
+  constructor(config: HistogramConfiguration<T>) {
+    super(config);
+    this.bounds = (this as unknown as { upperBounds: number[] }).upperBounds;
+    const checked = this.observe.bind(this);
+    this.observe = ((labels: LabelValues<T> | number, value?: number) => {
+      const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
+      if (typeof amount !== 'number' || !Number.isFinite(amount)) return checked(set, amount!);
+      let series = this.tree.find(this.labelNamesOf(), set);
+      if (series === undefined) {
+        validateLabels(this.labelNamesOf(), set);
+        series = this.tree.add(this.labelNamesOf(), set, {
+          labels: { ...set },
+          buckets: new Float64Array(this.bounds.length),
+          sum: 0,
+          count: 0,
+        });
+      }
+      const bounds = this.bounds;
+      for (let i = 0; i < bounds.length; i++) {
+        if (amount <= bounds[i]) {
+          series.buckets[i]++;
+          break;
+        }
+      }
+      series.sum += amount;
+      series.count++;
+    }) as Histogram<T>['observe'];
+  }
+
+  /** What the registry reads: prom-client's series, then these, in prom-client's format. */
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {
+    const own = await PROM_STRING.call(this);
+    return { ...own, values: [...own.values, ...this.exported()] };
+  }
+
+  override reset(): void {
+    // Also called by prom-client's constructor, before this class's fields exist.
+    (this.tree as SeriesTree<unknown> | undefined)?.clear();
+    super.reset();
+  }
+
+  private exported(): MetricValueWithName<T>[] {
+    const name = (this as unknown as { name: string }).name;
+    const values: MetricValueWithName<T>[] = [];
+    for (const series of this.tree.all()) {
+      let cumulative = 0;
+      for (let i = 0; i < this.bounds.length; i++) {
+        cumulative += series.buckets[i];
+        values.push(exported({ le: this.bounds[i] }, series, cumulative, `${name}_bucket`, null));
+      }
+      values.push(
+        exported({ le: '+Inf' }, series, series.count, `${name}_bucket`, null),
+        exported({}, series, series.sum, `${name}_sum`, undefined),
+        exported({}, series, series.count, `${name}_count`, undefined),
+      );
+    }
+    return values;
+  }
+
+  private labelNamesOf(): readonly string[] {
+    return (this as unknown as { labelNames: string[] }).labelNames;
+  }
+}
+
+interface CounterSeries<T extends string> {
+  labels: LabelValues<T>;
+  pending: number;
+}
+
+interface HistogramSeries<T extends string> {
+  labels: LabelValues<T>;
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+type PromString<T extends string> = () => Promise<MetricObjectWithValues<MetricValueWithName<T>>>;
+// prom-client's histogram text export (not in its type declarations; the registry prefers it).
+const PROM_STRING = (Histogram.prototype as unknown as { getForPromString: PromString<string> })
+  .getForPromString as PromString<never>;
+
+/** One exported value, shaped as prom-client's histogram shapes its own (labels shared). */
+function exported<T extends string>(
+  labels: Record<string, string | number>,
+  series: HistogramSeries<T>,
+  value: number,
+  metricName: string,
+  exemplar: null | undefined,
+): MetricValueWithName<T> {
+  return { labels, sharedLabels: series.labels, value, metricName, exemplar } as never;
+}
+
+const LEAF = Symbol('series');
+
+/** Series by their label values, one map level per label name (a missing label is undefined). */
+class SeriesTree<S> {
+  private root = new Map<unknown, unknown>();
+  private list: S[] = [];
+
+  find(names: readonly string[], labels: Record<string, unknown>): S | undefined {
+    let node = this.root;
+    for (let i = 0; i < names.length; i++) {
+      const next = node.get(labels[names[i]]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) return undefined;
+      node = next;
+    }
+    return node.get(LEAF) as S | undefined;
+  }
+
+  add(names: readonly string[], labels: Record<string, unknown>, series: S): S {
+    let node = this.root;
+    for (const name of names) {
+      let next = node.get(labels[name]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(labels[name], next);
+      }
+      node = next;
+    }
+    node.set(LEAF, series);
+    this.list.push(series);
+    return series;
+  }
+
+  all(): readonly S[] {
+    return this.list;
+  }
+
+  clear(): void {
+    this.root = new Map();
+    this.list = [];
+  }
+}
+
+/** prom-client's rule: every label must be declared. */
+function validateLabels(names: readonly string[], labels: Record<string, unknown>): void {
+  for (const label of Object.keys(labels)) {
+    if (!names.includes(label)) {
+      throw new Error(
+        `Added label "${label}" is not included in initial labelset: ${JSON.stringify(names)}`,
+      );
+    }
+  }
+}

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { AnswerMeter, AnswerTooLargeError, type AnswerBounds } from './answer-bounds.js';
 import { isAbort, ProviderError } from './provider-error.js';
 import { MAX_BACKOFF_MS } from './retrying-provider.js';
@@ -18,14 +18,16 @@ import { MAX_BACKOFF_MS } from './retrying-provider.js';
  * is never kept or quoted.
  */
 export class UpstreamClient {
-  private readonly pool: Pool;
+  /** Made on the first call: undici (a megabyte of code) loads only where an upstream is used. */
+  private pool: Pool | undefined;
+  private loading: Promise<Pool> | undefined;
+  private readonly origin: string;
   private readonly path: string;
   private readonly headers: Record<string, string>;
 
   constructor(baseUrl: string, apiKey: string | undefined) {
     const url = new URL(`${baseUrl.replace(/\/+$/, '')}/chat/completions`);
-    // Idle connections are unreferenced: the pool never holds the process open at shutdown.
-    this.pool = new Pool(url.origin);
+    this.origin = url.origin;
     this.path = `${url.pathname}${url.search}`;
     this.headers = {
       'content-type': 'application/json',
@@ -69,6 +71,12 @@ export class UpstreamClient {
     return sseData(source, new AnswerMeter(bounds, true), signal);
   }
 
+  private loadPool(): Promise<Pool> {
+    // Idle connections are unreferenced: the pool never holds the process open at shutdown.
+    this.loading ??= import('undici').then(({ Pool }) => (this.pool = new Pool(this.origin)));
+    return this.loading;
+  }
+
   /** Sends the request; resolves with the decoded body of a 2xx answer. */
   private async post(
     body: object,
@@ -78,7 +86,8 @@ export class UpstreamClient {
   ): Promise<Readable> {
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await this.pool.request({
+      const pool = this.pool ?? (await this.loadPool());
+      answer = await pool.request({
         path: this.path,
         method: 'POST',
         headers: { ...this.headers, accept },

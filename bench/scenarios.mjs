@@ -212,7 +212,8 @@ export const SERVERS = [
     role: 'reference',
     script: 'bench/floor-server.mjs',
     optIn: true,
-    loads: ids('health@64', 'query@64'),
+    // Every prompt of the floor is new: its query rows are cache misses, whatever the load.
+    loads: ids('health@64', 'query@64', 'query-miss@64'),
   },
 ];
 

@@ -7,6 +7,11 @@ import { tracingEnabled } from '../telemetry/telemetry-settings.js';
 // A stalled reader of stdout must not grow the process without bound: past this many buffered
 // bytes, log lines are dropped (sonic-boom's `maxLength`) instead.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+// Lines written while a write is in flight are appended to one string of at most this many
+// bytes, whose UTF-8 length sonic-boom measures again on every line (flattening it each time):
+// 4 KiB instead of its default 16 KiB makes that a quarter of the copying, for a write(2) per
+// ~13 request lines instead of ~50.
+const MAX_WRITE_BYTES = 4 * 1024;
 
 /**
  * The application's one pino logger. JSON lines go to stdout asynchronously: a write never
@@ -28,5 +33,13 @@ export function createRootLogger(env: Environment): Logger {
       transport: { target: 'pino-pretty', options: { singleLine: true } },
     });
   }
-  return pino(options, pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_BYTES }));
+  return pino(
+    options,
+    pino.destination({
+      dest: 1,
+      sync: false,
+      maxLength: MAX_BUFFERED_BYTES,
+      maxWrite: MAX_WRITE_BYTES,
+    }),
+  );
 }

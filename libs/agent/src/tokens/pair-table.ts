@@ -1,3 +1,5 @@
+import { slotCount } from './slot-count.js';
+
 /**
  * The merges of a BPE vocabulary as an open-addressing hash table in one typed array:
  * (rank of the left part, rank of the right part) → rank of the token they form. Merging is
@@ -12,11 +14,10 @@ export class PairTable {
   private readonly shift: number;
 
   constructor(capacity: number) {
-    let bits = 10;
-    while (1 << bits < capacity * 2) bits++; // load factor ≤ 0.5 keeps probe runs short
-    this.slots = new Int32Array(3 << bits).fill(-1);
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
+    const { slots, mask, shift } = slotCount(capacity);
+    this.slots = new Int32Array(3 * slots).fill(-1);
+    this.mask = mask;
+    this.shift = shift;
   }
 
   /** Records that part `a` followed by part `b` form the token ranked `rank`. */

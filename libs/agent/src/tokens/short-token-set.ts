@@ -1,3 +1,5 @@
+import { slotCount } from './slot-count.js';
+
 /**
  * Which byte strings of up to {@link ShortTokenSet.MAX_BYTES} bytes are whole tokens, as an
  * open-addressing table in one typed array whose keys are the bytes themselves, packed into
@@ -15,11 +17,10 @@ export class ShortTokenSet {
   private readonly shift: number;
 
   constructor(capacity: number) {
-    let bits = 10;
-    while (1 << bits < capacity * 2) bits++; // load factor ≤ 0.5 keeps probe runs short
-    this.slots = new Int32Array(4 << bits);
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
+    const { slots, mask, shift } = slotCount(capacity);
+    this.slots = new Int32Array(4 * slots);
+    this.mask = mask;
+    this.shift = shift;
   }
 
   /** Adds `bytes` (a latin1 string, one char per byte, 1 to MAX_BYTES long). */

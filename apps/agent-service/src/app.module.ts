@@ -2,11 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessModule, accessConfig } from '@app/access';
 import { AgentModule, agentConfig, messageCapture, PROVIDER_READINESS } from '@app/agent';
 import { OperationsModule, readinessOptions } from '@app/operations';
-import { PlatformModule, type Environment } from '@app/platform';
+import { PlatformModule } from '@app/platform';
 import { DATABASE_READINESS, DatabaseModule, databaseConfig } from '@app/platform/database';
 import { loadSchema } from './database-schema.js';
 import { REDIS_READINESS, RedisModule, redisConfig } from '@app/platform/redis';
 import { DocsModule } from './docs/docs.module.js';
+import type { ServiceEnvironment } from './service-environment.js';
 
 /**
  * Composes the service from its libs. Which optional dependencies exist is decided here, once:
@@ -15,7 +16,7 @@ import { DocsModule } from './docs/docs.module.js';
  */
 @Module({})
 export class AppModule {
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot(env: ServiceEnvironment): DynamicModule {
     const databaseSettings = databaseConfig(env);
     const redisSettings = redisConfig(env);
     const database = databaseSettings && DatabaseModule.forRoot(databaseSettings, loadSchema);

@@ -9,16 +9,15 @@ import {
   ConfigValidationError,
   installGracefulShutdown,
   listen,
-  loadEnvironment,
   ServiceExpressAdapter,
-  type Environment,
 } from '@app/platform';
 import { AppModule } from './app.module.js';
 import { configureApp } from './configure-app.js';
+import { loadServiceEnvironment, type ServiceEnvironment } from './service-environment.js';
 
-function readEnvironment(): Environment {
+function readEnvironment(): ServiceEnvironment {
   try {
-    return loadEnvironment(process.env);
+    return loadServiceEnvironment(process.env);
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     // The logger is not configured yet (its level is part of what failed): one plain line on stderr.

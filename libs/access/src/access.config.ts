@@ -1,4 +1,5 @@
 import type { Environment } from '@app/platform';
+import type { AccessEnvironment } from './access.environment.js';
 import { budgetConfig, type BudgetConfig } from './budgets/budget.config.js';
 import type { Limits } from './limits/sliding-window.js';
 
@@ -27,7 +28,7 @@ export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');
 export const ADMIN_CONFIG = Symbol('ADMIN_CONFIG');
 
 /** The access slice of the environment. */
-export function accessConfig(env: Environment): AccessConfig {
+export function accessConfig(env: Environment & AccessEnvironment): AccessConfig {
   return {
     keys: env.API_KEYS,
     keysFile: env.API_KEYS_FILE,

@@ -1,5 +1,6 @@
 export { AccessModule, type AccessModuleOptions } from './access.module.js';
 export { accessConfig } from './access.config.js';
+export { AccessEnvironment, API_KEY_ENTRY } from './access.environment.js';
 export {
   Authenticated,
   Metered,

@@ -1,4 +1,5 @@
-import type { CacheScope, Environment, LlmProviderName } from '@app/platform';
+import type { CacheScope, Environment } from '@app/platform';
+import type { AgentEnvironment, LlmProviderName } from './agent.environment.js';
 
 /** The agent's own settings, read from the validated environment. */
 export interface AgentConfig {
@@ -57,7 +58,7 @@ export interface AgentConfig {
 }
 
 /** The agent slice of the environment. */
-export function agentConfig(env: Environment): AgentConfig {
+export function agentConfig(env: Environment & AgentEnvironment): AgentConfig {
   return {
     provider: {
       name: env.LLM_PROVIDER,

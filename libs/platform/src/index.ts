@@ -1,10 +1,11 @@
+export { Environment, type CacheScope } from './config/environment.js';
 export {
-  API_KEY_ENTRY,
-  Environment,
-  type CacheScope,
-  type LlmProviderName,
-} from './config/environment.js';
-export { ConfigValidationError, loadEnvironment } from './config/load-environment.js';
+  ConfigValidationError,
+  loadEnvironment,
+  type EnvironmentSlice,
+} from './config/load-environment.js';
+// For the libs' own environment slices.
+export { BYTES_MESSAGE, toBool, toBytes, toInt, toList } from './config/transforms.js';
 export { PlatformModule } from './platform.module.js';
 export { ShutdownState } from './lifecycle/shutdown-state.js';
 export { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';

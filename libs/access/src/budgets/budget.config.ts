@@ -1,4 +1,4 @@
-import type { Environment } from '@app/platform';
+import type { AccessEnvironment } from '../access.environment.js';
 
 /** Default token budgets per client (a key entry's `tpd` / `tpmo` override the first two). */
 export interface BudgetConfig {
@@ -9,7 +9,7 @@ export interface BudgetConfig {
 }
 
 /** The budgets' slice of the environment. */
-export function budgetConfig(env: Environment): BudgetConfig {
+export function budgetConfig(env: AccessEnvironment): BudgetConfig {
   return {
     tokensPerDay: env.BUDGET_TOKENS_PER_DAY,
     tokensPerMonth: env.BUDGET_TOKENS_PER_MONTH,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { API_KEY_ENTRY } from '@app/platform';
+import { API_KEY_ENTRY } from '../access.environment.js';
 import { apiKeyDigest } from './api-key.js';
 import { runApiKeyCommand } from './api-key.command.js';
 

@@ -1,4 +1,4 @@
-import { API_KEY_ENTRY } from '@app/platform';
+import { API_KEY_ENTRY } from '../access.environment.js';
 import { KEY_API_USAGE, KEY_API_VERBS, runKeyApiCommand } from '../admin/key-api.command.js';
 import { generateApiKey, keyEntry } from './api-key.js';
 

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { API_KEY_ENTRY } from '@app/platform';
+import { API_KEY_ENTRY } from '../access.environment.js';
 
 /** Per-client limits from a key entry; absent fields fall back to the global settings. */
 export interface ClientLimits {

@@ -10,49 +10,56 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const KNOWN_KEYS = Object.keys(new Environment());
-
 /**
- * Validates raw variables (normally `process.env`) into a typed {@link Environment}.
- * Unknown variables are ignored, empty strings count as unset, and values never appear in
- * error messages because some of them are secrets.
+ * A lib's own settings: a class of class-validator-decorated variables with their defaults,
+ * and optionally the rules that involve several of them.
  */
-export function loadEnvironment(
-  raw: Record<string, string | undefined> = process.env,
-): Environment {
-  const picked: Record<string, string> = {};
-  for (const key of KNOWN_KEYS) {
-    const value = raw[key];
-    if (value !== undefined && value !== '') picked[key] = value;
-  }
-  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
-  const problems = validateSync(env, { forbidUnknownValues: false }).map(describe);
-  problems.push(...crossFieldProblems(env));
-  if (problems.length > 0) throw new ConfigValidationError(problems);
-  return env;
+export interface EnvironmentSlice<T extends object> {
+  new (): T;
+  problems?(env: T): string[];
 }
 
-/** Rules that involve more than one variable. */
-function crossFieldProblems(env: Environment): string[] {
+type Intersection<T extends object[]> = T extends [infer H, ...infer R extends object[]]
+  ? H & Intersection<R>
+  : unknown;
+
+/**
+ * Validates raw variables (normally `process.env`) into the platform's typed
+ * {@link Environment} and each slice the libs declare (the service passes its libs' slices), as
+ * one object. Unknown variables are ignored, empty strings count as unset, and values never
+ * appear in error messages because some of them are secrets.
+ */
+export function loadEnvironment<S extends object[]>(
+  raw: Record<string, string | undefined> = process.env,
+  ...slices: { [K in keyof S]: EnvironmentSlice<S[K]> }
+): Environment & Intersection<S> {
   const problems: string[] = [];
-  if (env.LLM_PROVIDER === 'openai' && !env.LLM_BASE_URL && !env.LLM_API_KEY) {
-    problems.push(
-      'LLM_API_KEY is required when LLM_PROVIDER=openai talks to the OpenAI API (no LLM_BASE_URL)',
-    );
-  }
-  const builtinAt = env.LLM_FALLBACKS.indexOf('builtin');
-  if (env.LLM_FALLBACKS.length > 0 && env.LLM_PROVIDER === 'builtin') {
-    problems.push('LLM_FALLBACKS needs LLM_PROVIDER=openai (the built-in provider never fails)');
-  } else if (builtinAt !== -1 && builtinAt !== env.LLM_FALLBACKS.length - 1) {
-    problems.push('LLM_FALLBACKS may name builtin only last (it never fails over)');
-  }
+  const env = validated(Environment, raw, problems);
   if (env.SHUTDOWN_DRAIN_DELAY_MS >= env.SHUTDOWN_GRACE_MS && env.SHUTDOWN_GRACE_MS > 0) {
     problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_GRACE_MS');
   }
-  if (env.AUTH_REQUIRED && env.API_KEYS.length === 0 && !env.API_KEYS_FILE && !env.ADMIN_TOKEN) {
-    problems.push('AUTH_REQUIRED=true needs API_KEYS, API_KEYS_FILE or ADMIN_TOKEN');
+  for (const slice of slices as EnvironmentSlice<object>[]) {
+    Object.assign(env, validated(slice, raw, problems));
   }
-  return problems;
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return env as Environment & Intersection<S>;
+}
+
+/** The variables `slice` declares, validated; its problems added to `problems`. */
+function validated<T extends object>(
+  slice: EnvironmentSlice<T>,
+  raw: Record<string, string | undefined>,
+  problems: string[],
+): T {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(new slice())) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(slice, picked, { exposeDefaultValues: true });
+  problems.push(...validateSync(env, { forbidUnknownValues: false }).map(describe));
+  problems.push(...(slice.problems?.(env) ?? []));
+  return env;
 }
 
 function describe(error: ValidationError): string {

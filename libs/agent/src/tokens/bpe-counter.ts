@@ -28,7 +28,7 @@ export class BpeCounter {
   private readonly longTokens = new Set<string>();
   private readonly byteRanks = new Int32Array(256).fill(NONE);
   private readonly pairs: PairTable;
-  /** The split pattern of count(), which runs to its end in one go (counting() copies its own). */
+  /** The split pattern of count(), sticky; it runs to its end in one go (counting() copies its own). */
   private readonly countPattern: RegExp;
   /** Merges of two single bytes, dense (256 KiB): every pre-token starts with these lookups. */
   private readonly bytePairs = new Int32Array(256 * 256).fill(NONE);
@@ -43,7 +43,7 @@ export class BpeCounter {
     private readonly splitPattern: RegExp,
   ) {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
-    this.countPattern = new RegExp(splitPattern.source, splitPattern.flags);
+    this.countPattern = new RegExp(splitPattern.source, `${splitPattern.flags}y`);
     // Only needed while the tables are built: the counter keeps the compact forms below.
     const tokens = new Map<string, number>();
     vocabulary.forEach((token, rank) => {
@@ -82,16 +82,21 @@ export class BpeCounter {
    * go, without the generator's pauses: the caller keeps this for short texts.
    */
   count(text: string): number {
-    // One pattern object for every call: the count runs to its end before another starts.
+    // One sticky pattern object for every call (the count runs to its end before another
+    // starts): test() moves lastIndex past each piece without building a match array, and
+    // sticky matching finds the pieces back to back, as they tile every text.
     const pattern = this.countPattern;
-    pattern.lastIndex = 0;
     let count = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      const bytes = toByteString(match[0]);
-      if (bytes.length === 0)
-        pattern.lastIndex++; // never matched: the pattern is not empty
-      else if (bytes.length <= SMALL_PIECE) count += this.countSmall(bytes);
-      else count += finish(this.mergeLarge(bytes));
+    let start = 0;
+    pattern.lastIndex = 0;
+    while (start < text.length) {
+      if (!pattern.test(text)) return count + finish(this.countingFrom(text, start));
+      const end = pattern.lastIndex;
+      if (end === start) return count + finish(this.countingFrom(text, start)); // never: no empty piece
+      const bytes = toByteString(text.slice(start, end));
+      count +=
+        bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : finish(this.mergeLarge(bytes));
+      start = end;
     }
     return count;
   }
@@ -101,11 +106,20 @@ export class BpeCounter {
    * (bytes scanned, merges made), so a caller can spread one long text over several turns of
    * the event loop: even a single 100 kB pre-token is merged in bounded slices.
    */
-  *counting(text: string): Generator<void, number> {
+  counting(text: string): Generator<void, number> {
+    return this.countingFrom(text, 0);
+  }
+
+  /** counting() of the pieces the split pattern finds from `start` on. */
+  private *countingFrom(text: string, start: number): Generator<void, number> {
     let count = 0;
     let work = 0;
-    // matchAll works on a copy of the pattern: its lastIndex is never shared between calls.
-    for (const [piece] of text.matchAll(this.splitPattern)) {
+    // A copy of the pattern: its lastIndex is never shared between calls.
+    const pattern = new RegExp(this.splitPattern.source, this.splitPattern.flags);
+    pattern.lastIndex = start;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const piece = match[0];
+      if (piece.length === 0) pattern.lastIndex++; // never: the pattern matches no empty piece
       const bytes = toByteString(piece);
       if (bytes.length === 0) continue;
       count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);

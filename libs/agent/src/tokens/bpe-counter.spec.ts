@@ -23,6 +23,19 @@ describe('BpeCounter', () => {
     expect(counter.count(text)).toBe(tokens);
   });
 
+  it('counts only the pieces a split pattern finds, when its pieces leave gaps', () => {
+    // cl100k's pieces tile every text; a pattern that skips characters takes the search path.
+    const words = new BpeCounter(ranks, /\p{L}+/gu);
+    const text = 'caching, recomputing... and   tokenizers! 42 émigrés';
+    const pieces = [...text.matchAll(/\p{L}+/gu)].map(([piece]) => piece);
+    const expected = pieces.reduce((sum, piece) => sum + counter.count(piece), 0);
+    expect(words.count(text)).toBe(expected);
+    const counting = words.counting(`${text} ${'q'.repeat(5000)}`);
+    let step = counting.next();
+    while (!step.done) step = counting.next();
+    expect(step.value).toBe(expected + counter.count('q'.repeat(5000)));
+  });
+
   it('counting() pauses in bounded steps, inside one long pre-token too, and ends at count()', () => {
     for (const text of ['q'.repeat(60_000), 'word '.repeat(12_000)]) {
       const counting = counter.counting(text);

@@ -90,9 +90,9 @@ export class BpeCounter {
     let start = 0;
     pattern.lastIndex = 0;
     while (start < text.length) {
-      if (!pattern.test(text)) return count + finish(this.countingFrom(text, start));
+      if (!pattern.test(text)) return count + finish(this.scanningFrom(text, start));
       const end = pattern.lastIndex;
-      if (end === start) return count + finish(this.countingFrom(text, start)); // never: no empty piece
+      if (end === start) return count + finish(this.scanningFrom(text, start));
       const bytes = toByteString(text.slice(start, end));
       count +=
         bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : finish(this.mergeLarge(bytes));
@@ -106,22 +106,46 @@ export class BpeCounter {
    * (bytes scanned, merges made), so a caller can spread one long text over several turns of
    * the event loop: even a single 100 kB pre-token is merged in bounded slices.
    */
-  counting(text: string): Generator<void, number> {
-    return this.countingFrom(text, 0);
-  }
-
-  /** counting() of the pieces the split pattern finds from `start` on. */
-  private *countingFrom(text: string, start: number): Generator<void, number> {
+  *counting(text: string): Generator<void, number> {
+    // A sticky copy of the pattern for this count alone (count() keeps one for itself).
+    const pattern = new RegExp(this.splitPattern.source, `${this.splitPattern.flags}y`);
     let count = 0;
     let work = 0;
-    // A copy of the pattern: its lastIndex is never shared between calls.
+    let start = 0;
+    while (start < text.length) {
+      pattern.lastIndex = start;
+      if (!pattern.test(text) || pattern.lastIndex === start) {
+        return count + (yield* this.scanningFrom(text, start));
+      }
+      const end = pattern.lastIndex;
+      const bytes = toByteString(text.slice(start, end));
+      count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
+      start = end;
+      work += bytes.length;
+      if (work >= STEPS_PER_PAUSE) {
+        work = 0;
+        yield;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The pieces from `start` on as a search finds them, skipping what the pattern does not
+   * match: the pieces of a BPE split pattern tile every text, so the sticky scans above never
+   * need this; it keeps the count exact for a pattern that would leave gaps.
+   */
+  private *scanningFrom(text: string, start: number): Generator<void, number> {
+    let count = 0;
+    let work = 0;
     const pattern = new RegExp(this.splitPattern.source, this.splitPattern.flags);
     pattern.lastIndex = start;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      const piece = match[0];
-      if (piece.length === 0) pattern.lastIndex++; // never: the pattern matches no empty piece
-      const bytes = toByteString(piece);
-      if (bytes.length === 0) continue;
+      if (match[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      const bytes = toByteString(match[0]);
       count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
       work += bytes.length;
       if (work >= STEPS_PER_PAUSE) {

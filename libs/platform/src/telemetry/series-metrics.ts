@@ -19,7 +19,10 @@ import {
  *   registry is read, with prom-client's own `inc`.
  * - {@link SeriesHistogram}: buckets, sum and count live in the series and are exported in
  *   prom-client's format.
- * The exposition is the same text as prom-client's for the same observations.
+ * The exposition is the same text as prom-client's for the same observations. Labels are
+ * checked when a series is first seen, not on every call; a histogram series set through
+ * prom-client's own paths (`zero`, `labels()` children) is exported beside, not merged with, one
+ * observed here: the service uses `inc` and `observe` only.
  */
 export class SeriesCounter<T extends string = string> extends Counter<T> {
   private readonly tree = new SeriesTree<CounterSeries<T>>();

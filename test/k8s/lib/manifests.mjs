@@ -28,11 +28,19 @@ export function agent(objects) {
 }
 
 /**
- * Every variable the service reads: the platform configuration's fields, plus the access
- * settings (API keys, rate limits, load shedding) whose names are fixed by the API contract.
+ * Every variable the service reads: the fields of the platform's configuration and of the libs'
+ * slices, plus the access settings (API keys, rate limits, load shedding) whose names are fixed
+ * by the API contract.
  */
 export function knownVariables() {
-  const source = readFileSync(join(ROOT, 'libs/platform/src/config/environment.ts'), 'utf8');
+  // The platform's settings and the slices the libs declare (see service-environment.ts).
+  const source = [
+    'libs/platform/src/config/environment.ts',
+    'libs/agent/src/agent.environment.ts',
+    'libs/access/src/access.environment.ts',
+  ]
+    .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+    .join('\n');
   const names = [...source.matchAll(/^\s*(?:@[^\n]*\s)?([A-Z][A-Z0-9_]+)(?:\?|:|\s=)/gm)].map(
     (m) => m[1],
   );

@@ -25,50 +25,36 @@ export class ShortTokenSet {
 
   /** Adds `bytes` (a latin1 string, one char per byte, 1 to MAX_BYTES long). */
   add(bytes: string): void {
-    const length = bytes.length;
-    if (length === 0 || length > ShortTokenSet.MAX_BYTES) throw new RangeError('not a short token');
-    const w0 = word(bytes, 0);
-    const w1 = word(bytes, 4);
-    const w2 = word(bytes, 8);
-    let slot = this.slotOf(w0, w1, w2, length);
-    for (;;) {
-      const at = slot << 2;
-      if (this.slots[at + 3] === 0) {
-        this.slots[at] = w0;
-        this.slots[at + 1] = w1;
-        this.slots[at + 2] = w2;
-        this.slots[at + 3] = length;
-        return;
-      }
-      if (this.matches(at, w0, w1, w2, length)) return;
-      slot = (slot + 1) & this.mask;
+    if (bytes.length === 0 || bytes.length > ShortTokenSet.MAX_BYTES) {
+      throw new RangeError('not a short token');
     }
+    const at = this.slotFor(bytes);
+    this.slots[at] = word(bytes, 0);
+    this.slots[at + 1] = word(bytes, 4);
+    this.slots[at + 2] = word(bytes, 8);
+    this.slots[at + 3] = bytes.length;
   }
 
   /** Whether `bytes` (a latin1 string of at most MAX_BYTES) is a whole token. */
   has(bytes: string): boolean {
-    const length = bytes.length;
-    const w0 = word(bytes, 0);
-    const w1 = length > 4 ? word(bytes, 4) : 0;
-    const w2 = length > 8 ? word(bytes, 8) : 0;
-    const slots = this.slots;
-    let slot = this.slotOf(w0, w1, w2, length);
-    for (;;) {
-      const at = slot << 2;
-      const stored = slots[at + 3];
-      if (stored === 0) return false;
-      if (stored === length && slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === w2) {
-        return true;
-      }
-      slot = (slot + 1) & this.mask;
-    }
+    return this.slots[this.slotFor(bytes) + 3] !== 0;
   }
 
-  private matches(at: number, w0: number, w1: number, w2: number, length: number): boolean {
+  /** Index of the slot that holds `bytes`, or of the empty slot where it would go. */
+  private slotFor(bytes: string): number {
+    const length = bytes.length;
+    const w0 = word(bytes, 0);
+    const w1 = word(bytes, 4);
+    const w2 = word(bytes, 8);
     const slots = this.slots;
-    return (
-      slots[at + 3] === length && slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === w2
-    );
+    for (let slot = this.slotOf(w0, w1, w2, length); ; slot = (slot + 1) & this.mask) {
+      const at = slot << 2;
+      const stored = slots[at + 3];
+      if (stored === 0) return at;
+      if (stored === length && slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === w2) {
+        return at;
+      }
+    }
   }
 
   private slotOf(w0: number, w1: number, w2: number, length: number): number {

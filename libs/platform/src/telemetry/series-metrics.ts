@@ -31,16 +31,17 @@ export class SeriesCounter<T extends string = string> extends Counter<T> {
 
   constructor(config: CounterConfiguration<T>) {
     super(config);
+    const names = config.labelNames ?? [];
     const checked = this.inc.bind(this);
     this.checked = checked;
     this.inc = ((labels?: LabelValues<T> | number, value?: number) => {
       const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
       // Anything but a plain non-negative amount gets prom-client's own treatment (its errors).
       if (amount !== undefined && !(amount >= 0 && amount < Infinity)) return checked(set, amount);
-      let series = this.tree.find(this.labelNamesOf(), set);
+      let series = this.tree.find(names, set);
       if (series === undefined) {
         checked(set, 0); // validates the labels, and the series shows 0 until it is read
-        series = this.tree.add(this.labelNamesOf(), set, { labels: { ...set }, pending: 0 });
+        series = this.tree.add(names, set, { labels: { ...set }, pending: 0 });
       }
       series.pending += amount ?? 1;
     }) as Counter<T>['inc'];
@@ -71,10 +72,6 @@ export class SeriesCounter<T extends string = string> extends Counter<T> {
       this.checked(series.labels, pending);
     }
   }
-
-  private labelNamesOf(): readonly string[] {
-    return (this as unknown as { labelNames: string[] }).labelNames;
-  }
 }
 
 export class SeriesHistogram<T extends string = string> extends Histogram<T> {
@@ -83,15 +80,16 @@ export class SeriesHistogram<T extends string = string> extends Histogram<T> {
 
   constructor(config: HistogramConfiguration<T>) {
     super(config);
+    const names = config.labelNames ?? [];
     this.bounds = (this as unknown as { upperBounds: number[] }).upperBounds;
     const checked = this.observe.bind(this);
     this.observe = ((labels: LabelValues<T> | number, value?: number) => {
       const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
       if (typeof amount !== 'number' || !Number.isFinite(amount)) return checked(set, amount!);
-      let series = this.tree.find(this.labelNamesOf(), set);
+      let series = this.tree.find(names, set);
       if (series === undefined) {
-        validateLabels(this.labelNamesOf(), set);
-        series = this.tree.add(this.labelNamesOf(), set, {
+        validateLabels(names, set);
+        series = this.tree.add(names, set, {
           labels: { ...set },
           buckets: new Float64Array(this.bounds.length),
           sum: 0,
@@ -138,10 +136,6 @@ export class SeriesHistogram<T extends string = string> extends Histogram<T> {
       );
     }
     return values;
-  }
-
-  private labelNamesOf(): readonly string[] {
-    return (this as unknown as { labelNames: string[] }).labelNames;
   }
 }
 

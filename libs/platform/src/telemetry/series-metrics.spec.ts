@@ -124,6 +124,37 @@ describe('SeriesCounter and SeriesHistogram', () => {
     expect(await registry.metrics()).toContain('h_count 1');
   });
 
+  it('hold at most maxSeries series, counting new label sets past it as other', async () => {
+    const registry = new Registry();
+    const count = new SeriesCounter({
+      name: 'c',
+      help: 'c',
+      labelNames: ['model', 'kind'],
+      registers: [registry],
+      maxSeries: 2,
+    });
+    const timed = new SeriesHistogram({
+      name: 'h',
+      help: 'h',
+      labelNames: ['model'],
+      buckets: [1],
+      registers: [registry],
+      maxSeries: 2,
+    });
+    for (const model of ['a', 'b', 'c', 'd', 'a']) {
+      count.inc({ model, kind: 'x' });
+      timed.observe({ model }, 0.5);
+    }
+    const text = await registry.metrics();
+    expect(text).toContain('c{model="a",kind="x"} 2');
+    expect(text).toContain('c{model="b",kind="x"} 1');
+    expect(text).toContain('c{model="other",kind="other"} 2');
+    expect(text).not.toContain('model="c"');
+    expect(text).toContain('h_count{model="other"} 2');
+    expect(text).toContain('h_count{model="a"} 2');
+    expect(text.match(/^c\{/gm)).toHaveLength(3);
+  });
+
   it('refuse what prom-client refuses', () => {
     const registry = new Registry();
     const count = new SeriesCounter({

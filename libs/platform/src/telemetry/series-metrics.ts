@@ -23,26 +23,38 @@ import {
  * checked when a series is first seen, not on every call; a histogram series set through
  * prom-client's own paths (`zero`, `labels()` children) is exported beside, not merged with, one
  * observed here: the service uses `inc` and `observe` only.
+ *
+ * Each metric holds at most `maxSeries` series (10,000 unless configured), and past it a new label
+ * set is counted in one more series whose every label is `other`, so label values that come from
+ * outside (an upstream's model name, say) cannot grow memory without bound.
  */
+const MAX_SERIES = 10_000;
+const OVERFLOW_LABEL_VALUE = 'other';
+
+/** A bound on the series of one metric (see above). */
+export interface SeriesBound {
+  maxSeries?: number;
+}
 export class SeriesCounter<T extends string = string> extends Counter<T> {
-  private readonly tree = new SeriesTree<CounterSeries<T>>();
+  private readonly tree: SeriesTree<CounterSeries<T>, LabelValues<T>>;
   /** prom-client's own `inc`. */
   private readonly checked: Counter<T>['inc'];
 
-  constructor(config: CounterConfiguration<T>) {
+  constructor({ maxSeries = MAX_SERIES, ...config }: CounterConfiguration<T> & SeriesBound) {
     super(config);
-    const names = config.labelNames ?? [];
+    this.tree = new SeriesTree(config.labelNames ?? [], maxSeries);
     const checked = this.inc.bind(this);
     this.checked = checked;
     this.inc = ((labels?: LabelValues<T> | number, value?: number) => {
       const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
       // Anything but a plain non-negative amount gets prom-client's own treatment (its errors).
       if (amount !== undefined && !(amount >= 0 && amount < Infinity)) return checked(set, amount);
-      let series = this.tree.find(names, set);
-      if (series === undefined) {
-        checked(set, 0); // validates the labels, and the series shows 0 until it is read
-        series = this.tree.add(names, set, { labels: { ...set }, pending: 0 });
-      }
+      const series =
+        this.tree.find(set) ??
+        this.tree.add(set, (labels) => {
+          checked(labels, 0); // validates the labels, and the series shows 0 until it is read
+          return { labels: { ...labels }, pending: 0 };
+        });
       series.pending += amount ?? 1;
     }) as Counter<T>['inc'];
     const remove = this.remove.bind(this);
@@ -60,7 +72,7 @@ export class SeriesCounter<T extends string = string> extends Counter<T> {
 
   override reset(): void {
     // Also called by prom-client's constructor, before this class's fields exist.
-    (this.tree as SeriesTree<unknown> | undefined)?.clear();
+    (this.tree as SeriesTree<unknown, object> | undefined)?.clear();
     super.reset();
   }
 
@@ -75,27 +87,29 @@ export class SeriesCounter<T extends string = string> extends Counter<T> {
 }
 
 export class SeriesHistogram<T extends string = string> extends Histogram<T> {
-  private readonly tree = new SeriesTree<HistogramSeries<T>>();
+  private readonly tree: SeriesTree<HistogramSeries<T>, LabelValues<T>>;
   private readonly bounds: readonly number[];
 
-  constructor(config: HistogramConfiguration<T>) {
+  constructor({ maxSeries = MAX_SERIES, ...config }: HistogramConfiguration<T> & SeriesBound) {
     super(config);
     const names = config.labelNames ?? [];
+    this.tree = new SeriesTree(names, maxSeries);
     this.bounds = (this as unknown as { upperBounds: number[] }).upperBounds;
     const checked = this.observe.bind(this);
     this.observe = ((labels: LabelValues<T> | number, value?: number) => {
       const [set, amount] = typeof labels === 'object' ? [labels, value] : [{}, labels];
       if (typeof amount !== 'number' || !Number.isFinite(amount)) return checked(set, amount!);
-      let series = this.tree.find(names, set);
-      if (series === undefined) {
-        validateLabels(names, set);
-        series = this.tree.add(names, set, {
-          labels: { ...set },
-          buckets: new Float64Array(this.bounds.length),
-          sum: 0,
-          count: 0,
+      const series =
+        this.tree.find(set) ??
+        this.tree.add(set, (labels) => {
+          validateLabels(names, labels);
+          return {
+            labels: { ...labels },
+            buckets: new Float64Array(this.bounds.length),
+            sum: 0,
+            count: 0,
+          };
         });
-      }
       const bounds = this.bounds;
       for (let i = 0; i < bounds.length; i++) {
         if (amount <= bounds[i]) {
@@ -116,7 +130,7 @@ export class SeriesHistogram<T extends string = string> extends Histogram<T> {
 
   override reset(): void {
     // Also called by prom-client's constructor, before this class's fields exist.
-    (this.tree as SeriesTree<unknown> | undefined)?.clear();
+    (this.tree as SeriesTree<unknown, object> | undefined)?.clear();
     super.reset();
   }
 
@@ -169,34 +183,37 @@ function exported<T extends string>(
 
 const LEAF = Symbol('series');
 
-/** Series by their label values, one map level per label name (a missing label is undefined). */
-class SeriesTree<S> {
+/**
+ * Series by their label values, one map level per label name (a missing label is undefined),
+ * at most `maxSeries` of them.
+ */
+class SeriesTree<S, L extends object> {
   private root = new Map<unknown, unknown>();
   private list: S[] = [];
 
-  find(names: readonly string[], labels: Record<string, unknown>): S | undefined {
+  constructor(
+    private readonly names: readonly string[],
+    private readonly maxSeries: number,
+  ) {}
+
+  find(labels: L): S | undefined {
     let node = this.root;
-    for (let i = 0; i < names.length; i++) {
-      const next = node.get(labels[names[i]]) as Map<unknown, unknown> | undefined;
+    for (let i = 0; i < this.names.length; i++) {
+      const next = node.get((labels as Record<string, unknown>)[this.names[i]]) as
+        Map<unknown, unknown> | undefined;
       if (next === undefined) return undefined;
       node = next;
     }
     return node.get(LEAF) as S | undefined;
   }
 
-  add(names: readonly string[], labels: Record<string, unknown>, series: S): S {
-    let node = this.root;
-    for (const name of names) {
-      let next = node.get(labels[name]) as Map<unknown, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(labels[name], next);
-      }
-      node = next;
+  /** The series `create` makes for `labels`, or once the tree is full, the overflow series. */
+  add(labels: L, create: (labels: L) => S): S {
+    if (this.list.length >= this.maxSeries && this.names.length > 0) {
+      const overflow = Object.fromEntries(this.names.map((n) => [n, OVERFLOW_LABEL_VALUE])) as L;
+      return this.find(overflow) ?? this.insert(overflow, create(overflow));
     }
-    node.set(LEAF, series);
-    this.list.push(series);
-    return series;
+    return this.insert(labels, create(labels));
   }
 
   all(): readonly S[] {
@@ -206,6 +223,22 @@ class SeriesTree<S> {
   clear(): void {
     this.root = new Map();
     this.list = [];
+  }
+
+  private insert(labels: L, series: S): S {
+    let node = this.root;
+    for (const name of this.names) {
+      const value = (labels as Record<string, unknown>)[name];
+      let next = node.get(value) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(value, next);
+      }
+      node = next;
+    }
+    node.set(LEAF, series);
+    this.list.push(series);
+    return series;
   }
 }
 

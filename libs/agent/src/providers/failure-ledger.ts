@@ -40,8 +40,12 @@ export class FailureLedger {
     return true;
   }
 
-  /** Ends the run. */
+  /**
+   * Ends the run. Called after every successful call: an empty ledger is left as it is, since
+   * clearing a Map or Set allocates a new table for it even when it holds nothing.
+   */
   reset(): void {
+    if (this.prompts.size === 0 && this.byClient.size === 0) return;
     this.byClient.clear();
     this.prompts.clear();
   }

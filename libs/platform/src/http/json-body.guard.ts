@@ -87,7 +87,9 @@ export const BodyReadByGuard = () => SetMetadata(BODY_READ_BY_GUARD, true);
 export class JsonBodyGuard implements CanActivate {
   constructor(private readonly bodies: JsonBodyReader) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not `async`: a route without a body (every metered route) gets a plain `true`, which Nest
+  // takes without awaiting a promise.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http' || !takesBody(context)) return true;
     const handler = context.getHandler();
     if (
@@ -96,7 +98,8 @@ export class JsonBodyGuard implements CanActivate {
     )
       return true;
     const http = context.switchToHttp();
-    await this.bodies.read(http.getRequest<IncomingMessage>(), http.getResponse());
-    return true;
+    return this.bodies
+      .read(http.getRequest<IncomingMessage>(), http.getResponse())
+      .then(() => true);
   }
 }

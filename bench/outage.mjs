@@ -14,7 +14,6 @@
 // minus RSS before it). Exits 1 when it costs more, when a request fails, or when the buffer
 // does not drain after the recovery.
 import pg from 'pg';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +23,7 @@ import { imageRuntime } from './lib/image-runtime.mjs';
 import {
   SERVER_CORE,
   freePort,
+  http,
   installCleanup,
   memory,
   pinSelf,
@@ -49,28 +49,17 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 /** POST /query with a prompt of `bytes` ASCII characters, unique by `n`; resolves the status. */
 function query(port, n, bytes) {
-  const head = `[outage ${n}] `;
-  const prompt = head + 'the history waits for the database '.repeat(bytes / 35).slice(0, bytes);
+  const prompt = `[outage ${n}] ${'the history waits for the database '.repeat(bytes / 35)}`;
   const body = JSON.stringify({ prompt: prompt.slice(0, bytes), max_tokens: 50 });
-  return new Promise((resolveStatus) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/query',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 30_000,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolveStatus(res.statusCode));
-      },
-    );
-    req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', () => resolveStatus(0));
-    req.end(body);
-  });
+  return http(port, '/query', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    timeoutMs: 30_000,
+  }).then(
+    (res) => res.status,
+    () => 0,
+  );
 }
 
 /** Runs `count` queries, `concurrency` at a time; the statuses, counted. */
@@ -91,17 +80,8 @@ async function queries(port, first, count, concurrency) {
 
 /** The value of one unlabelled metric on /metrics. */
 async function metric(port, name) {
-  const text = await new Promise((resolveText, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/metrics', timeout: 5000 }, (res) => {
-      let out = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (out += c));
-      res.on('end', () => resolveText(out));
-    });
-    req.once('error', reject);
-    req.end();
-  });
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  const { body } = await http(port, '/metrics', { timeoutMs: 5000 });
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? NaN : Number(line.slice(name.length + 1));
 }
 

@@ -106,9 +106,8 @@ async function main() {
     compileCacheDir: join(bundle, 'compile-cache'),
   });
   await recreateDatabase(DATABASE_URL);
-  const target = new URL(DATABASE_URL);
-  const proxy = await new TcpProxy(Number(target.port || 5432)).start();
   const viaProxy = new URL(DATABASE_URL);
+  const proxy = await new TcpProxy(Number(viaProxy.port || 5432)).start();
   viaProxy.port = String(proxy.port);
   const port = await freePort();
   const service = spawnPinned(
@@ -127,6 +126,8 @@ async function main() {
         LOG_LEVEL: 'info',
         DATABASE_URL: viaProxy.toString(),
         DATABASE_MIGRATE_ON_START: 'true',
+        // The bound the allowance is computed from, whatever the service's default becomes.
+        HISTORY_BUFFER_MAX_BYTES: String(BUFFER_MAX_BYTES),
         // Every prompt reaches the history: no cached answers.
         CACHE_TTL_SECONDS: '0',
       },
@@ -146,22 +147,21 @@ async function main() {
 
     await proxy.cut();
     let peak = before;
-    let peakBuffer = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, memory(service.pid).rssMiB);
     }, 50);
     const started = performance.now();
     const outage = await queries(port, 1000, PROMPTS, CONCURRENCY);
     const seconds = (performance.now() - started) / 1000;
-    peakBuffer = await metric(port, 'history_buffer_bytes');
+    const buffered = await metric(port, 'history_buffer_bytes');
     const dropped = await metric(port, 'history_buffer_dropped_total');
     clearInterval(sampler);
-    peak = Math.max(peak, memory(service.pid).rssMiB);
     const during = memory(service.pid).rssMiB;
+    peak = Math.max(peak, during);
 
     await proxy.restore();
     const drainStart = performance.now();
-    let left = peakBuffer;
+    let left = buffered;
     while (left > 0 && performance.now() - drainStart < DRAIN_TIMEOUT_MS) {
       await sleep(250);
       left = await metric(port, 'history_buffer_bytes');
@@ -175,7 +175,7 @@ async function main() {
       `  ${PROMPTS} × ${PROMPT_BYTES} B prompts in ${seconds.toFixed(1)} s, ${CONCURRENCY} at a time: ${JSON.stringify(outage)}`,
     );
     log(
-      `  buffer at the end of the outage ${(peakBuffer / 1024 ** 2).toFixed(1)} MiB, dropped ${dropped}; drained in ${drainS.toFixed(1)} s (left ${left} B); ${rows} history rows written`,
+      `  buffer at the end of the outage ${(buffered / 1024 ** 2).toFixed(1)} MiB, dropped ${dropped}; drained in ${drainS.toFixed(1)} s (left ${left} B); ${rows} history rows written`,
     );
     log(
       `  RSS: before ${before.toFixed(1)}, peak ${peak.toFixed(1)}, end of outage ${during.toFixed(1)}, after the drain ${after.toFixed(1)} MiB`,

@@ -69,7 +69,6 @@ function knownKeys(plan: NonNullable<Plan>, object: object): boolean {
   return true;
 }
 
-/** True when the full validator would find nothing to report: every check passes. */
 // A loop, not `every` with an arrow: that arrow was one closure per property per body, most of
 // them for the optional properties a body leaves out.
 function conditionsHold(property: PropertyPlan, object: object, value: unknown): boolean {
@@ -78,6 +77,7 @@ function conditionsHold(property: PropertyPlan, object: object, value: unknown):
   return true;
 }
 
+/** True when the full validator would find nothing to report: every check passes. */
 function accepts(plan: NonNullable<Plan>, object: Record<string, unknown>): boolean {
   if (!knownKeys(plan, object)) return false;
   // One arguments object for every check of this body: a fresh one per check was most of what

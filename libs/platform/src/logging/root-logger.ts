@@ -12,14 +12,19 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 // 4 KiB instead of its default 16 KiB makes that a quarter of the copying, for a write(2) per
 // ~13 request lines instead of ~50.
 const MAX_WRITE_BYTES = 4 * 1024;
+// Lines are held until this many bytes are waiting (or FLUSH_EVERY_MS has passed): one write(2)
+// per ~10 lines under load instead of a thread-pool round trip per line, which cost more than
+// building the line itself.
+const MIN_WRITE_BYTES = 3 * 1024;
+const FLUSH_EVERY_MS = 100;
 
 /**
- * The application's one pino logger. JSON lines go to stdout asynchronously: a write never
+ * The application's one pino logger. JSON lines go to stdout (`fd`) asynchronously: a write never
  * blocks the event loop (a synchronous write into a full pipe stalls every request, and one
- * `write(2)` per line costs a system call each), lines written while one write is in flight are
- * sent together with the next, and whatever is buffered is flushed on exit.
+ * `write(2)` per line costs a system call each); lines are sent in batches of a few kilobytes,
+ * at most FLUSH_EVERY_MS late, and whatever is buffered is flushed on exit.
  */
-export function createRootLogger(env: Environment): Logger {
+export function createRootLogger(env: Environment, fd = 1): Logger {
   const options = {
     level: env.LOG_LEVEL,
     base: { service: 'ai-agent-service', version: env.APP_VERSION },
@@ -36,10 +41,12 @@ export function createRootLogger(env: Environment): Logger {
   return pino(
     options,
     pino.destination({
-      dest: 1,
+      dest: fd,
       sync: false,
       maxLength: MAX_BUFFERED_BYTES,
       maxWrite: MAX_WRITE_BYTES,
+      minLength: MIN_WRITE_BYTES,
+      periodicFlush: FLUSH_EVERY_MS,
     }),
   );
 }

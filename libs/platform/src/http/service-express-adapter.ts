@@ -1,6 +1,7 @@
-import { StreamableFile } from '@nestjs/common';
+import { StreamableFile, type NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { PreMatchedRoutes, type DispatchingApp } from './pre-matched-routes.js';
 
 type Reply = ServerResponse & { req: ServerResponse['req'] | undefined };
 
@@ -8,10 +9,24 @@ type Reply = ServerResponse & { req: ServerResponse['req'] | undefined };
  * Nest's Express adapter, answering the common case itself: a JSON object for a request that
  * is neither GET nor HEAD (no freshness check applies), with no `Content-Type` chosen yet. Express's
  * `res.json` → `res.send` gets there through a content-type parse, several header reads and a
- * freshness check; the bytes and headers sent are the same. Everything else is Express's.
+ * freshness check; the bytes and headers sent are the same. And requests for a route with a
+ * fixed path skip the router's matching ({@link PreMatchedRoutes}). Everything else is Express's.
  */
 export class ServiceExpressAdapter extends ExpressAdapter {
   private plainJson: boolean | undefined;
+
+  override initHttpServer(options: NestApplicationOptions): void {
+    super.initHttpServer(options);
+    const server = this.getHttpServer() as Server;
+    const app = this.getInstance<
+      DispatchingApp & ((req: IncomingMessage, res: ServerResponse) => void)
+    >();
+    const routes = new PreMatchedRoutes(app);
+    server.removeListener('request', app);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!routes.handle(req, res)) app(req, res);
+    });
+  }
 
   override reply(response: unknown, body: unknown, statusCode?: number): unknown {
     const res = response as Reply;

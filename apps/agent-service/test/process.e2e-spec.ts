@@ -70,7 +70,7 @@ describe('service process', () => {
     expect((await post(`{"prompt": "${canary}`)).status).toBe(400);
     expect((await post(JSON.stringify({ prompt: canary, max_tokens: 1 }))).status).toBe(400);
     expect((await post(JSON.stringify({ prompt: canary, [canary]: 1 }))).status).toBe(400);
-    await sleep(200);
+    await service.logsSettled();
 
     const all = [...service.stdout, ...service.stderr].join('\n');
     expect(all).not.toContain(canary);
@@ -156,7 +156,7 @@ describe('service process', () => {
       `{"prompt":"${canary}`,
     ]);
     expect(statuses(declared)).toEqual([413]);
-    await sleep(200);
+    await service.logsSettled();
 
     const all = [...service.stdout, ...service.stderr].join('\n');
     expect(all).not.toContain(canary);
@@ -172,7 +172,7 @@ describe('service process', () => {
     for (const path of ['/health', '/ready', '/metrics'])
       await (await fetch(`${service.url}${path}`)).text();
     await (await service.query({ prompt: 'x' })).text();
-    await sleep(100);
+    await service.logsSettled();
     const routes = service
       .logs()
       .filter((l) => l.msg === 'request completed')
@@ -183,7 +183,7 @@ describe('service process', () => {
     service = await ServiceProcess.start({ LOG_LEVEL: 'debug' });
     await service.waitUntilLive();
     await (await fetch(`${service.url}/ready`)).text();
-    await sleep(100);
+    await service.logsSettled();
     const probeLine = service.logs().find((l) => l.route === '/ready');
     expect(probeLine).toMatchObject({ level: 20, res: { status: 200 } });
   });

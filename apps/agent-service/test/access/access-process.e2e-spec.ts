@@ -42,6 +42,7 @@ describe('API keys in the service process', () => {
   it('warns once at start when it runs without keys', async () => {
     service = await ServiceProcess.start({});
     await service.waitUntilLive();
+    await service.logsSettled();
     const warnings = service
       .logs()
       .filter((l) => String(l.msg).startsWith('no API keys configured'));

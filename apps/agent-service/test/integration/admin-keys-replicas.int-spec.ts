@@ -138,6 +138,7 @@ describe('managed keys across replicas (PostgreSQL + Redis)', () => {
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(sha(secret));
     // One structured log line per change, on the replica that made it.
+    await Promise.all([b, c].map((s) => s.logsSettled()));
     const lines = (s: ServiceProcess) =>
       s
         .logs()

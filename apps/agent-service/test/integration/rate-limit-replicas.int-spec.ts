@@ -67,6 +67,7 @@ describe('rate limits across replicas sharing Redis', () => {
       expect(await refused.json()).toMatchObject({ 'violated-policies': ['requests'] });
     }
     // Both replicas refused some: the budget was shared, not split.
+    await Promise.all([a, b].map((s) => s.logsSettled()));
     const refusedBy = (s: ServiceProcess) =>
       s.logs().filter((l) => (l.res as { status?: number } | undefined)?.status === 429).length;
     expect(refusedBy(a)).toBeGreaterThan(0);

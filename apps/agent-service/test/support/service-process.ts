@@ -25,12 +25,14 @@ export class ServiceProcess {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<number | null>;
+  private lastOutputAt = Date.now();
   private constructor(
     readonly proc: ChildProcessWithoutNullStreams,
     readonly port: number,
   ) {
     collect(proc.stdout, this.stdout);
     collect(proc.stderr, this.stderr);
+    proc.stdout.on('data', () => (this.lastOutputAt = Date.now()));
     this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
   }
 
@@ -92,6 +94,18 @@ export class ServiceProcess {
     while (!this.stdout.some((line) => line.includes(text))) {
       if (Date.now() > deadline) throw new Error(`no log line containing "${text}"`);
       await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /**
+   * Resolves once stdout has been quiet for `quietMs` since this call or its last output: log
+   * lines leave in batches at most 100 ms late, so every line of what was done before is in.
+   */
+  async logsSettled(quietMs = 300, timeoutMs = 5_000): Promise<void> {
+    const since = Date.now();
+    const quietFor = () => Date.now() - Math.max(since, this.lastOutputAt);
+    while (quietFor() < quietMs && Date.now() - since < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

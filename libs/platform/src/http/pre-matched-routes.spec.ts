@@ -27,6 +27,7 @@ function seen(req: Req) {
     originalUrl: req.originalUrl,
     url: req.url,
     trail: req.trail,
+    mounted: req.mounted,
   };
 }
 
@@ -40,7 +41,13 @@ function sampleApp(): App {
   };
   app.use(mark('first'));
   app.all('{/*splat}', mark('all-paths'));
-  app.use('/mounted', mark('mounted'));
+  // Mounted middleware sees the URL without its mount path, which the router keeps in baseUrl.
+  const mounted = (name: string) => (req: Req, _res: Res, next: () => void) => {
+    req.mounted = [...((req.mounted as unknown[] | undefined) ?? []), [name, req.url, req.baseUrl]];
+    next();
+  };
+  app.use('{*path}', mounted('everywhere'));
+  app.use('/mounted', mounted('prefix'));
   app.get('/health', mark('health-1'), (req: Req, res: Res) => res.json(seen(req)));
   app.post('/query', (req: Req, res: Res) => res.json(seen(req)));
   app.get('/items/:id', (req: Req, res: Res) => res.json(seen(req)));
@@ -105,6 +112,7 @@ describe('PreMatchedRoutes', () => {
     ['GET', '/rejects'],
     ['GET', '/items/7'],
     ['GET', '/mounted/x'],
+    ['GET', '/mounted/x?q=1'],
     ['GET', '/missing'],
     ['PUT', '/query'],
     ['HEAD', '/health'],
@@ -116,7 +124,7 @@ describe('PreMatchedRoutes', () => {
     expect(await answer(withRoutes, method, path)).toEqual(expected);
   });
 
-  it('takes the fixed-path routes, and leaves parameters, prefixes and other methods to Express', async () => {
+  it('takes the fixed-path routes, and leaves parameters and other methods to Express', async () => {
     const { withRoutes, preMatched } = await bothWays();
     for (const [method, path] of cases) await answer(withRoutes, method, path);
     expect(preMatched).toEqual([
@@ -126,6 +134,8 @@ describe('PreMatchedRoutes', () => {
       'GET /skip',
       'GET /throws',
       'GET /rejects',
+      'GET /mounted/x',
+      'GET /mounted/x?q=1',
     ]);
   });
 
@@ -138,6 +148,15 @@ describe('PreMatchedRoutes', () => {
       originalUrl: '/health?probe=1',
       url: '/health?probe=1',
       trail: ['first', 'all-paths', 'health-1'],
+      mounted: [['everywhere', '/?probe=1', '/health']],
+    });
+    expect(JSON.parse((await answer(withRoutes, 'GET', '/mounted/x?q=1')).body)).toMatchObject({
+      url: '/mounted/x?q=1',
+      baseUrl: '',
+      mounted: [
+        ['everywhere', '/?q=1', '/mounted/x'],
+        ['prefix', '/x?q=1', '/mounted'],
+      ],
     });
     const failed = await answer(withRoutes, 'GET', '/rejects');
     expect(failed.status).toBe(500);

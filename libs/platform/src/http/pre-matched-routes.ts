@@ -28,6 +28,11 @@ interface Step {
   handle: Handler;
   params: Record<string, unknown>;
   isRoute: boolean;
+  /**
+   * The part of the path a middleware mounted on a pattern (`app.use('{*path}', fn)`) is matched
+   * on: the router strips it from `req.url` into `req.baseUrl` while that middleware runs.
+   */
+  mountedOn: string;
 }
 
 type RoutedRequest = IncomingMessage & {
@@ -49,8 +54,9 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({});
  * each such request runs through it directly, with what the router sets on the way (`req.params`,
  * `req.next`, `req.baseUrl`, `req.originalUrl`; a route's own dispatch sets `req.route`) and its
  * error flow: a handler that throws, rejects or calls `next(error)` skips to the error-handling
- * middleware after it. The layers' handlers are called as they are (tracing wraps them).
- * Any other request, and any path a mounted middleware would rewrite, goes through Express.
+ * middleware after it; a middleware mounted on a path sees `req.url` and `req.baseUrl` as the
+ * router shows them. The layers' handlers are called as they are (tracing wraps them). Any
+ * other request goes through Express.
  */
 export class PreMatchedRoutes {
   private chains: Map<string, Step[]> | undefined;
@@ -92,15 +98,44 @@ export class PreMatchedRoutes {
     req.baseUrl = '';
     req.originalUrl ??= req.url;
     let index = 0;
+    let removed = '';
+    let slashAdded = false;
+    // As the router does at every `next`: the URL as it was before the last middleware's mount.
+    const restore = () => {
+      if (slashAdded) {
+        const url = req.url ?? '';
+        if (url === '/' || url.startsWith('/?') || (removed.endsWith('/') && url[0] === '/')) {
+          req.url = url.slice(1);
+        }
+        slashAdded = false;
+      }
+      if (removed.length !== 0) {
+        req.baseUrl = '';
+        req.url = removed + (req.url ?? '');
+        removed = '';
+      }
+    };
+    const enter = (step: Step) => {
+      req.params = step.params === NO_PARAMS ? {} : { ...step.params };
+      if (step.mountedOn.length === 0) return;
+      removed = step.mountedOn;
+      req.url = (req.url ?? '').slice(removed.length);
+      if (req.url[0] !== '/') {
+        req.url = `/${req.url}`;
+        slashAdded = true;
+      }
+      req.baseUrl = removed.endsWith('/') ? removed.slice(0, -1) : removed;
+    };
     const next: Next = (error?: unknown) => {
+      restore();
       // 'route' ends a route's own dispatch, which then calls this without it.
       if (error === 'router') return void setImmediate(finish, res, undefined);
       if (error !== undefined && error !== 'route') return fail(error);
       const step = chain[index++];
       if (step === undefined) return void setImmediate(finish, res, undefined);
-      req.params = step.params === NO_PARAMS ? {} : { ...step.params };
       // Error handlers (four parameters) are skipped on the way down, as the router does.
       if (step.handle.length > 3) return next();
+      enter(step);
       invoke(() => step.handle(req, res, next), next);
     };
     // Past a failure only error-handling middleware runs; routes are skipped.
@@ -108,7 +143,7 @@ export class PreMatchedRoutes {
       while (index < chain.length) {
         const step = chain[index++];
         if (step.isRoute || step.handle.length !== 4) continue;
-        req.params = step.params === NO_PARAMS ? {} : { ...step.params };
+        enter(step);
         return invoke(() => step.handle(error, req, res, next), next);
       }
       setImmediate(finish, res, error);
@@ -167,10 +202,7 @@ function isFixed(path: string): boolean {
   return path.startsWith('/') && !/[:*{}()\\%?+]/.test(path);
 }
 
-/**
- * The handlers the router would run for `method path`, in order; undefined when a matching
- * middleware is mounted under a prefix (the router would rewrite `req.url` for it).
- */
+/** The layers the router would run for `method path`, in order; undefined when it cannot tell. */
 function chainFor(stack: RouterLayer[], method: string, path: string): Step[] | undefined {
   const chain: Step[] = [];
   for (const layer of stack) {
@@ -184,12 +216,16 @@ function chainFor(stack: RouterLayer[], method: string, path: string): Step[] | 
     const params = Object.keys(match.params).length === 0 ? NO_PARAMS : match.params;
     const route = layer.route;
     if (route) {
-      if (route._handlesMethod(method)) chain.push({ handle: layer.handle, params, isRoute: true });
-    } else {
-      // A middleware mounted under a prefix would see `req.url` without it: the router's job.
-      if (match.path !== '') return undefined;
-      chain.push({ handle: layer.handle, params, isRoute: false });
+      if (route._handlesMethod(method)) {
+        chain.push({ handle: layer.handle, params, isRoute: true, mountedOn: '' });
+      }
+      continue;
     }
+    // The router passes over a middleware whose mount path does not end at a `/` of this path.
+    const mountedOn = match.path;
+    const after = path[mountedOn.length];
+    if (!path.startsWith(mountedOn) || (after !== undefined && after !== '/')) continue;
+    chain.push({ handle: layer.handle, params, isRoute: false, mountedOn });
   }
   return chain;
 }

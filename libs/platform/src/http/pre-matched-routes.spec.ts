@@ -15,6 +15,7 @@ type App = DispatchingApp &
     all(path: string, ...handlers: Fn[]): App;
     param(name: string, fn: Fn): App;
     disable(setting: string): App;
+    set(setting: string, value: unknown): App;
   };
 
 /** What a handler saw of the router's doing: the same on both paths, or the test fails. */
@@ -35,11 +36,18 @@ function seen(req: Req) {
 function sampleApp(): App {
   const app = new ExpressAdapter().getInstance<App>();
   app.disable('x-powered-by');
+  // Express's final handler shows the error's stack in its page outside production.
+  app.set('env', 'production');
   const mark = (name: string) => (req: Req, _res: Res, next: () => void) => {
     req.trail = [...((req.trail as string[] | undefined) ?? []), name];
     next();
   };
   app.use(mark('first'));
+  app.use((req: Req, _res: Res, next: () => void) => {
+    if (req.url === '/old') req.url = '/new';
+    if (req.headers['x-http-method-override'] === 'DELETE') req.method = 'DELETE';
+    next();
+  });
   app.all('{/*splat}', mark('all-paths'));
   // Mounted middleware sees the URL without its mount path, which the router keeps in baseUrl.
   const mounted = (name: string) => (req: Req, _res: Res, next: () => void) => {
@@ -65,7 +73,19 @@ function sampleApp(): App {
   });
   app.get('/rejects', () => Promise.reject(new Error('handler rejected')));
   app.get('/falls-through', (_req: Req, _res: Res, next: () => void) => next());
-  app.use((error: Error, req: Req, res: Res, _next: () => void) => {
+  app.get('/leaves-router', (_req: Req, _res: Res, next: (e?: unknown) => void) => next('router'));
+  app.get('/null-is-no-error', (_req: Req, _res: Res, next: (e?: unknown) => void) => next(null));
+  app.get('/null-is-no-error', (req: Req, res: Res) => res.json(seen(req)));
+  app.get('/teapot', (_req: Req, _res: Res, next: (e?: unknown) => void) =>
+    next(Object.assign(new Error('passed on'), { status: 418, expose: true })),
+  );
+  // A rewrite and a method override: the router matches what follows against the new request.
+  app.get('/old', (_req: Req, res: Res) => res.json({ served: 'old' }));
+  app.get('/new', (req: Req, res: Res) => res.json({ served: 'new', ...seen(req) }));
+  app.delete('/resource', (req: Req, res: Res) => res.json({ served: 'delete', ...seen(req) }));
+  app.post('/resource', (_req: Req, res: Res) => res.json({ served: 'post' }));
+  app.use((error: Error, req: Req, res: Res, next: (e?: unknown) => void) => {
+    if (error.message === 'passed on') return next(error);
     res.status(500).json({ error: error.message, ...seen(req) });
   });
   return app;
@@ -97,9 +117,10 @@ async function bothWays() {
   return { viaRouter, withRoutes, preMatched };
 }
 
-async function answer(base: string, method: string, path: string) {
-  const response = await fetch(base + path, { method });
-  return { status: response.status, body: await response.text() };
+async function answer(base: string, method: string, path: string, headers = {}) {
+  const response = await fetch(base + path, { method, headers });
+  const sent = Object.fromEntries([...response.headers].filter(([name]) => name !== 'date'));
+  return { status: response.status, headers: sent, body: await response.text() };
 }
 
 describe('PreMatchedRoutes', () => {
@@ -116,6 +137,11 @@ describe('PreMatchedRoutes', () => {
     ['GET', '/missing'],
     ['PUT', '/query'],
     ['HEAD', '/health'],
+    ['GET', '/falls-through'],
+    ['GET', '/leaves-router'],
+    ['GET', '/null-is-no-error'],
+    ['GET', '/teapot'],
+    ['GET', '/old'],
   ];
 
   it.each(cases)('answers %s %s exactly as the router does', async (method, path) => {
@@ -136,6 +162,11 @@ describe('PreMatchedRoutes', () => {
       'GET /rejects',
       'GET /mounted/x',
       'GET /mounted/x?q=1',
+      'GET /falls-through',
+      'GET /leaves-router',
+      'GET /null-is-no-error',
+      'GET /teapot',
+      'GET /old',
     ]);
   });
 
@@ -163,10 +194,21 @@ describe('PreMatchedRoutes', () => {
     expect(JSON.parse(failed.body)).toMatchObject({ error: 'handler rejected' });
   });
 
-  it('answers 404 when every handler passes the request on', async () => {
-    const { withRoutes, preMatched } = await bothWays();
+  it('matches again after a middleware rewrites the path or overrides the method', async () => {
+    const { viaRouter, withRoutes, preMatched } = await bothWays();
+    const rewritten = await answer(withRoutes, 'GET', '/old');
+    expect(JSON.parse(rewritten.body)).toMatchObject({ served: 'new', route: '/new', url: '/new' });
+    const override = { 'x-http-method-override': 'DELETE' };
+    const overridden = await answer(withRoutes, 'POST', '/resource', override);
+    expect(overridden).toEqual(await answer(viaRouter, 'POST', '/resource', override));
+    expect(JSON.parse(overridden.body)).toMatchObject({ served: 'delete' });
+    expect(preMatched).toEqual(['GET /old', 'POST /resource']);
+  });
+
+  it("ends in Express's final handler when nothing answers, with the error's status", async () => {
+    const { withRoutes } = await bothWays();
     expect((await answer(withRoutes, 'GET', '/falls-through')).status).toBe(404);
-    expect(preMatched).toEqual(['GET /falls-through']);
+    expect((await answer(withRoutes, 'GET', '/teapot')).status).toBe(418);
   });
 
   it('pre-matches nothing when the router has param callbacks', async () => {

@@ -1,13 +1,15 @@
+import finalhandler from 'finalhandler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 type Next = (error?: unknown) => void;
-type Handler = (...args: unknown[]) => unknown;
 
 /** The parts of Express's router this reads (express 5, router 2). */
 interface RouterLayer {
-  handle: Handler;
+  handle: (...args: never[]) => unknown;
   route?: RouterRoute;
   match(path: string): { params: Record<string, unknown>; path: string } | false;
+  handleRequest(req: IncomingMessage, res: ServerResponse, next: Next): void;
+  handleError(error: unknown, req: IncomingMessage, res: ServerResponse, next: Next): void;
 }
 interface RouterRoute {
   path: string;
@@ -20,14 +22,16 @@ export interface DispatchingApp {
   request: object;
   response: object;
   enabled(setting: string): boolean;
+  get(setting: string): unknown;
 }
 
 /** One layer of a pre-matched chain, with the params the router would set before calling it. */
 interface Step {
-  /** The layer's handler: a middleware, or a route's `dispatch` (which runs its own handlers). */
-  handle: Handler;
+  /** A middleware, or a route (whose `dispatch` runs the route's own handlers). */
+  layer: RouterLayer;
+  /** Where the layer is in the router's stack: a request rewritten on the way resumes after it. */
+  stackIndex: number;
   params: Record<string, unknown>;
-  isRoute: boolean;
   /**
    * The part of the path a middleware mounted on a pattern (`app.use('{*path}', fn)`) is matched
    * on: the router strips it from `req.url` into `req.baseUrl` while that middleware runs.
@@ -51,12 +55,13 @@ const NO_PARAMS: Record<string, unknown> = Object.freeze({});
  * every such request, merge params and wrap `next` at each layer to arrive at the same chain of
  * layers each time. Here the chain is found once per method and path, by the router's own
  * matching, when the first request arrives (the app's routes are all registered by then), and
- * each such request runs through it directly, with what the router sets on the way (`req.params`,
- * `req.next`, `req.baseUrl`, `req.originalUrl`; a route's own dispatch sets `req.route`) and its
- * error flow: a handler that throws, rejects or calls `next(error)` skips to the error-handling
- * middleware after it; a middleware mounted on a path sees `req.url` and `req.baseUrl` as the
- * router shows them. The layers' handlers are called as they are (tracing wraps them). Any
- * other request goes through Express.
+ * each such request runs through it directly: each layer is called through the router's own
+ * `handleRequest` / `handleError` (its promise handling and tracing), with what the router sets
+ * on the way (`req.params`, `req.next`, `req.baseUrl`, `req.originalUrl`, and `req.url` and
+ * `req.baseUrl` as a middleware mounted on a path sees them; a route's own dispatch sets
+ * `req.route`), its error flow, and Express's final handler when nothing answers. A middleware
+ * that changes the method or the path sends the rest of the request through the router's
+ * matching again. Any other request goes through Express.
  */
 export class PreMatchedRoutes {
   private chains: Map<string, Step[]> | undefined;
@@ -66,11 +71,22 @@ export class PreMatchedRoutes {
 
   /** Runs the request through its chain and returns true, or returns false (Express's turn). */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const chain = this.chainsNow().get(`${req.method} ${query === -1 ? url : url.slice(0, query)}`);
+    const path = pathOf(req.url ?? '');
+    const chain = this.chainsNow().get(`${req.method} ${path}`);
     if (chain === undefined) return false;
-    this.run(chain, req, res);
+    // What Express's app.handle does before its router runs.
+    const app = this.app;
+    if (app.enabled('x-powered-by')) res.setHeader('X-Powered-By', 'Express');
+    const request = req as RoutedRequest;
+    request.res = res;
+    (res as ServerResponse & { req: IncomingMessage }).req = req;
+    Object.setPrototypeOf(req, app.request);
+    Object.setPrototypeOf(res, app.response);
+    const locals = res as ServerResponse & { locals?: object };
+    locals.locals ??= Object.create(null) as object;
+    request.baseUrl = '';
+    request.originalUrl ??= req.url;
+    new ChainRun(app, chain, request, res, path).start();
     return true;
   }
 
@@ -85,98 +101,124 @@ export class PreMatchedRoutes {
     }
     return this.chains;
   }
-
-  private run(chain: Step[], req: RoutedRequest, res: ServerResponse): void {
-    // What Express's app.handle does before its router runs.
-    if (this.app.enabled('x-powered-by')) res.setHeader('X-Powered-By', 'Express');
-    req.res = res;
-    (res as ServerResponse & { req: IncomingMessage }).req = req;
-    Object.setPrototypeOf(req, this.app.request);
-    Object.setPrototypeOf(res, this.app.response);
-    const locals = res as ServerResponse & { locals?: object };
-    locals.locals ??= Object.create(null) as object;
-    req.baseUrl = '';
-    req.originalUrl ??= req.url;
-    let index = 0;
-    let removed = '';
-    let slashAdded = false;
-    // As the router does at every `next`: the URL as it was before the last middleware's mount.
-    const restore = () => {
-      if (slashAdded) {
-        const url = req.url ?? '';
-        if (url === '/' || url.startsWith('/?') || (removed.endsWith('/') && url[0] === '/')) {
-          req.url = url.slice(1);
-        }
-        slashAdded = false;
-      }
-      if (removed.length !== 0) {
-        req.baseUrl = '';
-        req.url = removed + (req.url ?? '');
-        removed = '';
-      }
-    };
-    const enter = (step: Step) => {
-      req.params = step.params === NO_PARAMS ? {} : { ...step.params };
-      if (step.mountedOn.length === 0) return;
-      removed = step.mountedOn;
-      req.url = (req.url ?? '').slice(removed.length);
-      if (req.url[0] !== '/') {
-        req.url = `/${req.url}`;
-        slashAdded = true;
-      }
-      req.baseUrl = removed.endsWith('/') ? removed.slice(0, -1) : removed;
-    };
-    const next: Next = (error?: unknown) => {
-      restore();
-      // 'route' ends a route's own dispatch, which then calls this without it.
-      if (error === 'router') return void setImmediate(finish, res, undefined);
-      if (error !== undefined && error !== 'route') return fail(error);
-      const step = chain[index++];
-      if (step === undefined) return void setImmediate(finish, res, undefined);
-      // Error handlers (four parameters) are skipped on the way down, as the router does.
-      if (step.handle.length > 3) return next();
-      enter(step);
-      invoke(() => step.handle(req, res, next), next);
-    };
-    // Past a failure only error-handling middleware runs; routes are skipped.
-    const fail = (error: unknown) => {
-      while (index < chain.length) {
-        const step = chain[index++];
-        if (step.isRoute || step.handle.length !== 4) continue;
-        enter(step);
-        return invoke(() => step.handle(error, req, res, next), next);
-      }
-      setImmediate(finish, res, error);
-    };
-    req.next = next;
-    next();
-  }
 }
 
-/** Calls a handler as the router's layers do: a throw or a rejection goes to `next`. */
-function invoke(call: () => unknown, next: Next): void {
-  try {
-    const result = call();
-    if (result instanceof Promise) {
-      result.then(undefined, (error: unknown) => next(error ?? new Error('Rejected promise')));
+/** One request on its way through a chain: the router's `next`, for a list decided in advance. */
+class ChainRun {
+  private index = 0;
+  private removed = '';
+  private slashAdded = false;
+  private method: string | undefined;
+  readonly next: Next = (error) => this.advance(error);
+
+  constructor(
+    private readonly app: DispatchingApp,
+    private chain: Step[],
+    private readonly req: RoutedRequest,
+    private readonly res: ServerResponse,
+    private path: string,
+  ) {
+    this.method = req.method;
+  }
+
+  start(): void {
+    this.req.next = this.next;
+    this.advance(undefined);
+  }
+
+  private advance(error: unknown): void {
+    this.restore();
+    if (error === 'router') return void setImmediate(() => this.done(undefined));
+    // As the router: only a truthy value is an error ('route' ends a route's own dispatch).
+    const failure = error === 'route' ? undefined : error;
+    if (failure) return this.fail(failure);
+    if (!this.replanIfRewritten()) return;
+    const step = this.chain[this.index++];
+    if (step === undefined) return void setImmediate(() => this.done(undefined));
+    this.enter(step);
+    step.layer.handleRequest(this.req, this.res, this.next);
+  }
+
+  /** Past a failure only error-handling middleware runs; routes are skipped, as the router does. */
+  private fail(error: unknown): void {
+    if (!this.replanIfRewritten()) return;
+    while (this.index < this.chain.length) {
+      const step = this.chain[this.index++];
+      if (step.layer.route) continue;
+      this.enter(step);
+      return step.layer.handleError(error, this.req, this.res, this.next);
     }
-  } catch (error) {
-    next(error);
+    setImmediate(() => this.done(error));
+  }
+
+  /**
+   * A middleware changed the method or the path: the router would match the layers after it
+   * against the new ones, so the rest of the chain is found again from there. False when that
+   * matching itself failed (the request has then been sent on to the error handlers).
+   */
+  private replanIfRewritten(): boolean {
+    const path = pathOf(this.req.url ?? '');
+    if (this.req.method === this.method && path === this.path) return true;
+    const from = this.index === 0 ? 0 : this.chain[this.index - 1].stackIndex + 1;
+    this.path = path;
+    this.index = 0;
+    this.method = this.req.method;
+    try {
+      this.chain = chainFor(this.app.router.stack, this.req.method ?? '', path, from);
+    } catch (error) {
+      this.chain = [];
+      setImmediate(() => this.done(error));
+      return false;
+    }
+    return true;
+  }
+
+  private enter(step: Step): void {
+    const req = this.req;
+    req.params = step.params === NO_PARAMS ? {} : { ...step.params };
+    if (step.mountedOn.length === 0) return;
+    this.removed = step.mountedOn;
+    req.url = (req.url ?? '').slice(this.removed.length);
+    if (req.url[0] !== '/') {
+      req.url = `/${req.url}`;
+      this.slashAdded = true;
+    }
+    req.baseUrl = this.removed.endsWith('/') ? this.removed.slice(0, -1) : this.removed;
+  }
+
+  /** As the router does at every `next`: the URL as it was before the last middleware's mount. */
+  private restore(): void {
+    const req = this.req;
+    if (this.slashAdded) {
+      const url = req.url ?? '';
+      if (url === '/' || url.startsWith('/?') || (this.removed.endsWith('/') && url[0] === '/')) {
+        req.url = url.slice(1);
+      }
+      this.slashAdded = false;
+    }
+    if (this.removed.length !== 0) {
+      req.baseUrl = '';
+      req.url = this.removed + (req.url ?? '');
+      this.removed = '';
+    }
+  }
+
+  /** Nothing answered: Express's final handler, as its app.handle would call it. */
+  private done(error: unknown): void {
+    const env = this.app.get('env');
+    finalhandler(this.req, this.res, {
+      env: typeof env === 'string' ? env : undefined,
+      // Express's own: the error on stderr, except in its test environment.
+      onerror: (err: unknown) => {
+        if (env !== 'test') console.error(err);
+      },
+    })(error);
   }
 }
 
-/**
- * Nothing answered (Express's final handler would send its own 404 or 500 page). The service's
- * stack ends in Nest's not-found and exception handlers, so this is not reached in practice.
- */
-function finish(res: ServerResponse, error: unknown): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.destroy();
-    return;
-  }
-  res.statusCode = error === undefined ? 404 : 500;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end(error === undefined ? 'Not Found' : 'Internal Server Error');
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** A chain for every method of every route whose path has no parameter. */
@@ -190,8 +232,11 @@ function buildChains(stack: RouterLayer[]): Map<string, Step[]> {
       const verb = method.toUpperCase();
       const key = `${verb} ${route.path}`;
       if (chains.has(key)) continue;
-      const chain = chainFor(stack, verb, route.path);
-      if (chain) chains.set(key, chain);
+      try {
+        chains.set(key, chainFor(stack, verb, route.path, 0));
+      } catch {
+        // A layer whose matching throws on this path: left to the router.
+      }
     }
   }
   return chains;
@@ -202,22 +247,17 @@ function isFixed(path: string): boolean {
   return path.startsWith('/') && !/[:*{}()\\%?+]/.test(path);
 }
 
-/** The layers the router would run for `method path`, in order; undefined when it cannot tell. */
-function chainFor(stack: RouterLayer[], method: string, path: string): Step[] | undefined {
+/** The layers the router would run for `method path`, in order, from `stack[from]` on. */
+function chainFor(stack: RouterLayer[], method: string, path: string, from: number): Step[] {
   const chain: Step[] = [];
-  for (const layer of stack) {
-    let match: ReturnType<RouterLayer['match']>;
-    try {
-      match = layer.match(path);
-    } catch {
-      return undefined;
-    }
+  for (let stackIndex = from; stackIndex < stack.length; stackIndex++) {
+    const layer = stack[stackIndex];
+    const match = layer.match(path);
     if (!match) continue;
     const params = Object.keys(match.params).length === 0 ? NO_PARAMS : match.params;
-    const route = layer.route;
-    if (route) {
-      if (route._handlesMethod(method)) {
-        chain.push({ handle: layer.handle, params, isRoute: true, mountedOn: '' });
+    if (layer.route) {
+      if (layer.route._handlesMethod(method)) {
+        chain.push({ layer, stackIndex, params, mountedOn: '' });
       }
       continue;
     }
@@ -225,7 +265,7 @@ function chainFor(stack: RouterLayer[], method: string, path: string): Step[] | 
     const mountedOn = match.path;
     const after = path[mountedOn.length];
     if (!path.startsWith(mountedOn) || (after !== undefined && after !== '/')) continue;
-    chain.push({ handle: layer.handle, params, isRoute: false, mountedOn });
+    chain.push({ layer, stackIndex, params, mountedOn });
   }
   return chain;
 }

@@ -12,6 +12,7 @@ type App = DispatchingApp &
     use(...args: unknown[]): App;
     get(path: string, ...handlers: Fn[]): App;
     post(path: string, ...handlers: Fn[]): App;
+    delete(path: string, ...handlers: Fn[]): App;
     all(path: string, ...handlers: Fn[]): App;
     param(name: string, fn: Fn): App;
     disable(setting: string): App;

@@ -12,15 +12,14 @@
 // Each bundle runs twice under valgrind, side by side: warm-up only, and warm-up then the
 // measured requests; the difference over the measured count is the per-request figure, start-up
 // and warm-up cancelled out. Runs with the image's node flags and allocator settings.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './lib/processes.mjs';
+import { LOAD_CORE, SERVER_CORE, freePort, spawnPinned, waitHealthy } from './lib/processes.mjs';
 import { imageRuntime } from './lib/image-runtime.mjs';
 import { productionNode } from './lib/servers.mjs';
 import { bundleBuild } from './lib/snapshot.mjs';
@@ -90,24 +89,8 @@ async function load(port, count, nonce) {
   if (failed > 0) throw new Error(`${failed} of ${count} requests failed`);
 }
 
-async function waitHealthy(port, child) {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error('server exited under valgrind');
-    const ok = await new Promise((r) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/health' }, (res) => {
-        res.resume();
-        r(res.statusCode === 200);
-      });
-      req.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(250);
-  }
-  throw new Error('server did not start under valgrind');
-}
-
 /** Instructions for start-up + `warmup` + `measured` requests of one bundle. */
-async function count(bundle, node, image, warmup, measured) {
+async function count(bundle, node, image, core, warmup, measured) {
   const port = await freePort();
   const env = { ...image.env, ...serverEnv({ env: {} }, port) };
   const args = [
@@ -119,16 +102,15 @@ async function count(bundle, node, image, warmup, measured) {
     ...values['node-args'].split(/\s+/).filter(Boolean),
     join(bundle, 'main.mjs'),
   ];
-  const child = spawn('valgrind', args, { cwd: bundle, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
-  const exited = new Promise((r) => child.once('exit', r));
-  await waitHealthy(port, child);
+  // The two runs of a bundle go side by side, one per core; valgrind's summary ends on stderr.
+  const child = spawnPinned(core, 'valgrind', args, { cwd: bundle, env, stdoutFile: '/dev/null' });
+  await waitHealthy(child, port, { intervalMs: 250, timeoutMs: 300_000 });
   const nonce = Math.random().toString(36).slice(2);
   if (warmup > 0) await load(port, warmup, `${nonce}w`);
   if (measured > 0) await load(port, measured, nonce);
   child.kill('SIGTERM');
-  await exited;
+  await child.exited;
+  const stderr = child.tail;
   const total = /Collected : (\d+)/.exec(stderr)?.[1];
   if (!total) throw new Error(`no instruction count from valgrind: ${stderr.slice(-400)}`);
   return Number(total);
@@ -146,10 +128,10 @@ for (const bundle of bundles) {
     compileCacheDir: mkdtempSync(join(tmpdir(), 'ai-agent-instructions-cc-')),
   });
   // Fills the compile cache first, as the image's build does, so both runs start alike.
-  await count(bundle, node, image, 1, 0);
+  await count(bundle, node, image, SERVER_CORE, 1, 0);
   const [base, full] = await Promise.all([
-    count(bundle, node, image, WARMUP, 0),
-    count(bundle, node, image, WARMUP, MEASURED),
+    count(bundle, node, image, SERVER_CORE, WARMUP, 0),
+    count(bundle, node, image, LOAD_CORE, WARMUP, MEASURED),
   ]);
   const perRequest = (full - base) / MEASURED;
   rows.push({ bundle, perRequest });

@@ -86,7 +86,7 @@ export class PreMatchedRoutes {
     locals.locals ??= Object.create(null) as object;
     request.baseUrl = '';
     request.originalUrl ??= req.url;
-    new ChainRun(app, chain, request, res, path).start();
+    new ChainRun(app, chain, request, res).start();
     return true;
   }
 
@@ -109,6 +109,7 @@ class ChainRun {
   private removed = '';
   private slashAdded = false;
   private method: string | undefined;
+  private url: string | undefined;
   readonly next: Next = (error) => this.advance(error);
 
   constructor(
@@ -116,9 +117,9 @@ class ChainRun {
     private chain: Step[],
     private readonly req: RoutedRequest,
     private readonly res: ServerResponse,
-    private path: string,
   ) {
     this.method = req.method;
+    this.url = req.url;
   }
 
   start(): void {
@@ -157,13 +158,14 @@ class ChainRun {
    * matching itself failed (the request has then been sent on to the error handlers).
    */
   private replanIfRewritten(): boolean {
-    const path = pathOf(this.req.url ?? '');
-    if (this.req.method === this.method && path === this.path) return true;
+    // The URL as the chain was found for (restored after each mount): a string comparison.
+    if (this.req.method === this.method && this.req.url === this.url) return true;
+    this.url = this.req.url;
     const from = this.index === 0 ? 0 : this.chain[this.index - 1].stackIndex + 1;
-    this.path = path;
     this.index = 0;
     this.method = this.req.method;
     try {
+      const path = pathOf(this.url ?? '');
       this.chain = chainFor(this.app.router.stack, this.req.method ?? '', path, from);
     } catch (error) {
       this.chain = [];

@@ -28,6 +28,19 @@ function readEnvironment(): ServiceEnvironment {
 
 async function bootstrap(): Promise<void> {
   const env = readEnvironment();
+  // Its thread boots (~90 ms: an isolate and Node's own start-up) while the application
+  // initialises on this one; awaited before the main port opens (see below).
+  const liveness =
+    env.LIVENESS_PORT > 0
+      ? startLivenessListener({
+          port: env.LIVENESS_PORT,
+          host: env.HOST,
+          version: env.APP_VERSION,
+          maxStallMs: env.LIVENESS_MAX_STALL_MS,
+        })
+      : undefined;
+  // A start-up that fails before the await below reports its own error, not this one.
+  liveness?.catch(() => undefined);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(env),
     new ServiceExpressAdapter(),
@@ -46,15 +59,10 @@ async function bootstrap(): Promise<void> {
     logger,
   });
   await app.init();
-  if (env.LIVENESS_PORT > 0) {
+  if (liveness) {
     // Up before the main port: a kubelet probes liveness as soon as the startup probe (on the
     // main port) passes. Kept until the process exits: liveness holds while the service drains.
-    await startLivenessListener({
-      port: env.LIVENESS_PORT,
-      host: env.HOST,
-      version: env.APP_VERSION,
-      maxStallMs: env.LIVENESS_MAX_STALL_MS,
-    });
+    await liveness;
     logger.log(`liveness probe on http://${env.HOST}:${env.LIVENESS_PORT}/health`, 'Bootstrap');
   }
   const acceptors = await listen(app.getHttpServer(), {

@@ -43,6 +43,48 @@ describe('service process', () => {
     expect(messages.filter((m) => /successfully started|listening on/i.test(m))).toEqual([]);
   });
 
+  it('with its liveness port taken, exits 1 naming that port and never opens the main one', async () => {
+    const port = await freePort();
+    const livenessPort = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(livenessPort, '127.0.0.1', resolve));
+    try {
+      service = await ServiceProcess.start(
+        { LOG_LEVEL: 'info', LIVENESS_PORT: String(livenessPort) },
+        port,
+      );
+      expect(await service.exited).toBe(1);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(service.stderr).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Start-up failed: liveness port ${livenessPort}: EADDRINUSE`),
+      ),
+    ]);
+    const messages = service.logs().map((l) => String(l.msg));
+    expect(messages.filter((m) => /successfully started|listening on/i.test(m))).toEqual([]);
+  });
+
+  it('answers on its liveness port by the time the main port is open', async () => {
+    const livenessPort = await freePort();
+    service = await ServiceProcess.start({
+      LOG_LEVEL: 'info',
+      LIVENESS_PORT: String(livenessPort),
+    });
+    await service.waitUntilLive();
+    const live = await rawExchange(livenessPort, [
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    ]);
+    expect(statuses(live)).toEqual([200]);
+    expect(live.text).toContain('"status":"healthy"');
+    await service.waitForLog('listening on');
+    const messages = service.logs().map((l) => String(l.msg));
+    const liveAt = messages.findIndex((m) => m.startsWith('liveness probe on'));
+    expect(liveAt).toBeGreaterThanOrEqual(0);
+    expect(liveAt).toBeLessThan(messages.findIndex((m) => m.startsWith('listening on')));
+  });
+
   it('says it is listening only once it is, and nothing else claims a start', async () => {
     service = await ServiceProcess.start({ LOG_LEVEL: 'info' });
     await service.waitUntilLive();

@@ -47,6 +47,24 @@ describe('createRootLogger', () => {
     });
   });
 
+  it('makes no writes while idle: nothing buffered, no empty write every flush period', async () => {
+    const { logger, read } = loggerTo('idle.log');
+    const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[
+      pino.symbols.streamSym
+    ];
+    const writes: number[] = [];
+    stream.on('write', (bytes: number) => writes.push(bytes));
+    logger.info('one line');
+    const deadline = Date.now() + 2_000;
+    while (read() === '' && Date.now() < deadline) await sleep(20);
+    // At most one more (empty) flush finds what that write left behind: nothing.
+    await sleep(250);
+    const before = writes.length;
+    await sleep(450);
+    expect(writes.slice(before)).toEqual([]);
+    expect(writes.filter((bytes) => bytes > 0)).toHaveLength(1);
+  });
+
   it('writes a burst of lines whole and in order', async () => {
     const { logger, read } = loggerTo('burst.log');
     for (let i = 0; i < 500; i++) logger.info({ n: i }, 'line');

@@ -38,15 +38,42 @@ export function createRootLogger(env: Environment, fd = 1): Logger {
       transport: { target: 'pino-pretty', options: { singleLine: true } },
     });
   }
-  return pino(
-    options,
-    pino.destination({
-      dest: fd,
-      sync: false,
-      maxLength: MAX_BUFFERED_BYTES,
-      maxWrite: MAX_WRITE_BYTES,
-      minLength: MIN_WRITE_BYTES,
-      periodicFlush: FLUSH_EVERY_MS,
-    }),
-  );
+  const destination = pino.destination({
+    dest: fd,
+    sync: false,
+    maxLength: MAX_BUFFERED_BYTES,
+    maxWrite: MAX_WRITE_BYTES,
+    minLength: MIN_WRITE_BYTES,
+  });
+  flushWhenPending(destination, FLUSH_EVERY_MS);
+  return pino(options, destination);
+}
+
+// `destroyed` is set (untyped) the moment sonic-boom starts closing; flush() then throws.
+type Destination = ReturnType<typeof pino.destination> & { destroyed?: boolean };
+
+/**
+ * Flushes what is buffered every `everyMs`, and only then. sonic-boom's own `periodicFlush`
+ * writes even when nothing is buffered: an empty write through the thread pool ten times a
+ * second on an idle service. Bytes may be waiting after a line was buffered, or after a write
+ * completed (what it left behind is below `minLength`); a flush that found nothing writes zero
+ * bytes and leaves nothing pending.
+ */
+function flushWhenPending(destination: Destination, everyMs: number): void {
+  let pending = false;
+  const write = destination.write.bind(destination);
+  destination.write = (line: string): boolean => {
+    pending = true;
+    return write(line);
+  };
+  destination.on('write', (bytes: number) => {
+    if (bytes > 0) pending = true;
+  });
+  const timer = setInterval(() => {
+    if (!pending || destination.destroyed) return;
+    pending = false;
+    destination.flush();
+  }, everyMs);
+  timer.unref();
+  destination.once('close', () => clearInterval(timer));
 }

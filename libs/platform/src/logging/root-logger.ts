@@ -49,15 +49,20 @@ export function createRootLogger(env: Environment, fd = 1): Logger {
   return pino(options, destination);
 }
 
-// `destroyed` is set (untyped) the moment sonic-boom starts closing; flush() then throws.
-type Destination = ReturnType<typeof pino.destination> & { destroyed?: boolean };
+// Untyped state of sonic-boom: `destroyed` is set the moment it starts closing (flush() then
+// throws); `_writing` while a write is in flight (flush() then returns without writing).
+type Destination = ReturnType<typeof pino.destination> & {
+  destroyed?: boolean;
+  _writing?: boolean;
+};
 
 /**
  * Flushes what is buffered every `everyMs`, and only then. sonic-boom's own `periodicFlush`
  * writes even when nothing is buffered: an empty write through the thread pool ten times a
  * second on an idle service. Bytes may be waiting after a line was buffered, or after a write
  * completed (what it left behind is below `minLength`); a flush that found nothing writes zero
- * bytes and leaves nothing pending.
+ * bytes and leaves nothing pending. While a write is in flight the flag stays set: that write
+ * may be an empty one, whose completion would not set it again.
  */
 function flushWhenPending(destination: Destination, everyMs: number): void {
   let pending = false;
@@ -70,7 +75,7 @@ function flushWhenPending(destination: Destination, everyMs: number): void {
     if (bytes > 0) pending = true;
   });
   const timer = setInterval(() => {
-    if (!pending || destination.destroyed) return;
+    if (!pending || destination.destroyed || destination._writing) return;
     pending = false;
     destination.flush();
   }, everyMs);

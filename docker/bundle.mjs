@@ -240,17 +240,17 @@ const dynamicCjsImportPlugin = {
  * reads every export of node:http, getters included: one of them loads Node's own bundled undici
  * (and node:http2 with it). Measured on Node 24: +13.5 MiB RSS and ~60–90 ms at start, for a
  * `fetch` the service never calls. `require('node:http')` builds no facade, so in the untraced
- * build every ES import of node:http goes through require (as the CommonJS dependencies' already
+ * build every static ES import of node:http goes through require (as the CommonJS dependencies' already
  * do). The traced build keeps its imports as written: the HTTP instrumentation hooks them there.
  */
 const httpWithoutFacadePlugin = {
   name: 'http-without-facade',
   setup(b) {
     const NS = 'builtin-via-require';
+    // Static imports only: a dynamic import() of this CommonJS wrapper would yield no named
+    // exports in an ES bundle, and a dynamic import builds the facade only if it ever runs.
     b.onResolve({ filter: /^(node:)?http$/ }, (a) =>
-      a.kind === 'import-statement' || a.kind === 'dynamic-import'
-        ? { path: 'node:http', namespace: NS }
-        : undefined,
+      a.kind === 'import-statement' ? { path: 'node:http', namespace: NS } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: NS }, (a) => ({
       contents: `module.exports = require(${JSON.stringify(a.path)});`,

@@ -49,8 +49,9 @@ export class BpeCounter {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
     this.countPattern = new RegExp(splitPattern.source, `${splitPattern.flags}y`);
     // Only needed while the tables are built: the counter keeps the compact forms below.
-    const tokens: ReadonlyMap<string, number> =
-      vocabulary instanceof Map ? vocabulary : byteStrings(vocabulary as ListedRanks);
+    const tokens: ReadonlyMap<string, number> = Array.isArray(vocabulary)
+      ? byteStrings(vocabulary as ListedRanks)
+      : (vocabulary as ReadonlyMap<string, number>);
     for (const [bytes, rank] of tokens) {
       if (bytes.length === 1) this.byteRanks[bytes.charCodeAt(0)] = rank;
     }

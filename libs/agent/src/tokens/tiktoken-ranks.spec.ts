@@ -17,12 +17,26 @@ describe('tiktoken ranks', () => {
     ]);
   });
 
-  it.each([['IQ==\n'], ['IQ== x\n'], ['IQ== -1\n'], ['!! 0\n'], [' 0\n']])(
-    'refuses the malformed line %j',
-    (text) => {
-      expect(() => parseTiktokenRanks(text)).toThrow('tiktoken ranks: malformed line 1');
-    },
-  );
+  it.each([
+    ['IQ==\n'],
+    ['IQ== \n'],
+    ['IQ== x\n'],
+    ['IQ== -1\n'],
+    ['IQ== 0x10\n'],
+    ['IQ== 1e3\n'],
+    ['IQ== 01\n'],
+    ['IQ== 2097152\n'],
+    ['!! 0\n'],
+    [' 0\n'],
+    ['A 0\n'],
+  ])('refuses the malformed line %j', (text) => {
+    expect(() => parseTiktokenRanks(text)).toThrow('tiktoken ranks: malformed line 1');
+  });
+
+  it('names the line of a token or a rank given twice, counting blank lines', () => {
+    expect(() => parseTiktokenRanks('\nIQ== 0\n\nIQ== 1\n')).toThrow('malformed line 4');
+    expect(() => parseTiktokenRanks('IQ== 0\nIg== 0\n')).toThrow('malformed line 2');
+  });
 
   it("holds gpt-tokenizer's cl100k_base vocabulary, every token with the same rank", async () => {
     const fromFile = await readTiktokenRanks();

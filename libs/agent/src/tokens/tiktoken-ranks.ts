@@ -19,21 +19,32 @@ export async function readTiktokenRanks(
   return parseTiktokenRanks(await readFile(path, 'latin1'));
 }
 
-/** The ranks in tiktoken's text format; throws on a line that is not `<base64> <rank>`. */
+// One line: the token's bytes in base64, one space, its rank (no sign, no leading zeros).
+const LINE = /^([A-Za-z0-9+/]+={0,2}) (0|[1-9]\d{0,6})\r?$/;
+// BpeCounter packs a rank into 21 bits.
+const MAX_RANK = 2 ** 21 - 1;
+
+/**
+ * The ranks in tiktoken's text format. Throws, naming the line, on anything else: a line that
+ * is not `<base64> <rank>`, a rank past MAX_RANK, a token that decodes to no bytes, a token or
+ * a rank given twice. Blank lines are skipped.
+ */
 export function parseTiktokenRanks(text: string): Map<string, number> {
   const ranks = new Map<string, number>();
+  const seenRanks = new Set<number>();
   let start = 0;
-  while (start < text.length) {
+  for (let line = 1; start < text.length; line++) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     if (end > start) {
-      const space = text.indexOf(' ', start);
-      const rank = space === -1 || space > end ? NaN : Number(text.slice(space + 1, end));
-      const token = space === -1 ? '' : text.slice(start, space);
-      if (!Number.isInteger(rank) || rank < 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) {
-        throw new Error(`tiktoken ranks: malformed line ${ranks.size + 1}`);
+      const match = LINE.exec(text.slice(start, end));
+      const bytes = match ? Buffer.from(match[1], 'base64').toString('latin1') : '';
+      const rank = match ? Number(match[2]) : -1;
+      if (bytes === '' || rank > MAX_RANK || ranks.has(bytes) || seenRanks.has(rank)) {
+        throw new Error(`tiktoken ranks: malformed line ${line}`);
       }
-      ranks.set(Buffer.from(token, 'base64').toString('latin1'), rank);
+      ranks.set(bytes, rank);
+      seenRanks.add(rank);
     }
     start = end + 1;
   }

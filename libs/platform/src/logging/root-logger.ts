@@ -50,33 +50,22 @@ export function createRootLogger(env: Environment, fd = 1): Logger {
 }
 
 // Untyped state of sonic-boom: `destroyed` is set the moment it starts closing (flush() then
-// throws); `_writing` while a write is in flight (flush() then returns without writing).
+// throws), `_writing` while a write is in flight (which writes what follows it once done, when
+// that is at least `minLength`), `_len` the bytes buffered.
 type Destination = ReturnType<typeof pino.destination> & {
   destroyed?: boolean;
   _writing?: boolean;
+  _len?: number;
 };
 
 /**
  * Flushes what is buffered every `everyMs`, and only then. sonic-boom's own `periodicFlush`
  * writes even when nothing is buffered: an empty write through the thread pool ten times a
- * second on an idle service. Bytes may be waiting after a line was buffered, or after a write
- * completed (what it left behind is below `minLength`); a flush that found nothing writes zero
- * bytes and leaves nothing pending. While a write is in flight the flag stays set: that write
- * may be an empty one, whose completion would not set it again.
+ * second on an idle service.
  */
 function flushWhenPending(destination: Destination, everyMs: number): void {
-  let pending = false;
-  const write = destination.write.bind(destination);
-  destination.write = (line: string): boolean => {
-    pending = true;
-    return write(line);
-  };
-  destination.on('write', (bytes: number) => {
-    if (bytes > 0) pending = true;
-  });
   const timer = setInterval(() => {
-    if (!pending || destination.destroyed || destination._writing) return;
-    pending = false;
+    if (destination.destroyed || destination._writing || !destination._len) return;
     destination.flush();
   }, everyMs);
   timer.unref();

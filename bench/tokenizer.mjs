@@ -17,7 +17,8 @@ const withReference = process.env.BENCH_REFERENCE === '1';
 
 const { BpeCounter } = await import(new URL('bpe-counter.js', dist).href);
 const { adversarialTexts } = await import(new URL('adversarial-texts.js', dist).href);
-const { default: ranks } = await import('gpt-tokenizer/bpeRanks/cl100k_base');
+const { readTiktokenRanks } = await import(new URL('tiktoken-ranks.js', dist).href);
+const ranks = await readTiktokenRanks();
 const { CL100K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
 const reference = withReference ? await import('gpt-tokenizer/encoding/cl100k_base') : undefined;
 reference?.setMergeCacheSize(0); // measure the merge, not a warm cache

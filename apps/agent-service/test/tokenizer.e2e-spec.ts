@@ -9,7 +9,8 @@ const TOKENS = new URL('../../../dist/libs/agent/src/tokens/', import.meta.url);
 const SCRIPT = `
 const { BpeCounter } = await import(${JSON.stringify(new URL('bpe-counter.js', TOKENS).href)});
 const { adversarialTexts } = await import(${JSON.stringify(new URL('adversarial-texts.js', TOKENS).href)});
-const { default: ranks } = await import('gpt-tokenizer/bpeRanks/cl100k_base');
+const { readTiktokenRanks } = await import(${JSON.stringify(new URL('tiktoken-ranks.js', TOKENS).href)});
+const ranks = await readTiktokenRanks();
 const { CL100K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
 const counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX);
 const cpuMs = (text) => {

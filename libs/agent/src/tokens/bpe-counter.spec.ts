@@ -1,17 +1,19 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import ranks from 'gpt-tokenizer/bpeRanks/cl100k_base';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { CL100K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { adversarialTexts } from './adversarial-texts.js';
-import { BpeCounter } from './bpe-counter.js';
+import { BpeCounter, type BpeRanks } from './bpe-counter.js';
+import { readTiktokenRanks } from './tiktoken-ranks.js';
 
 // gpt-tokenizer is the reference: a port of tiktoken, exact but quadratic on long pieces.
 const reference = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
 
 describe('BpeCounter', () => {
+  let ranks: BpeRanks;
   let counter: BpeCounter;
-  beforeAll(() => {
+  beforeAll(async () => {
+    ranks = await readTiktokenRanks();
     counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX);
   });
 

@@ -2,11 +2,10 @@ import { PairTable } from './pair-table.js';
 import { ShortTokenSet } from './short-token-set.js';
 
 /**
- * A BPE vocabulary: each token as text (valid UTF-8) or as raw bytes, indexed by rank; or each
- * token's bytes as a latin1 string (one char per byte) mapped to its rank, as a tiktoken file
- * gives them (see tiktoken-ranks.ts).
+ * A BPE vocabulary: each token's bytes as a latin1 string (one char per byte), mapped to its
+ * rank, as a tiktoken ranks file gives them (see tiktoken-ranks.ts).
  */
-export type BpeRanks = readonly (string | readonly number[])[] | ReadonlyMap<string, number>;
+export type BpeRanks = ReadonlyMap<string, number>;
 
 const NONE = 0x7fffffff; // "no merge": above every rank
 // Tree keys pack (rank, byte offset) into one exact double: ranks < 2^21, offsets < 2^32.
@@ -42,16 +41,13 @@ export class BpeCounter {
   /** Scratch space of the large-piece merge, free between merges (ranks and offsets only). */
   private scratch: MergeScratch | undefined;
 
+  /** `tokens` is only read while the tables are built: the counter keeps the compact forms below. */
   constructor(
-    vocabulary: BpeRanks,
+    tokens: BpeRanks,
     private readonly splitPattern: RegExp,
   ) {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
     this.countPattern = new RegExp(splitPattern.source, `${splitPattern.flags}y`);
-    // Only needed while the tables are built: the counter keeps the compact forms below.
-    const tokens: ReadonlyMap<string, number> = Array.isArray(vocabulary)
-      ? byteStrings(vocabulary as ListedRanks)
-      : (vocabulary as ReadonlyMap<string, number>);
     for (const [bytes, rank] of tokens) {
       if (bytes.length === 1) this.byteRanks[bytes.charCodeAt(0)] = rank;
     }
@@ -276,20 +272,6 @@ function finish<T>(steps: Generator<void, T>): T {
     const step = steps.next();
     if (step.done) return step.value;
   }
-}
-
-type ListedRanks = readonly (string | readonly number[])[];
-
-/** Each listed token's bytes as a latin1 string, mapped to its rank (its index). */
-function byteStrings(vocabulary: ListedRanks): Map<string, number> {
-  const tokens = new Map<string, number>();
-  vocabulary.forEach((token, rank) => {
-    tokens.set(
-      typeof token === 'string' ? toByteString(token) : String.fromCharCode(...token),
-      rank,
-    );
-  });
-  return tokens;
 }
 
 /** UTF-8 bytes of `text` as a latin1 string; ASCII text is its own byte string. */

@@ -5,9 +5,9 @@ import { TurnBudget } from './turn-budget.js';
 
 /**
  * Counts tokens with the cl100k_base BPE (GPT-4 / GPT-3.5 family), using gpt-tokenizer's
- * vocabulary (its tiktoken ranks file) and pre-tokenizer with a merge of its own (see BpeCounter): gpt-tokenizer's merge
- * is quadratic in the length of one pre-token and caches up to 100,000 pieces of the texts it
- * has seen. The tables load on first use, so start-up and idle memory stay small; the first
+ * vocabulary (its tiktoken ranks file) and pre-tokenizer with a merge of its own (see
+ * BpeCounter): gpt-tokenizer's merge is quadratic in the length of one pre-token and caches up
+ * to 100,000 pieces of the texts it has seen. The tables load on first use, so start-up and idle memory stay small; the first
  * query pays the load once.
  *
  * Long texts are counted in slices within one budget of TURN_BUDGET_MS per turn of the event

@@ -362,41 +362,43 @@ if (installed('pino')) {
   });
 }
 
-// swagger-ui-dist: the files Swagger UI's HTML page loads, and the helper that locates them.
-if (installed('swagger-ui-dist')) {
-  const src = dirname(requireFromRoot.resolve('swagger-ui-dist/package.json'));
-  const dest = join(out, 'node_modules', 'swagger-ui-dist');
-  await mkdir(dest, { recursive: true });
-  for (const file of [
-    'package.json',
-    'LICENSE',
-    'absolute-path.js',
-    'index.js',
-    'favicon-16x16.png',
-    'favicon-32x32.png',
-    'index.css',
-    'swagger-ui.css',
-    'swagger-ui-bundle.js',
-    'swagger-ui-standalone-preset.js',
-    'oauth2-redirect.html',
-    'oauth2-redirect.js',
-  ]) {
+/** Copies these files of an installed package beside the bundle, as node_modules/<name>/. */
+async function copyPackageFiles(name, files, { required = true } = {}) {
+  const src = dirname(requireFromRoot.resolve(`${name}/package.json`));
+  const dest = join(out, 'node_modules', name);
+  for (const file of files) {
+    await mkdir(dirname(join(dest, file)), { recursive: true });
     await cp(join(src, file), join(dest, file)).catch((error) => {
-      if (error.code !== 'ENOENT') throw error;
+      if (required || error.code !== 'ENOENT') throw error;
     });
   }
 }
 
+// swagger-ui-dist: the files Swagger UI's HTML page loads, and the helper that locates them.
+if (installed('swagger-ui-dist')) {
+  await copyPackageFiles(
+    'swagger-ui-dist',
+    [
+      'package.json',
+      'LICENSE',
+      'absolute-path.js',
+      'index.js',
+      'favicon-16x16.png',
+      'favicon-32x32.png',
+      'index.css',
+      'swagger-ui.css',
+      'swagger-ui-bundle.js',
+      'swagger-ui-standalone-preset.js',
+      'oauth2-redirect.html',
+      'oauth2-redirect.js',
+    ],
+    { required: false },
+  );
+}
+
 // gpt-tokenizer's cl100k_base ranks file, read by the token counter (found by require.resolve
 // through the package's exports, hence its package.json).
-{
-  const src = dirname(requireFromRoot.resolve('gpt-tokenizer/package.json'));
-  const dest = join(out, 'node_modules', 'gpt-tokenizer');
-  await mkdir(join(dest, 'data'), { recursive: true });
-  for (const file of ['package.json', 'LICENSE', 'data/cl100k_base.tiktoken']) {
-    await cp(join(src, file), join(dest, file));
-  }
-}
+await copyPackageFiles('gpt-tokenizer', ['package.json', 'LICENSE', 'data/cl100k_base.tiktoken']);
 
 // The bundle is ESM with .mjs files; a package.json keeps any .js file here ESM too.
 await writeFile(join(out, 'package.json'), '{"type":"module","private":true}\n');

@@ -12,19 +12,19 @@
 // Each bundle runs twice under valgrind, side by side: warm-up only, and warm-up then the
 // measured requests; the difference over the measured count is the per-request figure, start-up
 // and warm-up cancelled out. Runs with the image's node flags and allocator settings.
+import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { LOAD_CORE, SERVER_CORE, freePort, spawnPinned, waitHealthy } from './lib/processes.mjs';
 import { imageRuntime } from './lib/image-runtime.mjs';
+import { autocannonRequest } from './lib/measure.mjs';
 import { productionNode } from './lib/servers.mjs';
 import { bundleBuild } from './lib/snapshot.mjs';
 import { REQUESTS, serverEnv } from './scenarios.mjs';
-import { UNIQUE_MARK } from './lib/wrk.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
@@ -52,41 +52,19 @@ try {
   process.exit(2);
 }
 
-/** Exactly `count` requests, `CONNECTIONS` at a time on keep-alive connections. */
-async function load(port, count, nonce) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  let next = 0;
-  let failed = 0;
-  const one = () =>
-    new Promise((resolveOne) => {
-      const i = next++;
-      const body = REQUEST.body?.replace(UNIQUE_MARK, `${nonce}-${i}`);
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: REQUEST.path,
-          method: REQUEST.method,
-          agent,
-          headers: {
-            ...REQUEST.headers,
-            ...(body ? { 'content-length': Buffer.byteLength(body) } : {}),
-          },
-        },
-        (res) => {
-          if (res.statusCode !== 200) failed++;
-          res.resume().on('end', resolveOne);
-        },
-      );
-      req.on('error', () => (failed++, resolveOne()));
-      req.end(body);
-    });
-  const worker = async () => {
-    while (next < count) await one();
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  agent.destroy();
-  if (failed > 0) throw new Error(`${failed} of ${count} requests failed`);
+/** Exactly `amount` requests, `CONNECTIONS` at a time on keep-alive connections (autocannon). */
+async function load(port, amount) {
+  const request = autocannonRequest(REQUEST);
+  const result = await autocannon({
+    ...request,
+    url: new URL(request.path, `http://127.0.0.1:${port}`).href,
+    connections: Math.min(CONNECTIONS, amount),
+    amount,
+    // valgrind runs the server ~50× slower.
+    timeout: 120,
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${failed} of ${amount} requests failed`);
 }
 
 /** Instructions for start-up + `warmup` + `measured` requests of one bundle. */
@@ -105,9 +83,8 @@ async function count(bundle, node, image, core, warmup, measured) {
   // The two runs of a bundle go side by side, one per core; valgrind's summary ends on stderr.
   const child = spawnPinned(core, 'valgrind', args, { cwd: bundle, env, stdoutFile: '/dev/null' });
   await waitHealthy(child, port, { intervalMs: 250, timeoutMs: 300_000 });
-  const nonce = Math.random().toString(36).slice(2);
-  if (warmup > 0) await load(port, warmup, `${nonce}w`);
-  if (measured > 0) await load(port, measured, nonce);
+  if (warmup > 0) await load(port, warmup);
+  if (measured > 0) await load(port, measured);
   child.kill('SIGTERM');
   await child.exited;
   const stderr = child.tail;

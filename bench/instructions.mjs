@@ -19,7 +19,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { LOAD_CORE, SERVER_CORE, freePort, spawnPinned, waitHealthy } from './lib/processes.mjs';
+import {
+  LOAD_CORE,
+  SERVER_CORE,
+  freePort,
+  installCleanup,
+  spawnPinned,
+  waitHealthy,
+} from './lib/processes.mjs';
 import { imageRuntime } from './lib/image-runtime.mjs';
 import { autocannonRequest } from './lib/measure.mjs';
 import { productionNode } from './lib/servers.mjs';
@@ -93,6 +100,8 @@ async function count(bundle, node, image, core, warmup, measured) {
   return Number(total);
 }
 
+// valgrind children are stopped however this ends (an error thrown mid-run included).
+installCleanup();
 const node = productionNode(ROOT).path;
 const bundles = positionals.length > 0 ? positionals.map((p) => resolve(p)) : [bundleBuild(ROOT)];
 for (const bundle of bundles) {

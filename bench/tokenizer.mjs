@@ -18,6 +18,7 @@ const withReference = process.env.BENCH_REFERENCE === '1';
 const { BpeCounter } = await import(new URL('bpe-counter.js', dist).href);
 const { adversarialTexts } = await import(new URL('adversarial-texts.js', dist).href);
 const { readTiktokenRanks } = await import(new URL('tiktoken-ranks.js', dist).href);
+const { cl100kAsciiPieceEnd } = await import(new URL('cl100k-ascii-split.js', dist).href);
 const ranks = await readTiktokenRanks();
 const { CL100K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
 const reference = withReference ? await import('gpt-tokenizer/encoding/cl100k_base') : undefined;
@@ -30,7 +31,7 @@ function cpuMs(run) {
   return { ms: (used.user + used.system) / 1000, result };
 }
 
-const load = cpuMs(() => new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX));
+const load = cpuMs(() => new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX, cl100kAsciiPieceEnd));
 const counter = load.result;
 console.log(`tables loaded in ${load.ms.toFixed(0)} ms CPU; ${bytes} bytes per prompt\n`);
 console.log(

@@ -12,7 +12,8 @@ const { adversarialTexts } = await import(${JSON.stringify(new URL('adversarial-
 const { readTiktokenRanks } = await import(${JSON.stringify(new URL('tiktoken-ranks.js', TOKENS).href)});
 const ranks = await readTiktokenRanks();
 const { CL100K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
-const counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX);
+const { cl100kAsciiPieceEnd } = await import(${JSON.stringify(new URL('cl100k-ascii-split.js', TOKENS).href)});
+const counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX, cl100kAsciiPieceEnd);
 const cpuMs = (text) => {
   let best = Infinity;
   for (let i = 0; i < 5; i++) {

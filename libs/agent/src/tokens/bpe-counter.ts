@@ -41,10 +41,15 @@ export class BpeCounter {
   /** Scratch space of the large-piece merge, free between merges (ranks and offsets only). */
   private scratch: MergeScratch | undefined;
 
-  /** `tokens` is only read while the tables are built: the counter keeps the compact forms below. */
+  /**
+   * `tokens` is only read while the tables are built: the counter keeps the compact forms below.
+   * `asciiSplit`, when given, must find the same pieces as `splitPattern` wherever it answers
+   * (see cl100k-ascii-split.ts): the pattern is then only run where it returns -1.
+   */
   constructor(
     tokens: BpeRanks,
     private readonly splitPattern: RegExp,
+    private readonly asciiSplit: AsciiSplit = () => -1,
   ) {
     if (!splitPattern.global) throw new Error('the pre-tokenizer pattern must be global');
     this.countPattern = new RegExp(splitPattern.source, `${splitPattern.flags}y`);
@@ -83,19 +88,25 @@ export class BpeCounter {
    */
   count(text: string): number {
     // One sticky pattern object for every call (the count runs to its end before another
-    // starts): test() moves lastIndex past each piece without building a match array, and
-    // sticky matching finds the pieces back to back, as they tile every text.
+    // starts): test() moves lastIndex past the piece without building a match array.
     const pattern = this.countPattern;
     let count = 0;
     let start = 0;
-    pattern.lastIndex = 0;
     while (start < text.length) {
-      if (!pattern.test(text)) return count + finish(this.scanningFrom(text, start));
-      const end = pattern.lastIndex;
-      if (end === start) return count + finish(this.scanningFrom(text, start));
-      const bytes = toByteString(text.slice(start, end));
-      count +=
-        bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : finish(this.mergeLarge(bytes));
+      let end = this.asciiSplit(text, start);
+      if (end !== -1) {
+        count +=
+          this.countAscii(text, start, end) ?? finish(this.mergeLarge(text.slice(start, end)));
+      } else {
+        pattern.lastIndex = start;
+        if (!pattern.test(text) || pattern.lastIndex === start) {
+          return count + finish(this.scanningFrom(text, start));
+        }
+        end = pattern.lastIndex;
+        const bytes = toByteString(text.slice(start, end));
+        count +=
+          bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : finish(this.mergeLarge(bytes));
+      }
       start = end;
     }
     return count;
@@ -113,21 +124,43 @@ export class BpeCounter {
     let work = 0;
     let start = 0;
     while (start < text.length) {
-      pattern.lastIndex = start;
-      if (!pattern.test(text) || pattern.lastIndex === start) {
-        return count + (yield* this.scanningFrom(text, start));
+      let end = this.asciiSplit(text, start);
+      if (end !== -1) {
+        count +=
+          this.countAscii(text, start, end) ?? (yield* this.mergeLarge(text.slice(start, end)));
+      } else {
+        pattern.lastIndex = start;
+        if (!pattern.test(text) || pattern.lastIndex === start) {
+          return count + (yield* this.scanningFrom(text, start));
+        }
+        end = pattern.lastIndex;
+        const bytes = toByteString(text.slice(start, end));
+        count +=
+          bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
       }
-      const end = pattern.lastIndex;
-      const bytes = toByteString(text.slice(start, end));
-      count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
+      work += end - start;
       start = end;
-      work += bytes.length;
       if (work >= STEPS_PER_PAUSE) {
         work = 0;
         yield;
       }
     }
     return count;
+  }
+
+  /**
+   * Tokens in the ASCII piece [start, end) of `text` (its chars are its bytes), read in place
+   * when it is one token; undefined for a piece too long for the short merge.
+   */
+  private countAscii(text: string, start: number, end: number): number | undefined {
+    const length = end - start;
+    if (length === 1) return 1;
+    if (length <= ShortTokenSet.MAX_BYTES && this.shortTokens.hasRange(text, start, end)) return 1;
+    if (length > SMALL_PIECE) return undefined;
+    const bytes = text.slice(start, end);
+    return length > ShortTokenSet.MAX_BYTES && this.longTokens.has(bytes)
+      ? 1
+      : this.mergeSmall(bytes);
   }
 
   /**
@@ -265,6 +298,12 @@ export class BpeCounter {
     return rank === -1 ? NONE : rank;
   }
 }
+
+/**
+ * Where the split pattern's piece starting at `start` ends, for the pieces it can decide without
+ * the pattern (ASCII text); -1 for the others.
+ */
+export type AsciiSplit = (text: string, start: number) => number;
 
 /** Runs a generator to its end, ignoring its pauses. */
 function finish<T>(steps: Generator<void, T>): T {

@@ -31,6 +31,30 @@ describe('ShortTokenSet', () => {
     );
   });
 
+  it('reads a piece in place in a longer text as it reads the piece alone', () => {
+    const bytes = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 12 });
+    const around = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 16 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(bytes, { maxLength: 200 }),
+        bytes,
+        around,
+        around,
+        (added, probed, before, after) => {
+          const set = new ShortTokenSet(added.length + 1);
+          const reference = new Set(added.map(latin1));
+          for (const token of reference) set.add(token);
+          for (const token of [...added.slice(0, 20), probed].map(latin1)) {
+            const text = latin1(before) + token + latin1(after);
+            const start = before.length;
+            expect(set.hasRange(text, start, start + token.length)).toBe(reference.has(token));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses what it cannot hold', () => {
     const set = new ShortTokenSet(1);
     expect(() => set.add('')).toThrow(RangeError);

@@ -28,24 +28,32 @@ export class ShortTokenSet {
     if (bytes.length === 0 || bytes.length > ShortTokenSet.MAX_BYTES) {
       throw new RangeError('not a short token');
     }
-    const at = this.slotFor(bytes);
-    this.slots[at] = word(bytes, 0);
-    this.slots[at + 1] = word(bytes, 4);
-    this.slots[at + 2] = word(bytes, 8);
+    const at = this.slotFor(bytes, 0, bytes.length);
+    this.slots[at] = word(bytes, 0, bytes.length);
+    this.slots[at + 1] = word(bytes, 4, bytes.length);
+    this.slots[at + 2] = word(bytes, 8, bytes.length);
     this.slots[at + 3] = bytes.length;
   }
 
   /** Whether `bytes` (a latin1 string of at most MAX_BYTES) is a whole token. */
   has(bytes: string): boolean {
-    return this.slots[this.slotFor(bytes) + 3] !== 0;
+    return this.slots[this.slotFor(bytes, 0, bytes.length) + 3] !== 0;
   }
 
-  /** Index of the slot that holds `bytes`, or of the empty slot where it would go. */
-  private slotFor(bytes: string): number {
-    const length = bytes.length;
-    const w0 = word(bytes, 0);
-    const w1 = word(bytes, 4);
-    const w2 = word(bytes, 8);
+  /**
+   * Whether `text`'s chars [start, end), at most MAX_BYTES of them and all latin1 (ASCII text,
+   * say), are a whole token: the piece is read in place, never copied out of the text.
+   */
+  hasRange(text: string, start: number, end: number): boolean {
+    return this.slots[this.slotFor(text, start, end) + 3] !== 0;
+  }
+
+  /** Index of the slot that holds chars [start, end), or of the empty slot where they would go. */
+  private slotFor(text: string, start: number, end: number): number {
+    const length = end - start;
+    const w0 = word(text, start, end);
+    const w1 = word(text, start + 4, end);
+    const w2 = word(text, start + 8, end);
     const slots = this.slots;
     for (let slot = this.slotOf(w0, w1, w2, length); ; slot = (slot + 1) & this.mask) {
       const at = slot << 2;
@@ -63,12 +71,11 @@ export class ShortTokenSet {
   }
 }
 
-/** Bytes [from, from + 4) of a latin1 string as one little-endian word, zero past its end. */
-function word(bytes: string, from: number): number {
-  const length = bytes.length;
+/** Chars [from, from + 4) of a latin1 string as one little-endian word, zero from `end` on. */
+function word(text: string, from: number, end: number): number {
   let value = 0;
-  for (let i = Math.min(length, from + 4) - 1; i >= from; i--) {
-    value = (value << 8) | bytes.charCodeAt(i);
+  for (let i = Math.min(end, from + 4) - 1; i >= from; i--) {
+    value = (value << 8) | text.charCodeAt(i);
   }
   return value;
 }

@@ -4,6 +4,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { CL100K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { adversarialTexts } from './adversarial-texts.js';
 import { BpeCounter } from './bpe-counter.js';
+import { cl100kAsciiPieceEnd } from './cl100k-ascii-split.js';
 import { parseTiktokenRanks, readTiktokenRanks } from './tiktoken-ranks.js';
 
 describe('tiktoken ranks', () => {
@@ -52,7 +53,8 @@ describe('tiktoken ranks', () => {
   });
 
   it('gives a counter that counts as the reference does', async () => {
-    const counter = new BpeCounter(await readTiktokenRanks(), CL100K_TOKEN_SPLIT_REGEX);
+    const ranks = await readTiktokenRanks();
+    const counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX, cl100kAsciiPieceEnd);
     const reference = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
     const texts = [
       'Hello, world',

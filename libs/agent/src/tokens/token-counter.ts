@@ -36,8 +36,9 @@ export class TokenCounter {
       import('./bpe-counter.js'),
       readTiktokenRanks(),
       import('gpt-tokenizer/encodingParams/constants'),
-    ]).then(([{ BpeCounter }, ranks, { CL100K_TOKEN_SPLIT_REGEX }]) => {
-      this.counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX);
+      import('./cl100k-ascii-split.js'),
+    ]).then(([{ BpeCounter }, ranks, { CL100K_TOKEN_SPLIT_REGEX }, { cl100kAsciiPieceEnd }]) => {
+      this.counter = new BpeCounter(ranks, CL100K_TOKEN_SPLIT_REGEX, cl100kAsciiPieceEnd);
       return this.counter;
     });
     return this.loading;

@@ -11,6 +11,7 @@ import {
   type FinishReason,
   type LlmProvider,
 } from './llm-provider.js';
+import { linkedAbort } from './linked-abort.js';
 import { isAbort, ProviderError } from './provider-error.js';
 import { UpstreamClient } from './upstream-client.js';
 
@@ -88,9 +89,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 
   async *stream(request: CompletionRequest): AsyncGenerator<CompletionPart> {
-    // Stops the upstream stream when a pause between chunks is too long, or when it is over. The
-    // caller's signal reaches the SDK through the attempt's.
-    const controller = new AbortController();
+    // Stops the upstream stream when a pause between chunks is too long, when it is over, or
+    // when the caller's signal aborts (the attempt's budget follows that only until the headers).
+    const { controller, release } = linkedAbort(request.signal);
     let idle: NodeJS.Timeout | undefined;
     let idledOut = false;
     try {
@@ -150,6 +151,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     } finally {
       clearTimeout(idle);
       controller.abort();
+      release();
     }
   }
 
@@ -167,13 +169,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     call: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     request.signal?.throwIfAborted();
-    const budget = new AbortController();
+    // Aborted by the caller's signal too, until the call is over.
+    const { controller: budget, release } = linkedAbort(request.signal);
     const timer = setTimeout(() => budget.abort(), this.options.timeoutMs);
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, budget.signal])
-      : budget.signal;
     try {
-      return await call(signal);
+      return await call(budget.signal);
     } catch (error) {
       if (request.signal?.aborted) throw error;
       if (budget.signal.aborted) {
@@ -183,6 +183,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       throw new ProviderError('invalid_response', 'LLM provider sent an invalid answer');
     } finally {
       clearTimeout(timer);
+      release();
     }
   }
 

@@ -78,7 +78,7 @@ async function waitAnswering(child, port, path, timeoutMs = 30_000) {
 async function main() {
   installCleanup();
   const node = productionNode(ROOT);
-  const bundle = bundleBuild(ROOT, snapshotBuild(ROOT), { readable: PROFILE });
+  const bundle = bundleBuild(ROOT, snapshotBuild(ROOT));
   const image = imageRuntime(ROOT, {
     memoryLimitMiB: 512,
     compileCacheDir: join(bundle, 'compile-cache'),
@@ -226,7 +226,7 @@ async function profileService(service, port, upstreamPort, upstream, bundle) {
   log(`  profiled: ${Math.round(r.rps)} req/s, ${Math.round(r.cpu.usPerRequest ?? 0)} µs/req`);
   await stopChild(service);
   await stopChild(upstream);
-  // The readable bundle the profile's line numbers refer to, kept beside it.
+  // The bundle the profile's line numbers refer to, kept beside it.
   cpSync(bundle, join(PROFILE_DIR, 'gateway-bundle'), { recursive: true });
   execFileSync(
     process.execPath,

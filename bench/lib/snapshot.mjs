@@ -23,13 +23,13 @@ export function snapshotBuild(root) {
  * Bundles the snapshot's service the way the production image does (docker/bundle.mjs, esbuild)
  * into a temporary folder with no node_modules above it; returns the folder, removed on exit.
  */
-export function bundleBuild(root, snapshot, { readable = false } = {}) {
+export function bundleBuild(root, snapshot) {
   const script = join(root, 'docker', 'bundle.mjs');
   if (!existsSync(script)) throw new Error('docker/bundle.mjs not found');
   const dir = mkdtempSync(join(tmpdir(), 'ai-agent-bench-bundle-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const entry = join(snapshot ?? root, 'dist', 'apps', 'agent-service', 'src', 'main.js');
-  const args = [script, '--entry', entry, '--out', dir, ...(readable ? ['--readable'] : [])];
+  const args = [script, '--entry', entry, '--out', dir];
   execFileSync(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -35,7 +35,7 @@ export function exceedsJsonDepth(text: Uint8Array, maxDepth: number): boolean {
  * stays linear whatever the string holds.
  */
 function closingQuote(text: Uint8Array, open: number): number {
-  for (let quote = text.indexOf(QUOTE, open + 1); quote !== -1; ) {
+  for (let quote = text.indexOf(QUOTE, open + 1); quote !== -1;) {
     let backslashes = 0;
     while (text[quote - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote;

@@ -94,19 +94,12 @@ export class BpeCounter {
     let start = 0;
     while (start < text.length) {
       let end = this.asciiSplit(text, start);
-      if (end !== -1) {
-        count +=
-          this.countAscii(text, start, end) ?? finish(this.mergeLarge(text.slice(start, end)));
-      } else {
-        pattern.lastIndex = start;
-        if (!pattern.test(text) || pattern.lastIndex === start) {
-          return count + finish(this.scanningFrom(text, start));
-        }
-        end = pattern.lastIndex;
-        const bytes = toByteString(text.slice(start, end));
-        count +=
-          bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : finish(this.mergeLarge(bytes));
+      const ascii = end !== -1;
+      if (!ascii && (end = patternEnd(pattern, text, start)) === -1) {
+        return count + finish(this.scanningFrom(text, start));
       }
+      const piece = this.countPiece(text, start, end, ascii);
+      count += typeof piece === 'number' ? piece : finish(this.mergeLarge(piece));
       start = end;
     }
     return count;
@@ -114,7 +107,7 @@ export class BpeCounter {
 
   /**
    * The same count as a generator that pauses after about every STEPS_PER_PAUSE units of work
-   * (bytes scanned, merges made), so a caller can spread one long text over several turns of
+   * (chars scanned, merges made), so a caller can spread one long text over several turns of
    * the event loop: even a single 100 kB pre-token is merged in bounded slices.
    */
   *counting(text: string): Generator<void, number> {
@@ -125,19 +118,12 @@ export class BpeCounter {
     let start = 0;
     while (start < text.length) {
       let end = this.asciiSplit(text, start);
-      if (end !== -1) {
-        count +=
-          this.countAscii(text, start, end) ?? (yield* this.mergeLarge(text.slice(start, end)));
-      } else {
-        pattern.lastIndex = start;
-        if (!pattern.test(text) || pattern.lastIndex === start) {
-          return count + (yield* this.scanningFrom(text, start));
-        }
-        end = pattern.lastIndex;
-        const bytes = toByteString(text.slice(start, end));
-        count +=
-          bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
+      const ascii = end !== -1;
+      if (!ascii && (end = patternEnd(pattern, text, start)) === -1) {
+        return count + (yield* this.scanningFrom(text, start));
       }
+      const piece = this.countPiece(text, start, end, ascii);
+      count += typeof piece === 'number' ? piece : yield* this.mergeLarge(piece);
       work += end - start;
       start = end;
       if (work >= STEPS_PER_PAUSE) {
@@ -149,18 +135,21 @@ export class BpeCounter {
   }
 
   /**
-   * Tokens in the ASCII piece [start, end) of `text` (its chars are its bytes), read in place
-   * when it is one token; undefined for a piece too long for the short merge.
+   * Tokens in the piece [start, end) of `text` when a lookup or the short merge decides them;
+   * otherwise the piece's bytes, for the large merge. An ASCII piece (its chars are its bytes)
+   * that is one token is looked up in place, never copied out of the text.
    */
-  private countAscii(text: string, start: number, end: number): number | undefined {
+  private countPiece(text: string, start: number, end: number, ascii: boolean): number | string {
     const length = end - start;
-    if (length === 1) return 1;
-    if (length <= ShortTokenSet.MAX_BYTES && this.shortTokens.hasRange(text, start, end)) return 1;
-    if (length > SMALL_PIECE) return undefined;
-    const bytes = text.slice(start, end);
-    return length > ShortTokenSet.MAX_BYTES && this.longTokens.has(bytes)
-      ? 1
-      : this.mergeSmall(bytes);
+    if (ascii) {
+      if (length === 1) return 1;
+      if (length <= ShortTokenSet.MAX_BYTES && this.shortTokens.hasRange(text, start, end)) {
+        return 1;
+      }
+    }
+    const piece = text.slice(start, end);
+    const bytes = ascii ? piece : toByteString(piece);
+    return bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : bytes;
   }
 
   /**
@@ -178,9 +167,9 @@ export class BpeCounter {
         pattern.lastIndex++;
         continue;
       }
-      const bytes = toByteString(match[0]);
-      count += bytes.length <= SMALL_PIECE ? this.countSmall(bytes) : yield* this.mergeLarge(bytes);
-      work += bytes.length;
+      const piece = this.countPiece(match[0], 0, match[0].length, false);
+      count += typeof piece === 'number' ? piece : yield* this.mergeLarge(piece);
+      work += match[0].length;
       if (work >= STEPS_PER_PAUSE) {
         work = 0;
         yield;
@@ -304,6 +293,12 @@ export class BpeCounter {
  * the pattern (ASCII text); -1 for the others.
  */
 export type AsciiSplit = (text: string, start: number) => number;
+
+/** Where the sticky pattern's piece at `start` ends; -1 when it finds none there. */
+function patternEnd(pattern: RegExp, text: string, start: number): number {
+  pattern.lastIndex = start;
+  return pattern.test(text) && pattern.lastIndex !== start ? pattern.lastIndex : -1;
+}
 
 /** Runs a generator to its end, ignoring its pauses. */
 function finish<T>(steps: Generator<void, T>): T {
